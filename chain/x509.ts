@@ -1,0 +1,9 @@
+// @peculiar/x509, set up once: its dependency injection needs the reflect polyfill, and
+// its crypto provider is Node's WebCrypto. Import x509 from here, never directly.
+import "reflect-metadata";
+import { webcrypto } from "node:crypto";
+import * as x509 from "@peculiar/x509";
+
+x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+
+export { x509 };
