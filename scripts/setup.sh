@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Everything a fresh Debian 12 machine needs for the demo and the tests: the Debian
+# packages of the real servers and clients the tests drive, the npm dependencies, the
+# compiled project, and the Pulumi CLI built from Go modules. Idempotent and quiet when
+# everything is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+for tool in openssl:openssl curl:curl sshd:openssh-server ssh:openssh-client nginx:nginx \
+            apache2:apache2 haproxy:haproxy python3:python3 java:default-jre-headless; do
+  command -v "${tool%%:*}" >/dev/null 2>&1 || [ -x "/usr/sbin/${tool%%:*}" ] || need_apt+=("${tool#*:}")
+done
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${need_apt[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo -n"
+  $sudo_cmd apt-get update -qq
+  $sudo_cmd apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: installing npm dependencies" >&2
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+npx tsc -p tsconfig.json
+bash scripts/install-pulumi.sh >/dev/null
