@@ -1,20 +1,34 @@
 #!/usr/bin/env bash
-# Builds the Pulumi CLI and the Node.js language host from Go modules (no binary download
-# is possible here), caches them outside the work tree, and places them with the
-# dynamic-provider plugin in the git-ignored .tools/pulumi/ folder.
+# Puts a working Pulumi engine in the git-ignored .tools/pulumi/ folder:
+#   pulumi                         the CLI, built from Go modules (no binary download is possible
+#                                  here), cached in ${CHAINSMITH_CACHE:-$HOME/.cache/chainsmith}/
+#                                  and reused across runs and checkouts;
+#   pulumi-language-nodejs         our own Node.js language host (tools/language-host/, linked):
+#                                  the Go module of the real one is refused by the module proxy;
+#   pulumi-resource-pulumi-nodejs  the dynamic-provider plugin shipped in @pulumi/pulumi.
+# The CLI finds plugins beside its own binary. Idempotent; prints nothing when all is in place.
 set -euo pipefail
-PULUMI_VERSION=v3.259.0
-# pulumi-language-nodejs has no tags of its own: the commit of tag v3.259.0.
-LANGUAGE_HOST_COMMIT=0ac56e876614aedf12771d73ef7e80959b8a6fd4
+PULUMI_VERSION=v3.259.0 # keep equal to the @pulumi/pulumi version in package.json
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cache=${CHAINSMITH_CACHE:-$HOME/.cache/chainsmith}/pulumi-$PULUMI_VERSION
 dest=$root/.tools/pulumi
+sdk=$root/node_modules/@pulumi/pulumi
 
-if [ ! -x "$cache/pulumi" ] || [ ! -x "$cache/pulumi-language-nodejs" ]; then
-  echo "building the Pulumi CLI $PULUMI_VERSION from Go modules (first run only, several minutes)" >&2
+if [ ! -f "$sdk/package.json" ] || [ ! -d "$root/node_modules/@grpc/grpc-js" ]; then
+  echo "install-pulumi: node_modules/@pulumi/pulumi is missing: run 'npm ci' first" >&2
+  exit 1
+fi
+sdk_version=$(node -p "require('$sdk/package.json').version")
+if [ "v$sdk_version" != "$PULUMI_VERSION" ]; then
+  echo "install-pulumi: warning: @pulumi/pulumi is $sdk_version but the CLI is pinned to $PULUMI_VERSION" >&2
+fi
+
+if [ ! -x "$cache/pulumi" ]; then
+  command -v go >/dev/null || { echo "install-pulumi: Go is needed to build the Pulumi CLI" >&2; exit 1; }
+  echo "install-pulumi: building the Pulumi CLI $PULUMI_VERSION from Go modules (first run only, ~5 minutes on 2 cores)" >&2
   work=$(mktemp -d)
-  trap 'rm -rf "$work"' EXIT
+  trap 'rm -rf "$work" "$cache.tmp"' EXIT
   cd "$work"
   cat > go.mod <<GOMOD
 module local/pulumi-cli
@@ -26,21 +40,22 @@ replace github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-202
 replace golang.org/x/text => golang.org/x/text v0.39.0
 GOMOD
   go get github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@$PULUMI_VERSION \
-    github.com/pulumi/pulumi/sdk/v3@$PULUMI_VERSION \
-    github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3@$LANGUAGE_HOST_COMMIT
-  ldflags="-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION"
+    github.com/pulumi/pulumi/sdk/v3@$PULUMI_VERSION
   mkdir -p "$cache.tmp"
-  go build -ldflags "$ldflags" -o "$cache.tmp/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
-  go build -ldflags "$ldflags" -o "$cache.tmp/pulumi-language-nodejs" github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3
+  go build -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION" \
+    -o "$cache.tmp/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
   rm -rf "$cache" && mv "$cache.tmp" "$cache"
+  cd "$root"
+  echo "install-pulumi: cached $cache/pulumi" >&2
 fi
 
 mkdir -p "$dest"
-cp -f "$cache/pulumi" "$cache/pulumi-language-nodejs" "$dest/"
-# The engine looks for plugins beside the real pulumi binary.
-plugin=$root/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs
-if [ -f "$plugin" ]; then
-  cp -f "$plugin" "$dest/"
-  chmod +x "$dest/pulumi-resource-pulumi-nodejs"
+# Copy (not link) the CLI: the engine looks for plugins beside the binary it runs from.
+if ! cmp -s "$cache/pulumi" "$dest/pulumi"; then
+  cp -f "$cache/pulumi" "$dest/pulumi.tmp" && mv -f "$dest/pulumi.tmp" "$dest/pulumi"
 fi
-"$dest/pulumi" version
+ln -sfn ../../tools/language-host/pulumi-language-nodejs "$dest/pulumi-language-nodejs"
+if ! cmp -s "$sdk/pulumi-resource-pulumi-nodejs" "$dest/pulumi-resource-pulumi-nodejs"; then
+  cp -f "$sdk/pulumi-resource-pulumi-nodejs" "$dest/pulumi-resource-pulumi-nodejs"
+fi
+chmod +x "$dest/pulumi-resource-pulumi-nodejs" "$root/tools/language-host/pulumi-language-nodejs"
