@@ -119,7 +119,8 @@ function extend(path: Certificate[], search: Search): void {
       continued = true;
     }
   }
-  const issuers = search.intermediates.candidatesFor(child);
+  // A self-signed certificate is never its own issuer on a path.
+  const issuers = search.intermediates.candidatesFor(child).filter((c) => c !== child);
   for (const issuer of issuers) {
     const problem = issuerProblem(child, issuer, path, search, "intermediate");
     if (problem) {
@@ -131,10 +132,10 @@ function extend(path: Certificate[], search: Search): void {
     path.pop();
     continued = true;
   }
-  if (continued || anchors.length + issuers.length > 0) return;
+  if (continued) return;
   if (child.selfSigned) {
     search.deadEnds.add(`${child.label}: self-signed and not a trust anchor (give it as an anchor to trust it)`);
-  } else {
+  } else if (anchors.length + issuers.length === 0) {
     search.deadEnds.add(`${child.label}: issuer '${issuerCommonName(child)}' not in pool or anchors`);
   }
 }
