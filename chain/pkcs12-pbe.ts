@@ -1,0 +1,227 @@
+// Password-based encryption and MAC of PKCS#12 files, on node:crypto ciphers and hashes:
+// the RFC 7292 appendix B key derivation (3DES PBE and the MAC), and PBES2 with PBKDF2
+// (RFC 8018) for AES. RC2 and RC4, which old exports use, are not in OpenSSL 3's default
+// provider: they get a named error that says how to re-export.
+import * as crypto from "node:crypto";
+import { AsnConvert, AsnProp, AsnPropTypes, OctetString } from "@peculiar/asn1-schema";
+import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
+import { ChainsmithInputError } from "./errors";
+
+/** How a PFX is protected. */
+export type PfxProfile = "modern" | "legacy";
+
+const OID = {
+  pbes2: "1.2.840.113549.1.5.13",
+  pbkdf2: "1.2.840.113549.1.5.12",
+  pbeSha1TripleDes: "1.2.840.113549.1.12.1.3",
+  pbeSha1TwoKeyTripleDes: "1.2.840.113549.1.12.1.4",
+  hmacWithSha256: "1.2.840.113549.2.9",
+  aes256Cbc: "2.16.840.1.101.3.4.1.42",
+};
+
+const PBKDF2_PRFS: Record<string, string> = {
+  "1.2.840.113549.2.7": "sha1",
+  "1.2.840.113549.2.8": "sha224",
+  "1.2.840.113549.2.9": "sha256",
+  "1.2.840.113549.2.10": "sha384",
+  "1.2.840.113549.2.11": "sha512",
+};
+
+const PBES2_CIPHERS: Record<string, { cipher: string; keyLength: number }> = {
+  "2.16.840.1.101.3.4.1.2": { cipher: "aes-128-cbc", keyLength: 16 },
+  "2.16.840.1.101.3.4.1.22": { cipher: "aes-192-cbc", keyLength: 24 },
+  "2.16.840.1.101.3.4.1.42": { cipher: "aes-256-cbc", keyLength: 32 },
+  "1.2.840.113549.3.7": { cipher: "des-ede3-cbc", keyLength: 24 },
+};
+
+const PKCS12_PBE_CIPHERS: Record<string, { cipher: string; keyLength: number }> = {
+  [OID.pbeSha1TripleDes]: { cipher: "des-ede3-cbc", keyLength: 24 },
+  [OID.pbeSha1TwoKeyTripleDes]: { cipher: "des-ede-cbc", keyLength: 16 },
+};
+
+/** Ciphers of old exports, by name, for the error message. */
+const OBSOLETE: Record<string, string> = {
+  "1.2.840.113549.1.12.1.1": "RC4-128 (pbeWithSHAAnd128BitRC4)",
+  "1.2.840.113549.1.12.1.2": "RC4-40 (pbeWithSHAAnd40BitRC4)",
+  "1.2.840.113549.1.12.1.5": "RC2-128 (pbeWithSHAAnd128BitRC2-CBC)",
+  "1.2.840.113549.1.12.1.6": "RC2-40 (pbewithSHAAnd40BitRC2-CBC)",
+  "1.2.840.113549.1.5.3": "DES (pbeWithMD5AndDES-CBC)",
+  "1.2.840.113549.1.5.10": "DES (pbeWithSHA1AndDES-CBC)",
+};
+
+export const MAC_HASHES: Record<string, { name: string; length: number; block: number }> = {
+  "1.3.14.3.2.26": { name: "sha1", length: 20, block: 64 },
+  "2.16.840.1.101.3.4.2.4": { name: "sha224", length: 28, block: 64 },
+  "2.16.840.1.101.3.4.2.1": { name: "sha256", length: 32, block: 64 },
+  "2.16.840.1.101.3.4.2.2": { name: "sha384", length: 48, block: 128 },
+  "2.16.840.1.101.3.4.2.3": { name: "sha512", length: 64, block: 128 },
+};
+
+/** The MAC hash and iteration count each profile writes. */
+export const PROFILE_MAC: Record<PfxProfile, { hashOid: string; iterations: number }> = {
+  modern: { hashOid: "2.16.840.1.101.3.4.2.1", iterations: 2048 },
+  legacy: { hashOid: "1.3.14.3.2.26", iterations: 2048 },
+};
+
+const ITERATIONS = 2048;
+
+class Pbkdf2Params {
+  @AsnProp({ type: OctetString }) salt = new OctetString();
+  @AsnProp({ type: AsnPropTypes.Integer }) iterationCount = 0;
+  @AsnProp({ type: AsnPropTypes.Integer, optional: true }) keyLength?: number;
+  @AsnProp({ type: AlgorithmIdentifier, optional: true }) prf?: AlgorithmIdentifier;
+}
+
+class Pbes2Params {
+  @AsnProp({ type: AlgorithmIdentifier }) keyDerivationFunc = new AlgorithmIdentifier();
+  @AsnProp({ type: AlgorithmIdentifier }) encryptionScheme = new AlgorithmIdentifier();
+}
+
+class Pkcs12PbeParams {
+  @AsnProp({ type: OctetString }) salt = new OctetString();
+  @AsnProp({ type: AsnPropTypes.Integer }) iterations = 0;
+}
+
+/** Thrown when decryption fails: with a verified MAC it means a corrupt file, without one a wrong password. */
+export class PbeDecryptError extends Error {}
+
+/** Decrypts `data` protected by `algorithm` (PBES2 or PKCS#12 3DES PBE) with `password`. */
+export function decryptWithPassword(algorithm: AlgorithmIdentifier, data: Buffer, password: string, where: string): Buffer {
+  const { cipher, key, iv } = cipherFor(algorithm, password, where);
+  try {
+    const decipher = crypto.createDecipheriv(cipher, key, iv);
+    return Buffer.concat([decipher.update(data), decipher.final()]);
+  } catch {
+    throw new PbeDecryptError("decryption failed");
+  }
+}
+
+/** Encrypts `data` the way `profile` says, with fresh salt and IV. */
+export function encryptWithPassword(profile: PfxProfile, data: Buffer, password: string): { algorithm: AlgorithmIdentifier; data: Buffer } {
+  const algorithm = profile === "modern" ? newPbes2Algorithm() : newPkcs12PbeAlgorithm();
+  const { cipher, key, iv } = cipherFor(algorithm, password, "new PFX");
+  const encipher = crypto.createCipheriv(cipher, key, iv);
+  return { algorithm, data: Buffer.concat([encipher.update(data), encipher.final()]) };
+}
+
+/** The RFC 7292 HMAC over `data`, with the key derived from the password (ID 3). */
+export function pkcs12Mac(hashOid: string, password: string, salt: Buffer, iterations: number, data: Buffer, where: string): Buffer {
+  const hash = MAC_HASHES[hashOid];
+  if (!hash) {
+    throw new ChainsmithInputError(
+      "pfx-unsupported-mac",
+      `${where}: the PFX integrity check uses an algorithm chainsmith does not support (${hashOid}). Re-export it with a SHA-1 or SHA-256 MAC (openssl pkcs12 -export -macalg sha256).`,
+    );
+  }
+  const key = pkcs12Kdf(hash, bmpPassword(password), salt, 3, iterations, hash.length);
+  return crypto.createHmac(hash.name, key).update(data).digest();
+}
+
+function cipherFor(algorithm: AlgorithmIdentifier, password: string, where: string): { cipher: string; key: Buffer; iv: Buffer } {
+  const oid = algorithm.algorithm;
+  if (oid === OID.pbes2) return pbes2Cipher(parameters(algorithm, Pbes2Params, where), password, where);
+  const pbe = PKCS12_PBE_CIPHERS[oid];
+  if (pbe) {
+    const params = parameters(algorithm, Pkcs12PbeParams, where);
+    const salt = Buffer.from(params.salt.buffer);
+    const sha1 = MAC_HASHES["1.3.14.3.2.26"];
+    const bmp = bmpPassword(password);
+    return {
+      cipher: pbe.cipher,
+      key: pkcs12Kdf(sha1, bmp, salt, 1, params.iterations, pbe.keyLength),
+      iv: pkcs12Kdf(sha1, bmp, salt, 2, params.iterations, 8),
+    };
+  }
+  throw unsupportedCipher(oid, where);
+}
+
+function pbes2Cipher(params: Pbes2Params, password: string, where: string): { cipher: string; key: Buffer; iv: Buffer } {
+  if (params.keyDerivationFunc.algorithm !== OID.pbkdf2) throw unsupportedCipher(params.keyDerivationFunc.algorithm, where);
+  const kdf = parameters(params.keyDerivationFunc, Pbkdf2Params, where);
+  const prf = PBKDF2_PRFS[kdf.prf?.algorithm ?? "1.2.840.113549.2.7"];
+  const scheme = PBES2_CIPHERS[params.encryptionScheme.algorithm];
+  if (!prf) throw unsupportedCipher(kdf.prf?.algorithm ?? "", where);
+  if (!scheme) throw unsupportedCipher(params.encryptionScheme.algorithm, where);
+  const iv = Buffer.from(parameters(params.encryptionScheme, OctetString, where).buffer);
+  const salt = Buffer.from(kdf.salt.buffer);
+  const key = crypto.pbkdf2Sync(Buffer.from(password, "utf8"), salt, kdf.iterationCount, kdf.keyLength ?? scheme.keyLength, prf);
+  return { cipher: scheme.cipher, key, iv };
+}
+
+function newPbes2Algorithm(): AlgorithmIdentifier {
+  const kdf = new Pbkdf2Params();
+  kdf.salt = new OctetString(crypto.randomBytes(16));
+  kdf.iterationCount = ITERATIONS;
+  kdf.prf = new AlgorithmIdentifier({ algorithm: OID.hmacWithSha256, parameters: null });
+  const params = new Pbes2Params();
+  params.keyDerivationFunc = new AlgorithmIdentifier({ algorithm: OID.pbkdf2, parameters: AsnConvert.serialize(kdf) });
+  params.encryptionScheme = new AlgorithmIdentifier({
+    algorithm: OID.aes256Cbc,
+    parameters: AsnConvert.serialize(new OctetString(crypto.randomBytes(16))),
+  });
+  return new AlgorithmIdentifier({ algorithm: OID.pbes2, parameters: AsnConvert.serialize(params) });
+}
+
+function newPkcs12PbeAlgorithm(): AlgorithmIdentifier {
+  const params = new Pkcs12PbeParams();
+  params.salt = new OctetString(crypto.randomBytes(8));
+  params.iterations = ITERATIONS;
+  return new AlgorithmIdentifier({ algorithm: OID.pbeSha1TripleDes, parameters: AsnConvert.serialize(params) });
+}
+
+function parameters<T>(algorithm: AlgorithmIdentifier, type: new () => T, where: string): T {
+  try {
+    if (!algorithm.parameters) throw new Error("parameters missing");
+    return AsnConvert.parse(algorithm.parameters, type);
+  } catch (e) {
+    throw new ChainsmithInputError("pfx-corrupt", `${where}: the encryption parameters (${algorithm.algorithm}) are malformed (${(e as Error).message}). Export the PFX again.`);
+  }
+}
+
+function unsupportedCipher(oid: string, where: string): ChainsmithInputError {
+  const name = OBSOLETE[oid] ?? `algorithm ${oid}`;
+  return new ChainsmithInputError(
+    "pfx-unsupported-cipher",
+    `${where}: encrypted with ${name}, which chainsmith does not support. Re-export the PFX with AES or 3DES ` +
+      `(Windows: export with "AES256-SHA256"; OpenSSL 3: "openssl pkcs12 -legacy -in OLD.pfx -nodes | openssl pkcs12 -export -out NEW.pfx").`,
+  );
+}
+
+/** The password as a BMPString with its two-byte terminator, as RFC 7292 B.1 asks. */
+function bmpPassword(password: string): Buffer {
+  const utf16le = Buffer.from(`${password}\0`, "utf16le");
+  return utf16le.swap16();
+}
+
+/** RFC 7292 appendix B.2: derives `length` bytes of key (ID 1), IV (ID 2) or MAC key (ID 3). */
+function pkcs12Kdf(hash: { name: string; length: number; block: number }, password: Buffer, salt: Buffer, id: number, iterations: number, length: number): Buffer {
+  const v = hash.block;
+  const diversifier = Buffer.alloc(v, id);
+  const input = Buffer.concat([repeatToBlocks(salt, v), repeatToBlocks(password, v)]);
+  const output: Buffer[] = [];
+  for (let produced = 0; produced < length; produced += hash.length) {
+    let a = crypto.createHash(hash.name).update(diversifier).update(input).digest();
+    for (let r = 1; r < iterations; r++) a = crypto.createHash(hash.name).update(a).digest();
+    output.push(a);
+    const b = repeatToBlocks(a, v);
+    for (let j = 0; j < input.length; j += v) addWithCarryPlusOne(input, j, v, b);
+  }
+  return Buffer.concat(output).subarray(0, length);
+}
+
+function repeatToBlocks(data: Buffer, v: number): Buffer {
+  if (data.length === 0) return Buffer.alloc(0);
+  const out = Buffer.alloc(v * Math.ceil(data.length / v));
+  for (let i = 0; i < out.length; i++) out[i] = data[i % data.length];
+  return out;
+}
+
+// I_j = (I_j + B + 1) mod 2^(8v), big-endian, in place.
+function addWithCarryPlusOne(target: Buffer, offset: number, v: number, b: Buffer): void {
+  let carry = 1;
+  for (let k = v - 1; k >= 0; k--) {
+    const sum = target[offset + k] + b[k] + carry;
+    target[offset + k] = sum & 0xff;
+    carry = sum >> 8;
+  }
+}

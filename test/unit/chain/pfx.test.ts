@@ -1,0 +1,160 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { execFileSync, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { Pki, type Issued } from "../../fixtures/pki";
+import { writePfx } from "../../../chain/pfx-write";
+import { readPfx } from "../../../chain/pfx-read";
+import { keySpkiSha256 } from "../../../chain/key";
+import { ChainsmithInputError } from "../../../chain/errors";
+
+const PASSWORD = "s3cret-Pässword";
+let dir: string;
+let root: Issued;
+let ca: Issued;
+let leaf: Issued;
+
+function file(name: string, content: string | Buffer): string {
+  const p = path.join(dir, name);
+  fs.writeFileSync(p, content);
+  return p;
+}
+
+/** Runs openssl and returns stdout + stderr; fails the test with openssl's words. */
+function openssl(args: string[]): string {
+  const run = spawnSync("openssl", args, { encoding: "utf8" });
+  if (run.status !== 0) throw new Error(`openssl ${args.join(" ")} failed: ${run.stderr}`);
+  return run.stdout + run.stderr;
+}
+
+function inputError(run: () => unknown): ChainsmithInputError {
+  try {
+    run();
+  } catch (e) {
+    if (e instanceof ChainsmithInputError) return e;
+    throw e;
+  }
+  throw new Error("expected a ChainsmithInputError");
+}
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "chainsmith-pfx-"));
+  const pki = new Pki();
+  root = await pki.root("PFX Test Root", { keyType: "rsa" });
+  ca = await pki.intermediate("PFX Test CA", root);
+  leaf = await pki.leaf("pfx.example.test", ca, { keyType: "rsa" });
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe("writePfx, read back by openssl pkcs12", () => {
+  it("modern profile: PBES2 AES-256 with PBKDF2-HMAC-SHA256 for key and certificates, SHA-256 MAC", () => {
+    const pfx = file("modern.pfx", writePfx([leaf.cert, ca.cert], leaf.key.privateKey, PASSWORD, { profile: "modern", friendlyName: "pfx.example.test 2026" }));
+    const info = openssl(["pkcs12", "-in", pfx, "-info", "-nodes", "-passin", `pass:${PASSWORD}`]);
+    expect(info).toMatch(/MAC: sha256, Iteration 2048/);
+    expect(info).toMatch(/Shrouded Keybag: PBES2, PBKDF2, AES-256-CBC, Iteration 2048, PRF hmacWithSHA256/);
+    expect(info).toMatch(/PKCS7 Encrypted data: PBES2, PBKDF2, AES-256-CBC, Iteration 2048, PRF hmacWithSHA256/);
+    expect(info).toContain("friendlyName: pfx.example.test 2026");
+    expect(info).toContain(leaf.pem.trim());
+    expect(info).toContain(ca.pem.trim());
+    expect(info).not.toContain(root.pem.trim());
+    const keyOut = openssl(["pkcs12", "-in", pfx, "-nocerts", "-nodes", "-passin", `pass:${PASSWORD}`]);
+    const spki = execFileSync("openssl", ["pkey", "-pubout", "-outform", "DER"], { input: keyOut });
+    expect(spki.equals(leaf.key.publicKey.export({ type: "spki", format: "der" }))).toBe(true);
+  });
+
+  it("legacy profile: 3DES for key and certificates, SHA-1 MAC, readable without openssl's -legacy", () => {
+    const pfx = file("legacy.pfx", writePfx([leaf.cert, ca.cert], leaf.key.privateKey, PASSWORD, { profile: "legacy" }));
+    const info = openssl(["pkcs12", "-in", pfx, "-info", "-nodes", "-passin", `pass:${PASSWORD}`]);
+    expect(info).toMatch(/MAC: sha1, Iteration 2048/);
+    expect(info).toMatch(/Shrouded Keybag: pbeWithSHA1And3-KeyTripleDES-CBC, Iteration 2048/);
+    expect(info).toMatch(/PKCS7 Encrypted data: pbeWithSHA1And3-KeyTripleDES-CBC, Iteration 2048/);
+    expect(info).toContain(leaf.pem.trim());
+    expect(info).toContain(ca.pem.trim());
+  });
+
+  it("openssl rejects the wrong password on both profiles", () => {
+    for (const profile of ["modern", "legacy"] as const) {
+      const pfx = file(`${profile}-pw.pfx`, writePfx([leaf.cert], leaf.key.privateKey, PASSWORD, { profile }));
+      const run = spawnSync("openssl", ["pkcs12", "-in", pfx, "-info", "-nodes", "-passin", "pass:wrong"], { encoding: "utf8" });
+      expect(run.status).not.toBe(0);
+      expect(run.stderr).toMatch(/mac verify (failure|error)/i);
+    }
+  });
+
+  it("refuses a key that does not belong to the leaf", () => {
+    const error = inputError(() => writePfx([leaf.cert], ca.key.privateKey, PASSWORD, { profile: "modern" }));
+    expect(error.code).toBe("key-mismatch");
+    expect(error.message).toContain("pfx.example.test");
+  });
+});
+
+describe("readPfx", () => {
+  it("reads back both of its own profiles: certificates in order, key, leaf, friendlyName", () => {
+    for (const profile of ["modern", "legacy"] as const) {
+      const bytes = writePfx([leaf.cert, ca.cert], leaf.key.privateKey, PASSWORD, { profile, friendlyName: "Web 2026" });
+      const contents = readPfx(bytes, PASSWORD, `${profile}.pfx`);
+      expect(contents.certificates.map((c) => c.sha256)).toEqual([leaf.cert.sha256, ca.cert.sha256]);
+      expect(contents.leaf?.sha256).toBe(leaf.cert.sha256);
+      expect(keySpkiSha256(contents.key!)).toBe(leaf.cert.spkiSha256);
+      expect(contents.friendlyName).toBe("Web 2026");
+    }
+  });
+
+  describe("files made by openssl pkcs12 -export", () => {
+    let certFile: string;
+    let keyFile: string;
+    let chainFile: string;
+    beforeAll(() => {
+      certFile = file("leaf.pem", leaf.pem);
+      keyFile = file("leaf.key", leaf.keyPem);
+      chainFile = file("ca.pem", ca.pem);
+    });
+    const exportPfx = (name: string, extra: string[]): Buffer => {
+      const out = path.join(dir, name);
+      openssl(["pkcs12", "-export", "-in", certFile, "-inkey", keyFile, "-certfile", chainFile, "-name", "from openssl", "-out", out, "-passout", `pass:${PASSWORD}`, ...extra]);
+      return fs.readFileSync(out);
+    };
+
+    it.each([
+      ["OpenSSL 3 default (AES-256, SHA-256 MAC)", "default.pfx", []],
+      ["3DES with a SHA-1 MAC", "3des.pfx", ["-certpbe", "PBE-SHA1-3DES", "-keypbe", "PBE-SHA1-3DES", "-macalg", "sha1"]],
+      ["-legacy with 3DES certificates", "legacy-3des.pfx", ["-legacy", "-certpbe", "PBE-SHA1-3DES"]],
+      ["unencrypted certificates", "nocerts-enc.pfx", ["-certpbe", "NONE"]],
+    ])("%s", (_label, name, extra) => {
+      const contents = readPfx(exportPfx(name, extra as string[]), PASSWORD, name);
+      expect(contents.certificates.map((c) => c.sha256).sort()).toEqual([leaf.cert.sha256, ca.cert.sha256].sort());
+      expect(contents.leaf?.sha256).toBe(leaf.cert.sha256);
+      expect(keySpkiSha256(contents.key!)).toBe(leaf.cert.spkiSha256);
+      expect(contents.friendlyName).toBe("from openssl");
+    });
+
+    it("an RC2-40 file (openssl -legacy default, old Windows exports) gets a clear 'unsupported' error", () => {
+      const error = inputError(() => readPfx(exportPfx("rc2.pfx", ["-legacy"]), PASSWORD, "rc2.pfx"));
+      expect(error.code).toBe("pfx-unsupported-cipher");
+      expect(error.message).toMatch(/rc2\.pfx.*RC2-40.*Re-export the PFX with AES or 3DES/s);
+    });
+
+    it("a wrong password is named as such, and the password never appears in the message", () => {
+      const bytes = exportPfx("pw.pfx", []);
+      const error = inputError(() => readPfx(bytes, "not-the-password", "pw.pfx"));
+      expect(error.code).toBe("pfx-wrong-password");
+      expect(error.message).toContain("pw.pfx");
+      expect(error.message).not.toContain("not-the-password");
+      expect(error.message).not.toContain(PASSWORD);
+    });
+
+    it("a wrong password on a file without MAC is still named as a wrong password", () => {
+      const bytes = exportPfx("nomac.pfx", ["-nomac"]);
+      expect(readPfx(bytes, PASSWORD, "nomac.pfx").leaf?.sha256).toBe(leaf.cert.sha256);
+      expect(inputError(() => readPfx(bytes, "wrong", "nomac.pfx")).code).toBe("pfx-wrong-password");
+    });
+  });
+
+  it("a truncated file is reported as damaged, not as a wrong password", () => {
+    const bytes = writePfx([leaf.cert], leaf.key.privateKey, PASSWORD, { profile: "modern" });
+    const error = inputError(() => readPfx(bytes.subarray(0, bytes.length - 40), PASSWORD, "cut.pfx"));
+    expect(error.code).toBe("pfx-corrupt");
+    expect(error.message).toContain("cut.pfx");
+  });
+});
