@@ -50,7 +50,7 @@ export function kindOfDer(der: Buffer): InputKind {
   if (parses(() => new crypto.X509Certificate(der))) return "certificate";
   if (isPkcs7(der)) return "pkcs7";
   if (isPfx(der)) return "pfx";
-  if (parses(() => new x509.Pkcs10CertificateRequest(der))) return "csr";
+  if (parses(() => new x509.Pkcs10CertificateRequest(new Uint8Array(der)))) return "csr";
   for (const type of ["pkcs8", "pkcs1", "sec1"] as const) {
     if (parses(() => crypto.createPrivateKey({ key: der, format: "der", type }))) return "private-key";
   }
