@@ -91,10 +91,11 @@ export function choosePath(leaf: Certificate, pool: readonly Certificate[], opti
   if (anchors.length === 0) {
     throw new ChainsmithInputError("no-anchors", "No trust anchors: give at least one client profile (e.g. mozilla) or your own root certificates as anchors.");
   }
-  if (leaf.isCA && pool.some((c) => c.isIssuedByName(leaf) && !c.isCA)) {
+  if (leaf.isCA) {
     throw new ChainsmithInputError(
       "leaf-is-ca",
-      `The leaf ${leaf.label} is a CA certificate and the pool holds a server certificate it issued: the leaf and chain files look swapped. Pass the server's own certificate as the leaf.`,
+      `The leaf ${leaf.label} is a CA certificate (basicConstraints CA:TRUE); clients such as Firefox refuse a CA certificate as a server certificate. ` +
+        `Pass the server's own certificate as the leaf (were the certificate and chain files swapped?).`,
     );
   }
   const paths = enumeratePaths(leaf, pool, { at, anchors, budget: options.budget });
