@@ -1,0 +1,311 @@
+import * as dns from "node:dns";
+import * as net from "node:net";
+import * as tls from "node:tls";
+import { performance } from "node:perf_hooks";
+import { Certificate } from "../chain/certificate";
+import { ChainsmithInputError } from "../chain/errors";
+import { NotTlsError, ProbeError, TlsDecodeError, TlsUnsupportedError } from "./errors";
+import type { TlsVersionName } from "./handshake-parser";
+import { RecordingSocket } from "./recording-socket";
+import { readServerFlight, type ServerFlight } from "./server-flight";
+import { alertName, UNRECOGNIZED_NAME } from "./tls-alerts";
+
+export type TlsVersionChoice = "auto" | "1.2" | "1.3";
+export type KeyTypeChoice = "any" | "rsa" | "ecdsa";
+
+export interface ProbeOptions {
+  /** DNS name or IP address. */
+  host: string;
+  port: number;
+  /** SNI name; defaults to `host` when it is a DNS name (IP addresses send no SNI). */
+  servername?: string;
+  /** Whole-probe limit (DNS, connect and handshake); default 10 000 ms. */
+  timeoutMs?: number;
+  /** Protocol version to offer; "auto" offers TLS 1.2 and 1.3 and lets the server choose. */
+  tls?: TlsVersionChoice;
+  /** Offer only RSA or only ECDSA signature algorithms, to read each chain of a dual-certificate server. */
+  keyType?: KeyTypeChoice;
+}
+
+export interface ProbeTimings {
+  dnsMs: number;
+  connectMs: number;
+  handshakeMs: number;
+  totalMs: number;
+}
+
+export interface ProbeResult {
+  host: string;
+  port: number;
+  /** The IP address connected to. */
+  address: string;
+  servername: string | undefined;
+  /** The certificates exactly as sent: wire order, extras, duplicates and any root kept. */
+  certificates: Certificate[];
+  tlsVersion: TlsVersionName;
+  /** IANA cipher suite name, e.g. "TLS_AES_256_GCM_SHA384". */
+  cipher: string;
+  ocspStapled: boolean;
+  /** The server asked for another key share first (TLS 1.3 HelloRetryRequest). */
+  helloRetryRequest: boolean;
+  timings: ProbeTimings;
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+// A server flight is a few kilobytes; a megabyte means something else is talking.
+const RECORDING_LIMIT_BYTES = 1 << 20;
+
+const VERSION_RANGE: Record<TlsVersionChoice, { minVersion: tls.SecureVersion; maxVersion: tls.SecureVersion }> = {
+  auto: { minVersion: "TLSv1.2", maxVersion: "TLSv1.3" },
+  "1.2": { minVersion: "TLSv1.2", maxVersion: "TLSv1.2" },
+  "1.3": { minVersion: "TLSv1.3", maxVersion: "TLSv1.3" },
+};
+
+// OpenSSL picks the server certificate whose key can sign with an offered algorithm.
+const SIGNATURE_ALGORITHMS: Record<KeyTypeChoice, string | undefined> = {
+  any: undefined,
+  rsa: "rsa_pss_rsae_sha256:rsa_pss_rsae_sha384:rsa_pss_rsae_sha512:rsa_pss_pss_sha256:rsa_pss_pss_sha384:rsa_pss_pss_sha512:rsa_pkcs1_sha256:rsa_pkcs1_sha384:rsa_pkcs1_sha512",
+  ecdsa: "ecdsa_secp256r1_sha256:ecdsa_secp384r1_sha384:ecdsa_secp521r1_sha512",
+};
+
+// One client context per offer shape: creating a context per probe costs more than the handshake.
+const contexts = new Map<string, tls.SecureContext>();
+
+function contextFor(version: TlsVersionChoice, keyType: KeyTypeChoice): tls.SecureContext {
+  const key = `${version}|${keyType}`;
+  let context = contexts.get(key);
+  if (!context) {
+    context = tls.createSecureContext({ ...VERSION_RANGE[version], sigalgs: SIGNATURE_ALGORITHMS[keyType] });
+    contexts.set(key, context);
+  }
+  return context;
+}
+
+/**
+ * Connects once and reads the certificate list the server sends, as sent. Never validates
+ * the chain (judging it is chain/judge.ts's job), never resumes a session, always closes
+ * the connection, and fails with a ProbeError whose code says what went wrong.
+ */
+export function probe(options: ProbeOptions): Promise<ProbeResult> {
+  const request = checkOptions(options);
+  return new Promise<ProbeResult>((resolve, reject) => new ProbeAttempt(request, resolve, reject).start());
+}
+
+interface ProbeRequest {
+  host: string;
+  port: number;
+  servername: string | undefined;
+  timeoutMs: number;
+  tls: TlsVersionChoice;
+  keyType: KeyTypeChoice;
+  endpoint: string;
+}
+
+function checkOptions(options: ProbeOptions): ProbeRequest {
+  const { host, port } = options;
+  if (typeof host !== "string" || host.trim() === "") {
+    throw new ChainsmithInputError("bad-endpoint", "The host to probe is empty. Give a DNS name or an IP address.");
+  }
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new ChainsmithInputError("bad-endpoint", `Port ${String(port)} of ${host} is not a TCP port. Give a whole number from 1 to 65535.`);
+  }
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
+    throw new ChainsmithInputError("bad-probe-option", `timeoutMs ${String(timeoutMs)} is not a positive number of milliseconds.`);
+  }
+  const version = options.tls ?? "auto";
+  if (!(version in VERSION_RANGE)) {
+    throw new ChainsmithInputError("bad-probe-option", `TLS version "${String(version)}" is not one of auto, 1.2, 1.3.`);
+  }
+  const keyType = options.keyType ?? "any";
+  if (!(keyType in SIGNATURE_ALGORITHMS)) {
+    throw new ChainsmithInputError("bad-probe-option", `Key type "${String(keyType)}" is not one of any, rsa, ecdsa.`);
+  }
+  const servername = options.servername ?? (net.isIP(host) ? undefined : host);
+  const endpoint = `${host}:${port}${servername && servername !== host ? ` (SNI ${servername})` : ""}`;
+  return { host, port, servername, timeoutMs, tls: version, keyType, endpoint };
+}
+
+type Phase = "resolving the name" | "connecting" | "in the TLS handshake";
+
+/** One probe's sockets, timer and outcome; settles exactly once and always releases everything. */
+class ProbeAttempt {
+  private phase: Phase = "resolving the name";
+  private settled = false;
+  private timer: NodeJS.Timeout | undefined;
+  private tcp: net.Socket | undefined;
+  private tlsSocket: tls.TLSSocket | undefined;
+  private recorder: RecordingSocket | undefined;
+  private handshakeSecret: Buffer | undefined;
+  private readonly started = performance.now();
+  private readonly marks = { resolved: 0, connected: 0 };
+
+  constructor(
+    private readonly request: ProbeRequest,
+    private readonly resolve: (result: ProbeResult) => void,
+    private readonly reject: (error: Error) => void,
+  ) {}
+
+  start(): void {
+    this.timer = setTimeout(
+      () => this.fail("timeout", `no answer within ${this.request.timeoutMs} ms while ${this.phase}. Check that the host is up and the port serves TLS.`),
+      this.request.timeoutMs,
+    );
+    const { host } = this.request;
+    if (net.isIP(host)) return this.connect(host);
+    dns.lookup(host, (error, address) => {
+      if (this.settled) return;
+      if (error) return this.fail("dns-failure", `cannot resolve "${host}" (${error.code ?? error.message}). Check the name and the DNS configuration.`);
+      this.connect(address);
+    });
+  }
+
+  private connect(address: string): void {
+    this.marks.resolved = performance.now();
+    this.phase = "connecting";
+    const tcp = net.connect({ host: address, port: this.request.port });
+    this.tcp = tcp;
+    tcp.setNoDelay(true);
+    tcp.once("error", (error: NodeJS.ErrnoException) => this.onSocketError(error));
+    tcp.once("connect", () => this.startTls(address));
+  }
+
+  private startTls(address: string): void {
+    if (this.settled || !this.tcp) return;
+    this.marks.connected = performance.now();
+    this.phase = "in the TLS handshake";
+    this.recorder = new RecordingSocket(this.tcp, RECORDING_LIMIT_BYTES, () =>
+      this.fail("protocol-error", "the server sent more than 1 MiB without finishing its handshake; this is not a TLS server's answer."),
+    );
+    // tls.connect passes requestOCSP through to the TLSSocket; @types/node 20 omits it.
+    const connectOptions: tls.ConnectionOptions & { requestOCSP: boolean } = {
+      socket: this.recorder,
+      servername: this.request.servername,
+      secureContext: contextFor(this.request.tls, this.request.keyType),
+      rejectUnauthorized: false,
+      requestOCSP: true,
+    };
+    const socket = tls.connect(connectOptions);
+    this.tlsSocket = socket;
+    socket.on("keylog", (line: Buffer) => {
+      const [label, , secret] = line.toString("latin1").trim().split(" ");
+      if (label === "SERVER_HANDSHAKE_TRAFFIC_SECRET") this.handshakeSecret = Buffer.from(secret, "hex");
+    });
+    socket.once("secureConnect", () => this.guarded(() => this.onHandshakeDone(address, socket)));
+    socket.on("error", (error: NodeJS.ErrnoException) => this.guarded(() => this.onSocketError(error)));
+    socket.once("close", () => this.guarded(() => this.onSocketError(Object.assign(new Error("connection closed"), { code: "ECONNRESET" }))));
+  }
+
+  private onHandshakeDone(address: string, socket: tls.TLSSocket): void {
+    if (this.settled || !this.recorder) return;
+    this.recorder.stopRecording();
+    const flight = this.readFlight();
+    if (!flight) return;
+    if (!flight.certificates || !flight.version) {
+      return this.fail("protocol-error", "the handshake completed but no Certificate message could be read from it.");
+    }
+    const done = performance.now();
+    let certificates: Certificate[];
+    try {
+      certificates = flight.certificates.map((der, i) => Certificate.fromDer(der, `certificate ${i + 1} sent by ${this.request.endpoint}`));
+    } catch (error) {
+      return this.fail("protocol-error", (error as Error).message);
+    }
+    const result: ProbeResult = {
+      host: this.request.host,
+      port: this.request.port,
+      address,
+      servername: this.request.servername,
+      certificates,
+      tlsVersion: flight.version,
+      cipher: socket.getCipher().standardName,
+      ocspStapled: flight.ocspResponse !== undefined,
+      helloRetryRequest: flight.helloRetryRequest,
+      timings: {
+        dnsMs: round(this.marks.resolved - this.started),
+        connectMs: round(this.marks.connected - this.marks.resolved),
+        handshakeMs: round(done - this.marks.connected),
+        totalMs: round(done - this.started),
+      },
+    };
+    this.settle();
+    this.resolve(result);
+  }
+
+  /** The flight read from the recording, or undefined after failing the probe with the reason. */
+  private readFlight(): ServerFlight | undefined {
+    try {
+      return readServerFlight(this.recorder?.received ?? Buffer.alloc(0), this.handshakeSecret);
+    } catch (error) {
+      if (error instanceof NotTlsError) {
+        this.fail("not-tls", `the port answered with something that is not TLS (${printable(error.firstBytes)}). Check the port: is it plain HTTP?`);
+      } else if (error instanceof TlsUnsupportedError) {
+        this.fail("unsupported", `${error.message}.`);
+      } else if (error instanceof TlsDecodeError) {
+        this.fail("protocol-error", `${error.message}.`);
+      } else {
+        throw error;
+      }
+      return undefined;
+    }
+  }
+
+  private onSocketError(error: NodeJS.ErrnoException): void {
+    if (this.settled) return;
+    if (this.phase === "connecting") {
+      if (error.code === "ECONNREFUSED") return this.fail("connection-refused", "connection refused: nothing listens on this port. Check the port and that the server runs.");
+      return this.fail("connection-failed", `cannot connect (${error.code ?? error.message}). Check the address, the port and any firewall.`);
+    }
+    // In the handshake: the server's own bytes say more than OpenSSL's error does.
+    const flight = this.readFlight();
+    if (!flight) return;
+    if (flight.alert) return this.failWithAlert(flight.alert.description);
+    if ((this.recorder?.received.length ?? 0) === 0) {
+      return this.fail("connection-closed", "the server closed the connection without answering the TLS ClientHello. Check that the port serves TLS.");
+    }
+    this.fail("connection-closed", `the TLS handshake failed (${error.message}).`);
+  }
+
+  private failWithAlert(description: number): void {
+    const name = alertName(description);
+    if (description === UNRECOGNIZED_NAME) {
+      return this.fail("unknown-sni", `the server has no certificate for the name "${this.request.servername ?? ""}" (alert ${name}). Check --servername.`, name);
+    }
+    const hint =
+      this.request.keyType !== "any" ? ` The server may have no ${this.request.keyType.toUpperCase()} certificate.` : this.request.tls !== "auto" ? ` The server may not speak TLS ${this.request.tls}.` : "";
+    this.fail("handshake-alert", `the server ended the handshake with alert ${name}.${hint}`, name);
+  }
+
+  // A bug in reading must fail this probe, not crash the process or leave it pending.
+  private guarded(step: () => void): void {
+    try {
+      step();
+    } catch (error) {
+      this.fail("protocol-error", `unexpected failure while reading the handshake: ${(error as Error).message}`);
+    }
+  }
+
+  private fail(code: ProbeError["code"], message: string, alert?: string): void {
+    if (this.settled) return;
+    this.settle();
+    this.reject(new ProbeError(code, this.request.endpoint, message, alert));
+  }
+
+  private settle(): void {
+    this.settled = true;
+    clearTimeout(this.timer);
+    this.tlsSocket?.destroy();
+    this.recorder?.destroy();
+    this.tcp?.destroy();
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}
+
+// A short, safe rendering of what a non-TLS server said ("HTTP/1.1 400 Bad Request").
+function printable(bytes: Buffer): string {
+  const text = bytes.toString("latin1").split(/\r?\n/)[0].replace(/[^\x20-\x7e]/g, ".");
+  return `it began "${text.slice(0, 40)}"`;
+}
