@@ -1,0 +1,130 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as tls from "node:tls";
+import { ChainsmithInputError } from "../../../chain/errors";
+import { checkServedChain, loadProfile } from "../../../chain/profiles";
+import { certsOf, sectigo } from "../../fixtures/scenarios";
+
+// The real client stores shared beside the repository (see its README).
+const STORES = path.resolve(__dirname, "../../../../shared/trust-stores");
+
+const commonNames = (spec: string) => new Set(loadProfile(spec).roots.map((r) => r.commonName));
+
+function inputError(fn: () => unknown): ChainsmithInputError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof ChainsmithInputError) return e;
+    throw e;
+  }
+  throw new Error("expected a ChainsmithInputError");
+}
+
+describe("client profiles from real stores", () => {
+  it("Android 4.4 (kitkat) trusts AAA Certificate Services and DST Root CA X3, but neither USERTrust nor R46/E46", () => {
+    const kitkat = commonNames(`kitkat=${STORES}/2017/kitkat.pem`);
+    expect(kitkat.has("AAA Certificate Services")).toBe(true);
+    expect(kitkat.has("DST Root CA X3")).toBe(true);
+    for (const absent of ["USERTrust RSA Certification Authority", "USERTrust ECC Certification Authority", "Sectigo Public Server Authentication Root R46", "Sectigo Public Server Authentication Root E46", "ISRG Root X1"]) {
+      expect(kitkat.has(absent)).toBe(false);
+    }
+  });
+
+  // The stores' README says all six hold R46/E46; the Java stores (jdk-17.0.2, fetched 2022) do not.
+  it("Java's stores hold USERTrust and AAA but not yet R46/E46: a middle generation", () => {
+    for (const store of ["openjdk", "oracle_java"]) {
+      const roots = commonNames(`${store}=${STORES}/current/${store}.pem`);
+      expect([store, roots.has("USERTrust RSA Certification Authority"), roots.has("AAA Certificate Services"), roots.has("Sectigo Public Server Authentication Root R46")]).toEqual([store, true, true, false]);
+    }
+  });
+
+  it("the other current stores hold USERTrust RSA/ECC, R46, E46 and ISRG Root X1", () => {
+    for (const store of ["mozilla_nss", "google_aosp", "apple", "microsoft_windows"]) {
+      const roots = commonNames(`${store}=${STORES}/current/${store}.pem`);
+      for (const name of ["USERTrust RSA Certification Authority", "USERTrust ECC Certification Authority", "Sectigo Public Server Authentication Root R46", "Sectigo Public Server Authentication Root E46", "ISRG Root X1"]) {
+        expect({ store, name, present: roots.has(name) }).toEqual({ store, name, present: true });
+      }
+    }
+  });
+
+  it("mozilla is Node's bundled store", () => {
+    const mozilla = loadProfile("mozilla");
+    expect(mozilla.roots).toHaveLength(tls.rootCertificates.length);
+    expect(mozilla.roots.map((r) => r.commonName)).toContain("ISRG Root X1");
+    expect(mozilla.description).toContain(process.version);
+  });
+
+  it("frozen:<date> keeps the mozilla roots made before that date", () => {
+    const frozen = loadProfile("frozen:2017-03-01");
+    const all = loadProfile("mozilla").roots;
+    expect(frozen.name).toBe("frozen:2017-03-01");
+    expect(frozen.roots.length).toBeGreaterThan(50);
+    expect(frozen.roots.length).toBeLessThan(all.length);
+    expect(frozen.roots.every((r) => r.notBefore < new Date("2017-03-01T00:00:00Z"))).toBe(true);
+    const names = frozen.roots.map((r) => r.commonName);
+    expect(names).toContain("ISRG Root X1");
+    expect(names).not.toContain("ISRG Root X2");
+    for (const bad of ["frozen:2017-13-01", "frozen:yesterday", "frozen:2017-02-30"]) {
+      expect(inputError(() => loadProfile(bad)).code).toBe("bad-profile");
+    }
+  });
+
+  it("system reads the OS bundle, and says what to do when it is missing", () => {
+    const system = loadProfile("system");
+    expect(system.roots.length).toBeGreaterThan(50);
+    const error = inputError(() => loadProfile("system", { systemBundle: "/nonexistent/ca.crt" }));
+    expect(error.code).toBe("system-store-missing");
+    expect(error.message).toContain("Install the ca-certificates package");
+  });
+
+  it("reads PEM blocks from files with text around them and CRLF line ends", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "profiles-"));
+    const file = path.join(dir, "mixed.pem");
+    const blocks = fs.readFileSync(`${STORES}/2017/kitkat.pem`, "latin1").match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g)!;
+    fs.writeFileSync(file, `# exported store\r\nsubject=first\r\n${blocks[0].replace(/\n/g, "\r\n")}\r\nnotes between\r\n${blocks[1]}\ntrailing text\n`);
+    const custom = loadProfile(`device=${file}`);
+    expect(custom.name).toBe("device");
+    expect(custom.roots).toHaveLength(2);
+  });
+
+  it("rejects unknown specs, unreadable and empty files with a fix", () => {
+    expect(inputError(() => loadProfile("netscape")).message).toContain("Use mozilla, system, frozen:YYYY-MM-DD, or name=FILE");
+    expect(inputError(() => loadProfile("old=/nonexistent/roots.pem")).code).toBe("profile-file-unreadable");
+    const empty = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "profiles-")), "empty.pem");
+    fs.writeFileSync(empty, "no certificates here\n");
+    expect(inputError(() => loadProfile(`old=${empty}`)).code).toBe("profile-empty");
+  });
+});
+
+describe("checking a served chain as a client without AIA", () => {
+  let s: Awaited<ReturnType<typeof sectigo>>;
+  beforeAll(async () => {
+    s = await sectigo();
+  });
+
+  it("the legacy client needs USERTrust cross-signed by AAA in the served chain", () => {
+    const short = checkServedChain(s.profiles.legacy, certsOf(s.leaf, s.r36, s.r46ByUsertrust), s.at);
+    expect(short.trusted).toBe(false);
+    expect(short.reason).toContain(`${s.r46ByUsertrust.cert.label}: issuer 'USERTrust RSA Certification Authority' not in pool or anchors`);
+    const full = checkServedChain(s.profiles.legacy, certsOf(s.leaf, s.r36, s.r46ByUsertrust, s.usertrustRsaByAaa), s.at);
+    expect(full.trusted).toBe(true);
+    expect(full.reason).toBe(`trusted via ${s.r36.cert.label} -> ${s.r46ByUsertrust.cert.label} -> ${s.usertrustRsaByAaa.cert.label} to root ${s.aaa.cert.label}`);
+  });
+
+  it("a modern client stops at its own R46 and ignores the rest of the served chain", () => {
+    const verdict = checkServedChain(s.profiles.modern, certsOf(s.leaf, s.r36, s.r46ByUsertrust, s.usertrustRsaByAaa), s.at);
+    expect(verdict.trusted).toBe(true);
+    expect(verdict.path?.chain).toHaveLength(2);
+    expect(verdict.path?.anchor.sha256).toBe(s.r46.cert.sha256);
+  });
+
+  it("a missing intermediate is untrusted everywhere", () => {
+    for (const profile of Object.values(s.profiles)) {
+      const verdict = checkServedChain(profile, certsOf(s.leaf), s.at);
+      expect(verdict.trusted).toBe(false);
+      expect(verdict.reason).toContain("issuer 'Sectigo Public Server Authentication CA DV R36' not in pool or anchors");
+    }
+  });
+});
