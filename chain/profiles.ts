@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as tls from "node:tls";
 import { Certificate } from "./certificate";
 import { ChainsmithInputError } from "./errors";
+import { parseCertificates } from "./parse";
 import { BudgetLimits, CertPath, searchPaths } from "./paths";
 
 export interface ClientProfile {
@@ -39,7 +40,8 @@ export const SYSTEM_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
  *   approximation of a device last updated then: it lacks roots added later, but it also
  *   lacks roots removed from the bundle since (DST Root CA X3), which such a device had.
  *   For a real old device, give its store as a custom profile;
- * - `name=FILE`: a custom profile from a PEM file (text around the blocks is skipped).
+ * - `name=FILE`: a custom profile from a file of roots: PEM (text around the blocks is
+ *   skipped), DER or PKCS#7, read by chain/parse.ts.
  */
 export function loadProfile(spec: string, options: { systemBundle?: string } = {}): ClientProfile {
   const trimmed = spec.trim();
@@ -50,13 +52,13 @@ export function loadProfile(spec: string, options: { systemBundle?: string } = {
   if (eq > 0) {
     const name = trimmed.slice(0, eq).trim();
     const file = trimmed.slice(eq + 1).trim();
-    let text: string;
+    let content: Buffer;
     try {
-      text = fs.readFileSync(file, "latin1");
+      content = fs.readFileSync(file);
     } catch (e) {
       throw new ChainsmithInputError("profile-file-unreadable", `Profile '${name}': cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}). Give the path of a PEM file of root certificates.`);
     }
-    return profileFromPem(name, text, file);
+    return profileFromFile(name, content, file);
   }
   throw new ChainsmithInputError(
     "bad-profile",
@@ -64,12 +66,9 @@ export function loadProfile(spec: string, options: { systemBundle?: string } = {
   );
 }
 
-/** A custom profile from PEM text holding the client's roots. */
-export function profileFromPem(name: string, pemText: string, source: string): ClientProfile {
-  const roots = readCertificates(pemText, source);
-  if (roots.length === 0) {
-    throw new ChainsmithInputError("profile-empty", `Profile '${name}': ${source} holds no certificates. Give a PEM file with at least one root certificate.`);
-  }
+/** A custom profile from a file's content (PEM with any text around the blocks, DER or PKCS#7) holding the client's roots. */
+export function profileFromFile(name: string, content: Buffer | string, source: string): ClientProfile {
+  const roots = parseCertificates(content, source);
   return { name, description: `${roots.length} roots from ${source}`, roots };
 }
 
@@ -94,7 +93,7 @@ let mozillaMemo: ClientProfile | undefined;
 
 function mozillaProfile(): ClientProfile {
   if (!mozillaMemo) {
-    const roots = readCertificates(tls.rootCertificates.join("\n"), "Node.js bundled roots");
+    const roots = parseCertificates(tls.rootCertificates.join("\n"), "Node.js bundled roots");
     mozillaMemo = { name: "mozilla", description: `Mozilla roots bundled with Node.js ${process.version} (${roots.length} roots)`, roots };
   }
   return mozillaMemo;
@@ -107,7 +106,7 @@ function systemProfile(bundle: string): ClientProfile {
       `Profile 'system': ${bundle} does not exist on this machine. Install the ca-certificates package, or give the store as a custom profile (name=FILE).`,
     );
   }
-  const profile = profileFromPem("system", fs.readFileSync(bundle, "latin1"), bundle);
+  const profile = profileFromFile("system", fs.readFileSync(bundle), bundle);
   return { ...profile, description: `the operating system's roots (${bundle}, ${profile.roots.length} roots)` };
 }
 
@@ -122,12 +121,4 @@ function frozenProfile(date: string): ClientProfile {
     description: `Mozilla roots (bundled with Node.js) made before ${date}: approximates a device last updated then (${roots.length} roots)`,
     roots,
   };
-}
-
-// Minimal PEM certificate reader until chain/parse.ts (parseCertificates) is committed.
-function readCertificates(text: string, source: string): Certificate[] {
-  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
-  return blocks.map((block, i) =>
-    Certificate.fromDer(Buffer.from(block.replace(/-----[A-Z ]+-----|\s+/g, ""), "base64"), `${source}, block ${i + 1}`),
-  );
 }

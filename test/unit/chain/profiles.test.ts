@@ -94,7 +94,7 @@ describe("client profiles from real stores", () => {
     expect(inputError(() => loadProfile("old=/nonexistent/roots.pem")).code).toBe("profile-file-unreadable");
     const empty = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "profiles-")), "empty.pem");
     fs.writeFileSync(empty, "no certificates here\n");
-    expect(inputError(() => loadProfile(`old=${empty}`)).code).toBe("profile-empty");
+    expect(inputError(() => loadProfile(`old=${empty}`)).code).toBe("not-a-certificate");
   });
 });
 
