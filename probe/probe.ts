@@ -86,7 +86,7 @@ function contextFor(version: TlsVersionChoice, keyType: KeyTypeChoice): tls.Secu
  * the chain (judging it is chain/judge.ts's job), never resumes a session, always closes
  * the connection, and fails with a ProbeError whose code says what went wrong.
  */
-export function probe(options: ProbeOptions): Promise<ProbeResult> {
+export async function probe(options: ProbeOptions): Promise<ProbeResult> {
   const request = checkOptions(options);
   return new Promise<ProbeResult>((resolve, reject) => new ProbeAttempt(request, resolve, reject).start());
 }

@@ -32,12 +32,18 @@ export interface NodeTlsServerOptions {
   ocspResponse?: Buffer;
 }
 
-export interface RunningServer {
+export interface ListeningServer {
   host: string;
   port: number;
+  close(): Promise<void>;
+}
+
+/** A server in this process, which can tell how many connections it holds. */
+export interface RunningServer extends ListeningServer {
   /** Connections the server currently holds open. */
   connections(): Promise<number>;
-  close(): Promise<void>;
+  /** Resolves when the server holds no connection; rejects after `timeoutMs`. */
+  drained(timeoutMs?: number): Promise<void>;
 }
 
 function contextOptions(chains: ServedChain[]): tls.SecureContextOptions {
@@ -88,10 +94,19 @@ async function listen(server: net.Server): Promise<RunningServer> {
     server.listen(0, "127.0.0.1", resolve);
   });
   const port = (server.address() as net.AddressInfo).port;
+  const connections = () =>
+    new Promise<number>((resolve, reject) => server.getConnections((error, count) => (error ? reject(error) : resolve(count))));
   return {
     host: "127.0.0.1",
     port,
-    connections: () => new Promise((resolve, reject) => server.getConnections((error, count) => (error ? reject(error) : resolve(count)))),
+    connections,
+    drained: async (timeoutMs = 2000) => {
+      const deadline = Date.now() + timeoutMs;
+      while ((await connections()) > 0) {
+        if (Date.now() > deadline) throw new Error(`server on port ${port} still holds ${await connections()} connection(s) after ${timeoutMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
@@ -116,7 +131,7 @@ export interface OpenSslServerOptions {
 }
 
 /** `openssl s_server` on 127.0.0.1, started as a child of the test and stopped by its PID. */
-export async function startOpenSslServer(options: OpenSslServerOptions): Promise<RunningServer> {
+export async function startOpenSslServer(options: OpenSslServerOptions): Promise<ListeningServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chainsmith-s_server-"));
   const write = (name: string, content: string): string => {
     const file = path.join(dir, name);
@@ -143,7 +158,6 @@ export async function startOpenSslServer(options: OpenSslServerOptions): Promise
   return {
     host: "127.0.0.1",
     port,
-    connections: async () => 0,
     close: async () => {
       child.kill("SIGTERM");
       fs.rmSync(dir, { recursive: true, force: true });
