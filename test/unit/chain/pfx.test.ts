@@ -7,7 +7,7 @@ import { Pki, type Issued } from "../../fixtures/pki";
 import { writePfx } from "../../../chain/pfx-write";
 import { readPfx } from "../../../chain/pfx-read";
 import { keySpkiSha256 } from "../../../chain/key";
-import { ChainsmithInputError } from "../../../chain/errors";
+import { inputError } from "./parse-input-error";
 
 const PASSWORD = "s3cret-Pässword";
 let dir: string;
@@ -26,16 +26,6 @@ function openssl(args: string[]): string {
   const run = spawnSync("openssl", args, { encoding: "utf8" });
   if (run.status !== 0) throw new Error(`openssl ${args.join(" ")} failed: ${run.stderr}`);
   return run.stdout + run.stderr;
-}
-
-function inputError(run: () => unknown): ChainsmithInputError {
-  try {
-    run();
-  } catch (e) {
-    if (e instanceof ChainsmithInputError) return e;
-    throw e;
-  }
-  throw new Error("expected a ChainsmithInputError");
 }
 
 beforeAll(async () => {

@@ -1,0 +1,138 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { execFileSync } from "node:child_process";
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { Pki, pemOf, type Issued } from "../../fixtures/pki";
+import { parseCertificates } from "../../../chain/parse";
+import { csrPem, inputError } from "./parse-input-error";
+
+let root: Issued;
+let ca: Issued;
+let leaf: Issued;
+
+
+const fingerprints = (input: Buffer | string, source = "input.pem") => parseCertificates(input, source).map((c) => c.sha256);
+
+beforeAll(async () => {
+  const pki = new Pki();
+  root = await pki.root("Parse Root");
+  ca = await pki.intermediate("Parse CA", root);
+  leaf = await pki.leaf("parse.example.test", ca);
+});
+
+describe("parseCertificates", () => {
+  it("reads every PEM block in order, ignoring text around them and CRLF line ends", () => {
+    const text = `Bag Attributes\r\nsubject=CN = parse.example.test\r\n${leaf.pem.replace(/\n/g, "\r\n")}\r\nsome comment\n${pemOf(ca, root)}trailing text`;
+    expect(fingerprints(text)).toEqual([leaf.cert.sha256, ca.cert.sha256, root.cert.sha256]);
+  });
+
+  it("keeps duplicates (a served chain may repeat a certificate)", () => {
+    expect(fingerprints(pemOf(leaf, ca, ca))).toEqual([leaf.cert.sha256, ca.cert.sha256, ca.cert.sha256]);
+  });
+
+  it("reads DER", () => {
+    expect(fingerprints(leaf.cert.der, "leaf.der")).toEqual([leaf.cert.sha256]);
+  });
+
+  it("reads PKCS#7 made by openssl, in DER and PEM, with the exact certificate bytes", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chainsmith-p7-"));
+    try {
+      const certs = path.join(dir, "certs.pem");
+      fs.writeFileSync(certs, pemOf(leaf, ca));
+      const der = execFileSync("openssl", ["crl2pkcs7", "-nocrl", "-certfile", certs, "-outform", "DER"]);
+      const pem = execFileSync("openssl", ["crl2pkcs7", "-nocrl", "-certfile", certs]).toString();
+      expect(pem).toContain("-----BEGIN PKCS7-----");
+      expect(fingerprints(der, "bundle.p7b").sort()).toEqual([leaf.cert.sha256, ca.cert.sha256].sort());
+      expect(fingerprints(pem, "bundle.p7b").sort()).toEqual([leaf.cert.sha256, ca.cert.sha256].sort());
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("reads openssl's TRUSTED CERTIFICATE (certificate plus trust settings)", () => {
+    const trusted = execFileSync("openssl", ["x509", "-trustout", "-addtrust", "serverAuth"], { input: root.pem }).toString();
+    expect(trusted).toContain("BEGIN TRUSTED CERTIFICATE");
+    expect(fingerprints(trusted)).toEqual([root.cert.sha256]);
+  });
+
+  describe("errors name the input and the block, and say what to do", () => {
+    it("empty input", () => {
+      const error = inputError(() => parseCertificates("  \n", "pool.pem"));
+      expect(error.code).toBe("empty-input");
+      expect(error.message).toMatch(/^pool\.pem: the input is empty/);
+    });
+
+    it("a block without its END line (truncated file)", () => {
+      const cut = pemOf(leaf, ca).slice(0, pemOf(leaf, ca).length - 200);
+      const error = inputError(() => parseCertificates(cut, "pool.pem"));
+      expect(error.code).toBe("pem-truncated");
+      expect(error.message).toContain("pool.pem, block 2 (CERTIFICATE)");
+    });
+
+    it("base64 cut short inside a block", () => {
+      const lines = leaf.pem.split("\n");
+      const cut = [...lines.slice(0, 3), ...lines.slice(-2)].join("\n");
+      const error = inputError(() => parseCertificates(cut, "leaf.pem"));
+      expect(["truncated", "pem-bad-base64"]).toContain(error.code);
+      expect(error.message).toContain("leaf.pem, block 1 (CERTIFICATE)");
+    });
+
+    it("corrupt base64", () => {
+      const corrupt = leaf.pem.replace(/\n(.)/, "\n$1!");
+      const error = inputError(() => parseCertificates(pemOf(ca) + corrupt, "pool.pem"));
+      expect(error.code).toBe("pem-bad-base64");
+      expect(error.message).toContain("pool.pem, block 2 (CERTIFICATE)");
+      expect(error.message).toMatch(/invalid character/);
+    });
+
+    it("a truncated DER file", () => {
+      const error = inputError(() => parseCertificates(leaf.cert.der.subarray(0, 100), "leaf.der"));
+      expect(error.code).toBe("truncated");
+      expect(error.message).toMatch(/^leaf\.der: the data ends after 100 of \d+ bytes/);
+    });
+
+    it("a private key where a certificate was expected, in PEM and in DER", () => {
+      const pemError = inputError(() => parseCertificates(leaf.pem + leaf.keyPem, "leaf.pem"));
+      expect(pemError.code).toBe("key-not-certificate");
+      expect(pemError.message).toContain("leaf.pem, block 2 (PRIVATE KEY)");
+      const der = leaf.key.privateKey.export({ type: "pkcs8", format: "der" });
+      expect(inputError(() => parseCertificates(der, "key.der")).code).toBe("key-not-certificate");
+      const rsa = crypto.generateKeyPairSync("rsa", { modulusLength: 1024 }).privateKey.export({ type: "pkcs1", format: "pem" });
+      expect(inputError(() => parseCertificates(rsa, "rsa.pem")).message).toContain("block 1 (RSA PRIVATE KEY)");
+    });
+
+    it("a CSR, in PEM and in DER", () => {
+      const csr = csrPem("csr.example.test");
+      const error = inputError(() => parseCertificates(csr, "request.pem"));
+      expect(error.code).toBe("csr-not-certificate");
+      expect(error.message).toMatch(/request\.pem, block 1 \(CERTIFICATE REQUEST\).*Submit it to your CA/);
+      const der = execFileSync("openssl", ["req", "-outform", "DER"], { input: csr });
+      expect(inputError(() => parseCertificates(der, "request.der")).code).toBe("csr-not-certificate");
+    });
+
+    it("a PFX says it needs its password", () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chainsmith-pfx-"));
+      try {
+        fs.writeFileSync(path.join(dir, "k.pem"), leaf.keyPem);
+        const pfx = execFileSync("openssl", ["pkcs12", "-export", "-inkey", path.join(dir, "k.pem"), "-passout", "pass:x"], { input: leaf.pem });
+        expect(inputError(() => parseCertificates(pfx, "site.pfx")).code).toBe("pfx-needs-password");
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it("text that is neither PEM nor DER", () => {
+      const error = inputError(() => parseCertificates("hello, I am not a certificate", "notes.txt"));
+      expect(error.code).toBe("not-a-certificate");
+      expect(error.message).toContain("notes.txt");
+    });
+
+    it("DER that is no known structure", () => {
+      const error = inputError(() => parseCertificates(Buffer.from([0x30, 0x03, 0x02, 0x01, 0x05]), "odd.der"));
+      expect(error.code).toBe("bad-certificate");
+      expect(error.message).toContain("odd.der");
+    });
+  });
+});
