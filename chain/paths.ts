@@ -228,6 +228,11 @@ class Budget {
 const SIGNATURE_CACHE_LIMIT = 200_000;
 const signatureCache = new Map<string, boolean>();
 
+/** `issuer`'s subject is `child`'s issuer name and its key verifies `child`'s signature (cached). */
+export function isIssuerOf(issuer: Certificate, child: Certificate): boolean {
+  return child.isIssuedByName(issuer) && signatureVerifies(child, issuer);
+}
+
 function signatureVerifies(child: Certificate, issuer: Certificate): boolean {
   const key = `${child.sha256}:${issuer.spkiSha256}`;
   let ok = signatureCache.get(key);
