@@ -123,9 +123,9 @@ export async function freePort(): Promise<number> {
 export interface OpenSslServerOptions {
   /** The chain for clients that send no SNI or another name. */
   chain: ServedChain;
-  /** The one SNI name served, with its chain (`-servername`, `-cert2`). */
+  /** The one SNI name served, with its own leaf (`-servername`, `-cert2`). */
   servername: string;
-  namedChain: ServedChain;
+  namedLeaf: Issued;
   /** Send a fatal unrecognized_name alert for other names (`-servername_fatal`). */
   fatalOnUnknownName?: boolean;
 }
@@ -139,15 +139,13 @@ export async function startOpenSslServer(options: OpenSslServerOptions): Promise
     return file;
   };
   const [leaf, ...rest] = options.chain.certificates;
-  const [namedLeaf, ...namedRest] = options.namedChain.certificates;
   const port = await freePort();
   const args = [
     "s_server", "-accept", `127.0.0.1:${port}`, "-naccept", "1000", "-quiet",
     "-cert", write("cert.pem", leaf.pem), "-key", write("key.pem", (options.chain.keyOf ?? leaf).keyPem),
     "-cert_chain", write("chain.pem", pemOf(...rest)),
     "-servername", options.servername,
-    "-cert2", write("cert2.pem", namedLeaf.pem), "-key2", write("key2.pem", (options.namedChain.keyOf ?? namedLeaf).keyPem),
-    "-cert_chain2", write("chain2.pem", pemOf(...namedRest)),
+    "-cert2", write("cert2.pem", options.namedLeaf.pem), "-key2", write("key2.pem", options.namedLeaf.keyPem),
     ...(options.fatalOnUnknownName ? ["-servername_fatal"] : []),
   ];
   const child = spawn("openssl", args, { stdio: ["pipe", "pipe", "pipe"] });
