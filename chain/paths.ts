@@ -134,7 +134,7 @@ function extend(path: Certificate[], search: Search): void {
   }
   if (continued) return;
   if (child.selfSigned) {
-    search.deadEnds.add(`${child.label}: self-signed and not a trust anchor (give it as an anchor to trust it)`);
+    search.deadEnds.add(`${child.label}: self-signed and not a trust anchor`);
   } else if (anchors.length + issuers.length === 0) {
     search.deadEnds.add(`${child.label}: issuer '${issuerCommonName(child)}' not in pool or anchors`);
   }

@@ -1,0 +1,115 @@
+/**
+ * Explaining a chain choice to people: a plain-text table for terminals
+ * (`chainsmith explain`) and Markdown with a Mermaid graph for pipeline pages.
+ */
+import { Certificate } from "./certificate";
+import { Judgement } from "./judge";
+import { Candidate, ChainChoice } from "./policy";
+
+/** Every candidate path, best first: the chosen one marked, the reason each other lost. */
+export function renderExplanation(choice: ChainChoice): string {
+  const header = [
+    `Chain for ${choice.leaf.label}, policy ${choice.policy}, at ${choice.at.toISOString()}`,
+    `Profiles: ${choice.profiles.length ? choice.profiles.join(", ") : "(none; anchors given directly)"}`,
+    "",
+  ];
+  const rows = [["#", "", "certs", "profiles", "anchor", "why"]];
+  for (const c of choice.candidates) {
+    rows.push([String(c.rank), c.chosen ? "*" : "", String(c.chain.length), profilesCell(c, choice), c.anchor.label, c.why]);
+  }
+  const widths = rows[0].map((_, col) => Math.max(...rows.map((r) => r[col].length)));
+  const line = (r: string[]) => r.map((cell, col) => (col === r.length - 1 ? cell : cell.padEnd(widths[col]))).join("  ").trimEnd();
+  const body: string[] = [line(rows[0]), line(widths.map((w) => "-".repeat(w)))];
+  choice.candidates.forEach((c, i) => {
+    body.push(line(rows[i + 1]));
+    body.push(`${" ".repeat(widths[0] + widths[1] + 4)}serve: ${c.chain.map((x) => x.label).join(" > ")}`);
+  });
+  return [...header, ...body, ""].join("\n");
+}
+
+/** Markdown for a pipeline page: the candidates table, a Mermaid graph of the paths, and a per-client table. */
+export function renderExplanationMarkdown(choice: ChainChoice, judgement?: Judgement): string {
+  const out: string[] = [
+    `### Certificate chain for \`${choice.leaf.commonName ?? choice.leaf.subject}\``,
+    "",
+    `Policy \`${choice.policy}\`, validity checked at ${choice.at.toISOString()}. The chosen chain is served as \`fullchain.pem\` (leaf first, anchor excluded).`,
+    "",
+    "| # | | served chain | anchor | profiles | why |",
+    "|---|---|---|---|---|---|",
+  ];
+  for (const c of choice.candidates) {
+    const chain = c.chain.map((x) => `\`${short(x)}\``).join(" → ");
+    out.push(`| ${c.rank} | ${c.chosen ? "**chosen**" : ""} | ${cell(chain)} | ${cell(`\`${short(c.anchor)}\``)} | ${cell(profilesCell(c, choice))} | ${cell(c.why)} |`);
+  }
+  out.push("", "```mermaid", ...mermaidGraph(choice), "```", "");
+  out.push(...clientTable(choice, judgement));
+  if (judgement) {
+    out.push("", `**Served chain:** ${judgement.served.length} certificates${judgement.matchesDesired === false ? ", not the desired chain" : judgement.matchesDesired ? ", exactly the desired chain" : ""}.`);
+    if (judgement.findings.length) {
+      out.push("");
+      for (const f of judgement.findings) out.push(`- ${f.severity} \`${f.code}\`: ${f.message}`);
+    }
+  }
+  return out.join("\n") + "\n";
+}
+
+/** Certificates as nodes (CN + short fingerprint), edges from each certificate to its issuer; the chosen path drawn thick. */
+function mermaidGraph(choice: ChainChoice): string[] {
+  const nodes = new Map<string, string>();
+  const edges = new Map<string, { from: string; to: string; chosen: boolean }>();
+  const id = (c: Certificate) => `c${c.sha256.slice(0, 12)}`;
+  for (const candidate of choice.candidates) {
+    const path = [...candidate.chain, candidate.anchor];
+    for (const c of path) {
+      const shape = c === candidate.anchor ? ["([", "])"] : ["[", "]"];
+      if (!nodes.has(id(c)) || c === candidate.anchor) nodes.set(id(c), `${id(c)}${shape[0]}"${mermaidText(c.commonName ?? c.subject)}<br/>${c.sha256.slice(0, 8)}"${shape[1]}`);
+    }
+    for (let i = 0; i + 1 < path.length; i++) {
+      if (path[i] === path[i + 1]) continue;
+      const key = `${id(path[i])}>${id(path[i + 1])}`;
+      const edge = edges.get(key) ?? { from: id(path[i]), to: id(path[i + 1]), chosen: false };
+      edge.chosen ||= candidate.chosen;
+      edges.set(key, edge);
+    }
+  }
+  const lines = ["flowchart LR", ...[...nodes.values()].map((n) => `  ${n}`)];
+  const list = [...edges.values()];
+  list.forEach((e) => lines.push(`  ${e.from} -->|issued by| ${e.to}`));
+  const chosenEdges = list.flatMap((e, i) => (e.chosen ? [i] : []));
+  if (chosenEdges.length) lines.push(`  linkStyle ${chosenEdges.join(",")} stroke:#1a7f37,stroke-width:3px`);
+  const chosenNodes = [...choice.chain, choice.anchor].map(id);
+  lines.push("  classDef chosen stroke:#1a7f37,stroke-width:3px", `  class ${[...new Set(chosenNodes)].join(",")} chosen`);
+  return lines;
+}
+
+function clientTable(choice: ChainChoice, judgement?: Judgement): string[] {
+  if (judgement) {
+    return [
+      "| client | trusts the served chain | path or reason |",
+      "|---|---|---|",
+      ...judgement.profiles.map((v) => `| ${cell(v.profile)} | ${v.trusted ? "yes" : "**no**"} | ${cell(v.reason)} |`),
+    ];
+  }
+  const chosen = choice.candidates.find((c) => c.chosen);
+  return [
+    "| client | trusts the chosen chain |",
+    "|---|---|",
+    ...choice.profiles.map((p) => `| ${cell(p)} | ${chosen?.profiles.includes(p) ? "yes" : "**no**"} |`),
+  ];
+}
+
+function profilesCell(c: Candidate, choice: ChainChoice): string {
+  return `${c.profiles.length}/${choice.profiles.length}${c.profiles.length ? ` ${c.profiles.join(", ")}` : ""}`;
+}
+
+function short(c: Certificate): string {
+  return `${c.commonName ?? c.subject} [${c.sha256.slice(0, 8)}]`;
+}
+
+function cell(text: string): string {
+  return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+}
+
+function mermaidText(text: string): string {
+  return text.replace(/"/g, "#quot;").replace(/[<>]/g, "");
+}
