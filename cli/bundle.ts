@@ -1,0 +1,90 @@
+// `chainsmith bundle`: choose the chain and print it (fullchain PEM or JSON), or write
+// the files servers read to a directory.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Certificate } from "../chain/certificate";
+import { ChainsmithInputError } from "../chain/errors";
+import { ChainChoice } from "../chain/policy";
+import { PRIVATE_FILES, RenderedFiles, renderFiles } from "../chain/render";
+import { COMMON_FLAGS, FlagSpecs, booleanFlag, parseFlags, stringFlag, usage } from "./args";
+import { CHAIN_INPUT_FLAGS, chooseChain, readChainInputs } from "./inputs";
+import type { Io } from "./main";
+
+const FLAGS: FlagSpecs = {
+  ...CHAIN_INPUT_FLAGS,
+  out: { type: "string", value: "DIR", help: "write fullchain.pem, chain.pem, cert.pem (and privkey.pem, haproxy.pem with --key) here" },
+  json: { type: "boolean", help: "print the choice as JSON instead of the fullchain PEM" },
+  ...COMMON_FLAGS,
+};
+
+const SYNOPSIS = "--leaf FILE [--key FILE] --pool FILE [--pool FILE ...] [--anchors FILE] [--profile NAME|name=FILE ...] [--policy POLICY] [--at ISO-8601] [--out DIR] [--json]";
+
+export function runBundle(argv: string[], io: Io): number {
+  const values = parseFlags("bundle", argv, FLAGS);
+  if (booleanFlag(values, "help")) {
+    io.out(usage("bundle", SYNOPSIS, FLAGS));
+    return 0;
+  }
+  const inputs = readChainInputs("bundle", values);
+  const choice = chooseChain(inputs);
+  const files = renderFiles(choice.chain, inputs.key);
+  const out = stringFlag(values, "out");
+  const written = out ? writeFiles(out, files) : [];
+  if (booleanFlag(values, "json")) io.out(`${JSON.stringify(choiceJson(choice, written), null, 2)}\n`);
+  else io.out(files["fullchain.pem"]);
+  for (const file of written) io.err(`wrote ${file}\n`);
+  return 0;
+}
+
+/** The JSON contract of `bundle --json` (other tools read it; keep the names). */
+export function choiceJson(choice: ChainChoice, files: string[] = []): object {
+  return {
+    chain: choice.chain.map(summary),
+    anchor: { subject: choice.anchor.subject, sha256: choice.anchor.sha256 },
+    policy: choice.policy,
+    at: choice.at.toISOString(),
+    profiles: choice.profiles,
+    candidates: choice.candidates.map((c) => ({
+      rank: c.rank,
+      chosen: c.chosen,
+      chain: c.chain.map(summary),
+      anchor: { subject: c.anchor.subject, sha256: c.anchor.sha256 },
+      profiles: c.profiles,
+      why: c.why,
+    })),
+    ...(files.length > 0 ? { files } : {}),
+  };
+}
+
+function summary(certificate: Certificate): { subject: string; issuer: string; sha256: string } {
+  return { subject: certificate.subject, issuer: certificate.issuer, sha256: certificate.sha256 };
+}
+
+/**
+ * Writes each file through a temporary name and a rename, so a server never reads half a
+ * file; key files are created 0600 so they are never readable by others, even briefly.
+ */
+function writeFiles(dir: string, files: RenderedFiles): string[] {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new ChainsmithInputError("out-unwritable", `--out ${dir}: cannot create the directory (${(e as NodeJS.ErrnoException).code}). Check the path and its permissions.`);
+  }
+  const written: string[] = [];
+  for (const [name, content] of Object.entries(files) as Array<[keyof RenderedFiles, string | undefined]>) {
+    if (content === undefined) continue;
+    const target = path.join(dir, name);
+    const temporary = `${target}.${process.pid}.tmp`;
+    const mode = PRIVATE_FILES.includes(name) ? 0o600 : 0o644;
+    try {
+      fs.writeFileSync(temporary, content, { mode, flag: "wx" });
+      fs.chmodSync(temporary, mode); // the umask may have taken bits off a certificate's 0644
+      fs.renameSync(temporary, target);
+    } catch (e) {
+      fs.rmSync(temporary, { force: true });
+      throw new ChainsmithInputError("out-unwritable", `--out ${dir}: cannot write ${name} (${(e as NodeJS.ErrnoException).code}). Check the directory's permissions.`);
+    }
+    written.push(target);
+  }
+  return written;
+}
