@@ -201,6 +201,9 @@ class ProbeAttempt {
     this.recorder.stopRecording();
     const flight = this.readFlight();
     if (!flight) return;
+    if (flight.encryptedUnread) {
+      return this.fail("protocol-error", "Node did not log the TLS 1.3 server handshake secret, so the encrypted handshake could not be read.");
+    }
     if (!flight.certificates || !flight.version) {
       return this.fail("protocol-error", "the handshake completed but no Certificate message could be read from it.");
     }
