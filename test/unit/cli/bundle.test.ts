@@ -1,0 +1,169 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { execFileSync, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { Pki, type Issued } from "../../fixtures/pki";
+import { parseCertificates } from "../../../chain/parse";
+import { writePfx } from "../../../chain/pfx-write";
+import { assertBuildIsCurrent, chainsmith } from "./run-cli";
+
+// Sectigo's shape: R46 self-signed and cross-signed by the old AAA root; the CA under R46.
+let dir: string;
+let aaa: Issued;
+let r46: Issued;
+let r46ByAaa: Issued;
+let ca: Issued;
+let leaf: Issued;
+const at = (name: string) => path.join(dir, name);
+
+function write(name: string, content: string | Buffer): string {
+  fs.writeFileSync(at(name), content);
+  return at(name);
+}
+
+const bundle = (args: string[]) => chainsmith(["bundle", ...args]);
+
+/** The flags of the usual scenario: both clients as custom profiles, the whole pool. */
+function scenario(...extra: string[]): string[] {
+  return ["--leaf", at("leaf.pem"), "--pool", at("ca.pem"), "--pool", at("r46-both.pem"), "--profile", `legacy=${at("aaa.pem")}`, "--profile", `modern=${at("r46.pem")}`, ...extra];
+}
+
+beforeAll(async () => {
+  assertBuildIsCurrent();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "chainsmith-cli-"));
+  const pki = new Pki();
+  aaa = await pki.root("AAA Certificate Services", { keyType: "rsa", notBefore: new Date(Date.now() - 3650 * 86400_000) });
+  r46 = await pki.root("Sectigo Public Server Authentication Root R46");
+  r46ByAaa = await pki.crossSign(r46, aaa);
+  ca = await pki.intermediate("Sectigo Public Server Authentication CA DV R36", r46);
+  leaf = await pki.leaf("cli.example.test", ca);
+  write("leaf.pem", leaf.pem);
+  write("leaf.key", leaf.keyPem);
+  write("ca.pem", ca.pem);
+  write("r46-both.pem", r46ByAaa.pem + r46.pem);
+  write("aaa.pem", aaa.pem);
+  write("r46.pem", r46.pem);
+  write("other.key", ca.keyPem);
+});
+afterAll(() => dir && fs.rmSync(dir, { recursive: true, force: true }));
+
+describe("chainsmith bundle", () => {
+  it("prints the fullchain PEM: leaf, CA, cross-signed R46, so the legacy client reaches AAA", () => {
+    const run = bundle(scenario());
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    const served = parseCertificates(run.stdout, "stdout").map((c) => c.sha256);
+    expect(served).toEqual([leaf.cert.sha256, ca.cert.sha256, r46ByAaa.cert.sha256]);
+    const verify = spawnSync("openssl", ["verify", "-CAfile", at("aaa.pem"), "-untrusted", write("served.pem", run.stdout), at("leaf.pem")], { encoding: "utf8" });
+    expect(verify.stdout).toContain(": OK");
+  });
+
+  it("--json prints the chain (leaf first, anchor excluded), the anchor, the policy and every candidate", () => {
+    const run = bundle(scenario("--json"));
+    expect(run.status).toBe(0);
+    const json = JSON.parse(run.stdout);
+    expect(json.chain).toEqual([
+      { subject: leaf.cert.subject, issuer: ca.cert.subject, sha256: leaf.cert.sha256 },
+      { subject: ca.cert.subject, issuer: r46.cert.subject, sha256: ca.cert.sha256 },
+      { subject: r46ByAaa.cert.subject, issuer: aaa.cert.subject, sha256: r46ByAaa.cert.sha256 },
+    ]);
+    expect(json.anchor).toEqual({ subject: aaa.cert.subject, sha256: aaa.cert.sha256 });
+    expect(json.policy).toBe("widest");
+    expect(json.candidates.length).toBe(2);
+    expect(json.candidates[0]).toMatchObject({ rank: 1, chosen: true, profiles: ["legacy", "modern"] });
+    expect(json.candidates[1]).toMatchObject({ rank: 2, chosen: false, profiles: ["modern"], anchor: { sha256: r46.cert.sha256 } });
+    expect(typeof json.candidates[1].why).toBe("string");
+  });
+
+  it("--policy shortest serves leaf and CA only, anchored at the self-signed R46", () => {
+    const json = JSON.parse(bundle(scenario("--json", "--policy", "shortest")).stdout);
+    expect(json.chain.map((c: { sha256: string }) => c.sha256)).toEqual([leaf.cert.sha256, ca.cert.sha256]);
+    expect(json.anchor.sha256).toBe(r46.cert.sha256);
+    expect(json.policy).toBe("shortest");
+  });
+
+  it("--anchors alone makes one custom profile", () => {
+    const run = bundle(["--leaf", at("leaf.pem"), "--pool", at("ca.pem"), "--pool", at("r46-both.pem"), "--anchors", at("aaa.pem"), "--json"]);
+    expect(run.status).toBe(0);
+    const json = JSON.parse(run.stdout);
+    expect(json.anchor.sha256).toBe(aaa.cert.sha256);
+    expect(json.candidates.every((c: { profiles: string[] }) => c.profiles.join() === "anchors")).toBe(true);
+  });
+
+  it("--out writes certbot's files and HAProxy's, the key files 0600, and openssl verifies them", () => {
+    const out = at("out");
+    const run = bundle(scenario("--key", at("leaf.key"), "--out", out));
+    expect(run.status).toBe(0);
+    expect(fs.readdirSync(out).sort()).toEqual(["cert.pem", "chain.pem", "fullchain.pem", "haproxy.pem", "privkey.pem"]);
+    expect(fs.statSync(path.join(out, "privkey.pem")).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(path.join(out, "haproxy.pem")).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(path.join(out, "fullchain.pem")).mode & 0o777).toBe(0o644);
+    expect(run.stdout).toBe(fs.readFileSync(path.join(out, "fullchain.pem"), "utf8"));
+    const verify = execFileSync("openssl", ["verify", "-CAfile", at("aaa.pem"), "-untrusted", path.join(out, "chain.pem"), path.join(out, "cert.pem")]).toString();
+    expect(verify).toContain(": OK");
+    const keyPublic = execFileSync("openssl", ["pkey", "-in", path.join(out, "privkey.pem"), "-pubout"]).toString();
+    expect(keyPublic).toBe(execFileSync("openssl", ["x509", "-in", path.join(out, "cert.pem"), "-noout", "-pubkey"]).toString());
+  });
+
+  it("takes leaf and key from a PFX given as --leaf, and an encrypted key with its passphrase file", () => {
+    write("site.pfx", writePfx([leaf.cert, ca.cert], leaf.key.privateKey, "pfx pass", { profile: "legacy" }));
+    write("pfx-pass.txt", "pfx pass\n");
+    const fromPfx = bundle(["--leaf", at("site.pfx"), "--pfx-password-file", at("pfx-pass.txt"), "--pool", at("r46-both.pem"), "--anchors", at("aaa.pem"), "--out", at("pfx-out")]);
+    expect(fromPfx.status).toBe(0);
+    expect(parseCertificates(fromPfx.stdout, "stdout").map((c) => c.sha256)).toEqual([leaf.cert.sha256, ca.cert.sha256, r46ByAaa.cert.sha256]);
+    expect(fs.existsSync(at("pfx-out/privkey.pem"))).toBe(true);
+
+    write("enc.key", execFileSync("openssl", ["pkcs8", "-topk8", "-v2", "aes-256-cbc", "-passout", "pass:key pass"], { input: leaf.keyPem }));
+    write("key-pass.txt", "key pass\n");
+    const withKey = bundle(scenario("--key", at("enc.key"), "--key-passphrase-file", at("key-pass.txt"), "--out", at("enc-out")));
+    expect(withKey.status).toBe(0);
+    expect(fs.readFileSync(at("enc-out/privkey.pem"), "utf8")).toContain("BEGIN PRIVATE KEY");
+  });
+
+  it("exits 1 when no valid path exists (everything expired at --at)", () => {
+    const run = bundle(scenario("--at", "2199-01-01T00:00:00Z"));
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toMatch(/^chainsmith: no valid chain \[no-valid-path\]/);
+  });
+
+  describe("exits 2 on bad input, naming the problem", () => {
+    it.each([
+      ["no --leaf", ["--pool", "x.pem"], "missing-argument", /--leaf FILE is required/],
+      ["unknown flag", ["--leaf", "x", "--pol", "y"], "bad-argument", /unknown option '--pol'/],
+      ["a stray argument", ["leaf.pem"], "bad-argument", /unexpected argument 'leaf.pem'/],
+      ["a missing file", ["--leaf", "/nonexistent/leaf.pem"], "file-unreadable", /--leaf \/nonexistent\/leaf\.pem: cannot read the file \(ENOENT\)/],
+      ["a bad time", ["--leaf", "x", "--at", "yesterday"], "bad-time", /--at 'yesterday' is not an ISO-8601 time/],
+      ["a bad policy", ["--leaf", "x", "--policy", "longest"], "bad-policy", /Unknown policy 'longest'/],
+      ["an unknown profile", ["--leaf", "LEAF", "--profile", "netscape"], "bad-profile", /Unknown client profile 'netscape'/],
+    ])("%s", (_label, args, code, message) => {
+      const run = bundle((args as string[]).map((a) => (a === "LEAF" ? at("leaf.pem") : a)));
+      expect(run.status).toBe(2);
+      expect(run.stderr).toContain(`[${code}]`);
+      expect(run.stderr).toMatch(message as RegExp);
+    });
+
+    it("a key that does not match the leaf: key-mismatch, naming the leaf and no key material", () => {
+      const run = bundle(scenario("--key", at("other.key")));
+      expect(run.status).toBe(2);
+      expect(run.stderr).toMatch(/\[key-mismatch\].*cli\.example\.test/);
+      expect(run.stderr).not.toContain("PRIVATE KEY");
+      expect(run.stdout).toBe("");
+    });
+
+    it("a private key given as the leaf", () => {
+      const run = bundle(["--leaf", at("leaf.key"), "--pool", at("ca.pem")]);
+      expect(run.status).toBe(2);
+      expect(run.stderr).toContain(`[key-not-certificate]: ${at("leaf.key")}, block 1 (PRIVATE KEY)`);
+    });
+
+    it("a wrong PFX password, never echoed", () => {
+      write("wrong-pass.txt", "guess-123\n");
+      const run = bundle(["--leaf", at("site.pfx"), "--pfx-password-file", at("wrong-pass.txt"), "--anchors", at("aaa.pem")]);
+      expect(run.status).toBe(2);
+      expect(run.stderr).toContain("[pfx-wrong-password]");
+      expect(run.stderr).not.toContain("guess-123");
+    });
+  });
+});
