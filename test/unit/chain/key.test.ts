@@ -60,6 +60,13 @@ describe("parsePrivateKey", () => {
     }
   });
 
+  it("names an encryption this OpenSSL no longer supports (single DES) and says how to convert", () => {
+    const des = openssl(["pkcs8", "-topk8", "-v1", "PBE-MD5-DES", "-passout", `pass:${PASSPHRASE}`, "-provider", "legacy", "-provider", "default"], ecLeaf.keyPem);
+    const error = inputError(() => parsePrivateKey(des, "old.key", PASSPHRASE));
+    expect(error.code).toBe("unsupported-key-algorithm");
+    expect(error.message).toMatch(/^old\.key, block 1 \(ENCRYPTED PRIVATE KEY\): .*openssl pkcs8 -topk8/);
+  });
+
   it("names what was given instead of a key", () => {
     expect(inputError(() => parsePrivateKey(ecLeaf.pem, "cert.pem")).code).toBe("certificate-not-key");
     expect(inputError(() => parsePrivateKey(ecLeaf.cert.der, "cert.der")).code).toBe("certificate-not-key");

@@ -111,6 +111,7 @@ describe("readPfx", () => {
       ["3DES with a SHA-1 MAC", "3des.pfx", ["-certpbe", "PBE-SHA1-3DES", "-keypbe", "PBE-SHA1-3DES", "-macalg", "sha1"]],
       ["-legacy with 3DES certificates", "legacy-3des.pfx", ["-legacy", "-certpbe", "PBE-SHA1-3DES"]],
       ["unencrypted certificates", "nocerts-enc.pfx", ["-certpbe", "NONE"]],
+      ["an unencrypted key bag", "plain-key.pfx", ["-keypbe", "NONE"]],
     ])("%s", (_label, name, extra) => {
       const contents = readPfx(exportPfx(name, extra as string[]), PASSWORD, name);
       expect(contents.certificates.map((c) => c.sha256).sort()).toEqual([leaf.cert.sha256, ca.cert.sha256].sort());
@@ -139,6 +140,16 @@ describe("readPfx", () => {
       expect(readPfx(bytes, PASSWORD, "nomac.pfx").leaf?.sha256).toBe(leaf.cert.sha256);
       expect(inputError(() => readPfx(bytes, "wrong", "nomac.pfx")).code).toBe("pfx-wrong-password");
     });
+  });
+
+  it("an empty password works both ways with openssl", () => {
+    for (const profile of ["modern", "legacy"] as const) {
+      const pfx = file(`empty-${profile}.pfx`, writePfx([leaf.cert], leaf.key.privateKey, "", { profile }));
+      expect(openssl(["pkcs12", "-in", pfx, "-nodes", "-passin", "pass:"])).toContain(leaf.pem.trim());
+    }
+    const out = path.join(dir, "empty-openssl.pfx");
+    openssl(["pkcs12", "-export", "-in", file("e-leaf.pem", leaf.pem), "-inkey", file("e-leaf.key", leaf.keyPem), "-out", out, "-passout", "pass:"]);
+    expect(readPfx(fs.readFileSync(out), "", "empty-openssl.pfx").leaf?.sha256).toBe(leaf.cert.sha256);
   });
 
   it("a truncated file is reported as damaged, not as a wrong password", () => {
