@@ -1,0 +1,187 @@
+// One SSH connection to a Linux host through ssh2: host key verified, optional jump host,
+// commands run with `exec` (never a shell session), SFTP opened once and reused.
+import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from "ssh2";
+import type { Readable } from "node:stream";
+import { assertHostKeyPolicy, isHostKeyTrusted, openSshFingerprint, type HostKeyPolicy } from "./host-keys";
+import { SshError } from "./errors";
+
+export interface SshTargetOptions extends HostKeyPolicy {
+  host: string;
+  /** Default 22. */
+  port?: number;
+  user: string;
+  /** OpenSSH or PEM private key (a Pulumi secret). Without it, the agent is used. */
+  privateKey?: string;
+  /** Passphrase of an encrypted `privateKey` (a Pulumi secret). */
+  passphrase?: string;
+  /** ssh-agent socket; defaults to $SSH_AUTH_SOCK when no privateKey is given. */
+  agent?: string;
+  /** Connect and handshake limit in ms; default 10 000. */
+  connectTimeoutMs?: number;
+  /** Reach the host through this bastion (its own host key is verified the same way). */
+  jumpHost?: SshTargetOptions;
+}
+
+export interface ExecResult {
+  code: number;
+  stdout: Buffer;
+  stderr: string;
+}
+
+export type LogLine = (line: string) => void;
+
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+export function describeTarget(options: Pick<SshTargetOptions, "host" | "port" | "user">): string {
+  return `${options.user}@${options.host}:${options.port ?? 22}`;
+}
+
+export class SshConnection {
+  private sftpSession: Promise<SFTPWrapper> | undefined;
+  private lost: Error | undefined;
+
+  private constructor(
+    readonly target: string,
+    private readonly client: Client,
+    private readonly jump: SshConnection | undefined,
+  ) {
+    client.on("close", () => (this.lost ??= new SshError("connection-lost", target, "the SSH connection closed.")));
+  }
+
+  /** Connects, verifies the host key, authenticates; rejects with an SshError saying why not. */
+  static async open(options: SshTargetOptions, log: LogLine = (line) => console.warn(line)): Promise<SshConnection> {
+    const target = describeTarget(options);
+    assertHostKeyPolicy(options, target);
+    if (options.insecureAcceptAnyHostKey) {
+      log(`WARNING ${target}: insecureAcceptAnyHostKey is set, the host key is NOT verified; anyone on the network path can impersonate this host.`);
+    }
+    const jump = options.jumpHost ? await SshConnection.open(options.jumpHost, log) : undefined;
+    try {
+      const sock = jump ? await jump.forwardTo(options.host, options.port ?? 22) : undefined;
+      const client = await connectClient(options, target, sock);
+      return new SshConnection(target, client, jump);
+    } catch (error) {
+      jump?.close();
+      throw error;
+    }
+  }
+
+  /** Runs one command; `stdin` is written then closed. A missing exit status is a failure. */
+  exec(command: string, stdin?: Buffer | string): Promise<ExecResult> {
+    return new Promise((resolve, reject) => {
+      if (this.lost) return reject(this.lost);
+      this.client.exec(command, (error, channel: ClientChannel) => {
+        if (error) return reject(new SshError("connection-lost", this.target, `cannot start a command: ${error.message}.`));
+        const stdout: Buffer[] = [];
+        const stderr: Buffer[] = [];
+        let code: number | undefined;
+        let signal: string | undefined;
+        channel.on("data", (chunk: Buffer) => stdout.push(chunk));
+        channel.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+        channel.on("exit", (exitCode: number | null, exitSignal?: string) => {
+          code = exitCode ?? undefined;
+          signal = exitSignal;
+        });
+        channel.on("close", () => {
+          if (code === undefined) {
+            const why = signal ? `was killed by signal ${signal}` : "ended without an exit status (the connection may have dropped)";
+            return reject(new SshError("no-exit-status", this.target, `the command ${why}; treating it as failed.`));
+          }
+          resolve({ code, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr).toString("utf8") });
+        });
+        channel.end(stdin);
+      });
+    });
+  }
+
+  /** The connection's SFTP session (opened on first use). */
+  sftp(): Promise<SFTPWrapper> {
+    this.sftpSession ??= new Promise((resolve, reject) =>
+      this.client.sftp((error, sftp) => (error ? reject(new SshError("sftp-failed", this.target, `cannot open SFTP: ${error.message}. Check "Subsystem sftp" in sshd_config.`)) : resolve(sftp))),
+    );
+    return this.sftpSession;
+  }
+
+  close(): void {
+    this.client.end();
+    this.jump?.close();
+  }
+
+  private forwardTo(host: string, port: number): Promise<Readable> {
+    return new Promise((resolve, reject) =>
+      this.client.forwardOut("127.0.0.1", 0, host, port, (error, stream) =>
+        error ? reject(new SshError("unreachable", this.target, `the jump host cannot reach ${host}:${port} (${error.message}). Check AllowTcpForwarding on the jump host and the target address.`)) : resolve(stream),
+      ),
+    );
+  }
+}
+
+function connectClient(options: SshTargetOptions, target: string, sock: Readable | undefined): Promise<Client> {
+  const port = options.port ?? 22;
+  const timeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  let presented: string | undefined;
+  const config: ConnectConfig = {
+    host: options.host,
+    port,
+    sock,
+    username: options.user,
+    privateKey: options.privateKey,
+    passphrase: options.passphrase,
+    agent: options.privateKey ? options.agent : (options.agent ?? process.env.SSH_AUTH_SOCK),
+    readyTimeout: timeoutMs,
+    keepaliveInterval: 15_000,
+    hostVerifier: (key: Buffer) => {
+      presented = openSshFingerprint(key);
+      return isHostKeyTrusted(options, options.host, port, key);
+    },
+  };
+  return new Promise((resolve, reject) => {
+    const client = new Client();
+    let settled = false;
+    const fail = (error: SshError) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      client.end();
+      reject(error);
+    };
+    // ssh2's readyTimeout does not cover every stall (a TCP connect that never completes); this does.
+    const timer = setTimeout(() => fail(new SshError("timeout", target, `no SSH handshake within ${timeoutMs} ms. Check that the host is up, the port is right and no firewall drops the traffic.`)), timeoutMs);
+    client.once("ready", () => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(client);
+    });
+    client.on("error", (error: Error & { code?: string; level?: string }) => fail(connectError(error, target, presented, timeoutMs)));
+    try {
+      client.connect(config);
+    } catch (error) {
+      fail(new SshError("bad-client-key", target, `the SSH private key cannot be used (${(error as Error).message}). Give an OpenSSH or PEM private key, and its passphrase if it is encrypted.`));
+    }
+  });
+}
+
+function connectError(error: Error & { code?: string; level?: string }, target: string, presented: string | undefined, timeoutMs: number): SshError {
+  const message = error.message;
+  if (/verification failed/i.test(message) && presented) {
+    return new SshError(
+      "host-key-unknown",
+      target,
+      `the server presented host key ${presented}, which is not among the trusted keys. If you checked on the host ("ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub") that this is its key, add it to hostKeyFingerprints; otherwise someone may be impersonating the host.`,
+    );
+  }
+  if (error.level === "client-authentication") {
+    return new SshError("auth-failed", target, `the server refused the login (${message}). Check the user name and that its authorized_keys holds the public key of the given private key.`);
+  }
+  if (/timed out/i.test(message) || error.level === "client-timeout") {
+    return new SshError("timeout", target, `no SSH handshake within ${timeoutMs} ms. Check that the host is up, the port is right and no firewall drops the traffic.`);
+  }
+  if (error.code === "ECONNREFUSED" || error.code === "EHOSTUNREACH" || error.code === "ENETUNREACH" || error.code === "ENOTFOUND") {
+    return new SshError("unreachable", target, `cannot connect (${error.code}). Check the host name, the port and that sshd runs.`);
+  }
+  if (/privateKey|passphrase|parse/i.test(message)) {
+    return new SshError("bad-client-key", target, `the SSH private key cannot be used (${message}). Give an OpenSSH or PEM private key, and its passphrase if it is encrypted.`);
+  }
+  return new SshError("connection-lost", target, `the SSH connection failed (${message}).`);
+}
