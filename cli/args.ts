@@ -2,6 +2,7 @@
 // errors turned into messages that name the command and the way to get help.
 import { parseArgs } from "node:util";
 import { ChainsmithInputError } from "../chain/errors";
+import type { Io } from "./main";
 
 export interface FlagSpec {
   type: "string" | "boolean";
@@ -18,9 +19,21 @@ export type FlagSpecs = Record<string, FlagSpec>;
 export type FlagValues = Record<string, string | string[] | boolean | undefined>;
 
 /** Flags every subcommand takes. */
-export const COMMON_FLAGS: FlagSpecs = {
+const COMMON_FLAGS: FlagSpecs = {
   help: { type: "boolean", help: "show this help" },
 };
+
+/**
+ * A subcommand's flags with `--help` added; prints the usage and returns undefined when
+ * help was asked for (the command then exits 0).
+ */
+export function parseCommandLine(command: string, synopsis: string, argv: string[], specs: FlagSpecs, io: Io): FlagValues | undefined {
+  const withHelp = { ...specs, ...COMMON_FLAGS };
+  const values = parseFlags(command, argv, withHelp);
+  if (!booleanFlag(values, "help")) return values;
+  io.out(usage(command, synopsis, withHelp));
+  return undefined;
+}
 
 /** Parses `argv` against `specs`; unknown flags and stray arguments are errors (exit 2). */
 export function parseFlags(command: string, argv: string[], specs: FlagSpecs): FlagValues {

@@ -6,7 +6,7 @@ import { Certificate } from "../chain/certificate";
 import { ChainsmithInputError } from "../chain/errors";
 import { ChainChoice } from "../chain/policy";
 import { PRIVATE_FILES, RenderedFiles, renderFiles } from "../chain/render";
-import { COMMON_FLAGS, FlagSpecs, booleanFlag, parseFlags, stringFlag, usage } from "./args";
+import { FlagSpecs, booleanFlag, parseCommandLine, stringFlag } from "./args";
 import { CHAIN_INPUT_FLAGS, chooseChain, readChainInputs } from "./inputs";
 import type { Io } from "./main";
 
@@ -14,17 +14,13 @@ const FLAGS: FlagSpecs = {
   ...CHAIN_INPUT_FLAGS,
   out: { type: "string", value: "DIR", help: "write fullchain.pem, chain.pem, cert.pem (and privkey.pem, haproxy.pem with --key) here" },
   json: { type: "boolean", help: "print the choice as JSON instead of the fullchain PEM" },
-  ...COMMON_FLAGS,
 };
 
 const SYNOPSIS = "--leaf FILE [--key FILE] --pool FILE [--pool FILE ...] [--anchors FILE] [--profile NAME|name=FILE ...] [--policy POLICY] [--at ISO-8601] [--out DIR] [--json]";
 
 export function runBundle(argv: string[], io: Io): number {
-  const values = parseFlags("bundle", argv, FLAGS);
-  if (booleanFlag(values, "help")) {
-    io.out(usage("bundle", SYNOPSIS, FLAGS));
-    return 0;
-  }
+  const values = parseCommandLine("bundle", SYNOPSIS, argv, FLAGS, io);
+  if (!values) return 0;
   const inputs = readChainInputs("bundle", values);
   const choice = chooseChain(inputs);
   const files = renderFiles(choice.chain, inputs.key);
