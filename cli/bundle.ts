@@ -5,27 +5,36 @@ import * as path from "node:path";
 import { Certificate } from "../chain/certificate";
 import { ChainsmithInputError } from "../chain/errors";
 import { ChainChoice } from "../chain/policy";
+import { PfxProfile, writePfx } from "../chain/pfx-write";
 import { PRIVATE_FILES, RenderedFiles, renderFiles } from "../chain/render";
-import { FlagSpecs, booleanFlag, parseCommandLine, stringFlag } from "./args";
-import { CHAIN_INPUT_FLAGS, chooseChain, readChainInputs } from "./inputs";
+import { FlagSpecs, FlagValues, booleanFlag, parseCommandLine, requiredFlag, stringFlag } from "./args";
+import { CHAIN_INPUT_FLAGS, chooseChain, readChainInputs, readSecret } from "./inputs";
 import type { Io } from "./main";
 
 const FLAGS: FlagSpecs = {
   ...CHAIN_INPUT_FLAGS,
   out: { type: "string", value: "DIR", help: "write fullchain.pem, chain.pem, cert.pem (and privkey.pem, haproxy.pem with --key) here" },
   json: { type: "boolean", help: "print the choice as JSON instead of the fullchain PEM" },
+  "pfx-profile": { type: "string", value: "modern|legacy", help: "with --out and a key: also write cert.pfx (legacy = 3DES, for Windows Server 2016 and Azure App Service)" },
+  "pfx-out-password-file": { type: "string", value: "FILE", help: "file holding the password that protects cert.pfx" },
 };
 
-const SYNOPSIS = "--leaf FILE [--key FILE] --pool FILE [--pool FILE ...] [--anchors FILE] [--profile NAME|name=FILE ...] [--policy POLICY] [--at ISO-8601] [--out DIR] [--json]";
+const SYNOPSIS = "--leaf FILE [--key FILE] --pool FILE [--pool FILE ...] [--anchors FILE] [--profile NAME|name=FILE ...] [--policy POLICY] [--at ISO-8601] [--out DIR [--pfx-profile modern|legacy --pfx-out-password-file FILE]] [--json]";
 
 export function runBundle(argv: string[], io: Io): number {
   const values = parseCommandLine("bundle", SYNOPSIS, argv, FLAGS, io);
   if (!values) return 0;
+  const pfx = pfxRequest(values);
   const inputs = readChainInputs("bundle", values);
   const choice = chooseChain(inputs);
   const files = renderFiles(choice.chain, inputs.key);
   const out = stringFlag(values, "out");
-  const written = out ? writeFiles(out, files) : [];
+  const entries: OutputFile[] = Object.entries(files).map(([name, content]) => ({ name, content, secret: PRIVATE_FILES.includes(name as keyof RenderedFiles) }));
+  if (pfx) {
+    if (!inputs.key) throw new ChainsmithInputError("missing-argument", "chainsmith bundle: --pfx-profile needs the private key: give --key FILE (or a PFX as --leaf).");
+    entries.push({ name: "cert.pfx", content: writePfx(choice.chain, inputs.key, pfx.password, { profile: pfx.profile }), secret: true });
+  }
+  const written = out ? writeFiles(out, entries) : [];
   if (booleanFlag(values, "json")) io.out(`${JSON.stringify(choiceJson(choice, written), null, 2)}\n`);
   else io.out(files["fullchain.pem"]);
   for (const file of written) io.err(`wrote ${file}\n`);
@@ -52,6 +61,18 @@ export function choiceJson(choice: ChainChoice, files: string[] = []): object {
   };
 }
 
+/** The PFX to write, checked before any work is done. */
+function pfxRequest(values: FlagValues): { profile: PfxProfile; password: string } | undefined {
+  const profile = stringFlag(values, "pfx-profile");
+  if (profile === undefined) return undefined;
+  if (profile !== "modern" && profile !== "legacy") {
+    throw new ChainsmithInputError("bad-argument", `chainsmith bundle: --pfx-profile '${profile}' is not a PFX profile; use modern (AES-256, SHA-256 MAC) or legacy (3DES, SHA-1 MAC).`);
+  }
+  if (stringFlag(values, "out") === undefined) throw new ChainsmithInputError("missing-argument", "chainsmith bundle: --pfx-profile writes cert.pfx into the --out DIR; give --out.");
+  const passwordFile = requiredFlag("bundle", values, "pfx-out-password-file", FLAGS);
+  return { profile, password: readSecret(passwordFile, "--pfx-out-password-file") };
+}
+
 function summary(certificate: Certificate): { subject: string; issuer: string; sha256: string } {
   return { subject: certificate.subject, issuer: certificate.issuer, sha256: certificate.sha256 };
 }
@@ -60,18 +81,24 @@ function summary(certificate: Certificate): { subject: string; issuer: string; s
  * Writes each file through a temporary name and a rename, so a server never reads half a
  * file; key files are created 0600 so they are never readable by others, even briefly.
  */
-function writeFiles(dir: string, files: RenderedFiles): string[] {
+interface OutputFile {
+  name: string;
+  content: string | Buffer;
+  /** Holds a private key: 0600. */
+  secret: boolean;
+}
+
+function writeFiles(dir: string, files: OutputFile[]): string[] {
   try {
     fs.mkdirSync(dir, { recursive: true });
   } catch (e) {
     throw new ChainsmithInputError("out-unwritable", `--out ${dir}: cannot create the directory (${(e as NodeJS.ErrnoException).code}). Check the path and its permissions.`);
   }
   const written: string[] = [];
-  for (const [name, content] of Object.entries(files) as Array<[keyof RenderedFiles, string | undefined]>) {
-    if (content === undefined) continue;
+  for (const { name, content, secret } of files) {
     const target = path.join(dir, name);
     const temporary = `${target}.${process.pid}.tmp`;
-    const mode = PRIVATE_FILES.includes(name) ? 0o600 : 0o644;
+    const mode = secret ? 0o600 : 0o644;
     try {
       fs.writeFileSync(temporary, content, { mode, flag: "wx" });
       fs.chmodSync(temporary, mode); // the umask may have taken bits off a certificate's 0644

@@ -87,7 +87,7 @@ function readInput(file: string, flag: string): Buffer {
 }
 
 /** A password or passphrase from a file, without its trailing newline. */
-function readSecret(file: string, flag: string): string {
+export function readSecret(file: string, flag: string): string {
   return readInput(file, flag).toString("utf8").replace(/\r?\n$/, "");
 }
 

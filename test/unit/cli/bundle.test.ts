@@ -106,6 +106,22 @@ describe("chainsmith bundle", () => {
     expect(keyPublic).toBe(execFileSync("openssl", ["x509", "-in", path.join(out, "cert.pem"), "-noout", "-pubkey"]).toString());
   });
 
+  it("--pfx-profile legacy also writes cert.pfx (0600, 3DES, SHA-1 MAC) that openssl opens", () => {
+    write("out-pass.txt", "App Service 2026\n");
+    const out = at("pfx-written");
+    const run = bundle(scenario("--key", at("leaf.key"), "--out", out, "--pfx-profile", "legacy", "--pfx-out-password-file", at("out-pass.txt"), "--json"));
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout).files).toContain(path.join(out, "cert.pfx"));
+    expect(fs.statSync(path.join(out, "cert.pfx")).mode & 0o777).toBe(0o600);
+    const info = spawnSync("openssl", ["pkcs12", "-in", path.join(out, "cert.pfx"), "-info", "-nodes", "-passin", "pass:App Service 2026"], { encoding: "utf8" });
+    expect(info.status).toBe(0);
+    expect(info.stderr).toContain("MAC: sha1");
+    expect(info.stderr).toContain("Shrouded Keybag: pbeWithSHA1And3-KeyTripleDES-CBC");
+    const certs = execFileSync("openssl", ["pkcs12", "-in", path.join(out, "cert.pfx"), "-nokeys", "-passin", "pass:App Service 2026"]);
+    expect(parseCertificates(certs, "openssl output").map((c) => c.sha256)).toEqual([leaf.cert.sha256, ca.cert.sha256, r46ByAaa.cert.sha256]);
+    expect(run.stderr).not.toContain("App Service 2026");
+  });
+
   it("takes leaf and key from a PFX given as --leaf, and an encrypted key with its passphrase file", () => {
     write("site.pfx", writePfx([leaf.cert, ca.cert], leaf.key.privateKey, "pfx pass", { profile: "legacy" }));
     write("pfx-pass.txt", "pfx pass\n");
@@ -136,6 +152,8 @@ describe("chainsmith bundle", () => {
       ["a missing file", ["--leaf", "/nonexistent/leaf.pem"], "file-unreadable", /--leaf \/nonexistent\/leaf\.pem: cannot read the file \(ENOENT\)/],
       ["a bad time", ["--leaf", "x", "--at", "yesterday"], "bad-time", /--at 'yesterday' is not an ISO-8601 time/],
       ["a bad policy", ["--leaf", "x", "--policy", "longest"], "bad-policy", /Unknown policy 'longest'/],
+      ["a bad PFX profile", ["--leaf", "LEAF", "--out", "/tmp", "--pfx-profile", "rc2"], "bad-argument", /--pfx-profile 'rc2' is not a PFX profile/],
+      ["a PFX without its password file", ["--leaf", "LEAF", "--out", "/tmp", "--pfx-profile", "modern"], "missing-argument", /--pfx-out-password-file FILE is required/],
       ["an unknown profile", ["--leaf", "LEAF", "--profile", "netscape"], "bad-profile", /Unknown client profile 'netscape'/],
     ])("%s", (_label, args, code, message) => {
       const run = bundle((args as string[]).map((a) => (a === "LEAF" ? at("leaf.pem") : a)));
