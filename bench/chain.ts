@@ -1,0 +1,109 @@
+/**
+ * Benchmark: time per chain choice (choosePath, policy widest, 4 client profiles) on a
+ * 2,000-certificate pool with cross-signs and decoys, beside `openssl verify -untrusted
+ * pool.pem -CAfile roots.pem leaf.pem` on the same files.
+ *
+ *   npx tsc -p tsconfig.json --lib ES2022,DOM && node dist/bench/chain.js
+ *
+ * (The DOM lib: the PKI builder in test/fixtures names WebCrypto's CryptoKey type.)
+ *
+ * The pool: Sectigo's RSA and ECC hierarchies with every cross-sign (the self-signed R46
+ * beside the cross-signed one), 1,000 decoys named like the RSA leaf's issuer (right name,
+ * wrong key: each costs one signature check, since key identifiers only order candidates),
+ * and other same-named decoys of 33 unrelated CA names to fill 2,000 certificates.
+ * openssl stops at the first chain it finds and skips candidates whose SKI differs from the
+ * AKI; chainsmith checks every candidate to enumerate every path. Signature results are
+ * cached per (certificate, issuer key), so the first choice is the cold figure. openssl's
+ * time includes reading the files; chainsmith's parse time is printed apart.
+ */
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { performance } from "node:perf_hooks";
+import { Certificate } from "../chain/certificate";
+import { parseCertificates } from "../chain/parse";
+import { choosePath } from "../chain/policy";
+import { ClientProfile, loadProfile } from "../chain/profiles";
+import { Issued, Pki } from "../test/fixtures/pki";
+import { decoys, sectigo } from "../test/fixtures/scenarios";
+
+const POOL_SIZE = 2000;
+const SAME_NAME_DECOYS = 1000;
+const OPENSSL_RUNS = 10;
+const REPEATS = 20;
+
+async function main(): Promise<void> {
+  const generation = performance.now();
+  const s = await sectigo();
+  const pool: Issued[] = [...s.rsaPool, ...s.eccPool];
+  pool.push(...(await decoys(s.pki, s.r36.name, s.r46, SAME_NAME_DECOYS)));
+  for (let n = 0; pool.length < POOL_SIZE; n++) {
+    pool.push(...(await decoys(s.pki, `Filler CA ${n}`, n % 2 ? s.usertrustRsa : s.aaa, Math.min(30, POOL_SIZE - pool.length))));
+  }
+  const freshLeaves: Issued[] = [];
+  for (let i = 0; i < 10; i++) freshLeaves.push(await s.pki.leaf(`host${i}.example.test`, s.r36));
+  const profiles: ClientProfile[] = [loadProfile("mozilla"), ...Object.values(s.profiles)];
+  const poolCerts = pool.map((p) => p.cert);
+  console.log(`pool: ${poolCerts.length} certificates (${SAME_NAME_DECOYS} decoys named '${s.r36.name}'), profiles: ${profiles.map((p) => `${p.name} (${p.roots.length} roots)`).join(", ")}`);
+  console.log(`generated in ${((performance.now() - generation) / 1000).toFixed(1)} s\n`);
+
+  const choose = (leaf: Certificate) => choosePath(leaf, poolCerts, { profiles, at: s.at, policy: "widest" });
+  const time = (fn: () => unknown) => {
+    const started = performance.now();
+    fn();
+    return performance.now() - started;
+  };
+
+  const rsaCold = time(() => choose(s.leaf.cert));
+  const rsaNewLeaf = freshLeaves.map((leaf) => time(() => choose(leaf.cert)));
+  const rsaWarm = Array.from({ length: REPEATS }, () => time(() => choose(s.leaf.cert)));
+  const eccCold = time(() => choose(s.eccLeaf.cert));
+  const eccWarm = Array.from({ length: REPEATS }, () => time(() => choose(s.eccLeaf.cert)));
+  const chosen = choose(s.leaf.cert);
+
+  console.log(`chainsmith choosePath, widest (chosen: ${chosen.chain.length} certificates to ${chosen.anchor.commonName}, ${chosen.candidates.length} candidates)`);
+  console.log(`  RSA leaf behind ${SAME_NAME_DECOYS} same-name decoys, first choice (cold):  ${ms(rsaCold)}`);
+  console.log(`  RSA, a new leaf of the same CA (upper checks cached), median of ${rsaNewLeaf.length}: ${ms(median(rsaNewLeaf))}`);
+  console.log(`  RSA, same leaf again (all checks cached), median of ${REPEATS}:           ${ms(median(rsaWarm))}`);
+  console.log(`  ECC leaf (no same-name decoys), first choice:                ${ms(eccCold)}`);
+  console.log(`  ECC leaf again, median of ${REPEATS}:                                 ${ms(median(eccWarm))}`);
+
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-chain-"));
+  fs.writeFileSync(path.join(dir, "pool.pem"), poolCerts.map((c) => c.pem).join(""));
+  fs.writeFileSync(path.join(dir, "roots.pem"), profiles.flatMap((p) => p.roots).map((c) => c.pem).join(""));
+  fs.writeFileSync(path.join(dir, "leaf.pem"), s.leaf.pem);
+  fs.writeFileSync(path.join(dir, "ecc-leaf.pem"), s.eccLeaf.pem);
+  const attime = String(Math.floor(s.at.getTime() / 1000));
+  const openssl = (leafFile: string) => {
+    const args = ["verify", "-attime", attime, "-untrusted", "pool.pem", "-CAfile", "roots.pem", leafFile];
+    const out = execFileSync("openssl", args, { cwd: dir }).toString().trim();
+    const runs = Array.from({ length: OPENSSL_RUNS }, () => time(() => execFileSync("openssl", args, { cwd: dir })));
+    return { out, median: median(runs), command: `openssl ${args.join(" ")}` };
+  };
+  const poolPem = fs.readFileSync(path.join(dir, "pool.pem"));
+  const parse = median(Array.from({ length: 5 }, () => time(() => parseCertificates(poolPem, "pool.pem"))));
+  console.log(`  parsing pool.pem (${poolCerts.length} certificates) with chain/parse, median of 5: ${ms(parse)}`);
+  const rsa = openssl("leaf.pem");
+  const ecc = openssl("ecc-leaf.pem");
+  console.log(`\n${rsa.command}   (in ${dir})`);
+  console.log(`  RSA leaf: "${rsa.out}", median of ${OPENSSL_RUNS} runs: ${ms(rsa.median)} per run (process start included)`);
+  console.log(`  ECC leaf: "${ecc.out}", median of ${OPENSSL_RUNS} runs: ${ms(ecc.median)} per run`);
+  const bare = median(Array.from({ length: OPENSSL_RUNS }, () => time(() => execFileSync("openssl", ["version"]))));
+  console.log(`  (openssl version alone: ${ms(bare)} per run)`);
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function ms(value: number): string {
+  return `${value.toFixed(1)} ms`;
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
