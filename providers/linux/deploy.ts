@@ -1,0 +1,146 @@
+// The deployment flow on one Linux host: keep what is there, write every file atomically,
+// test the configuration, reload, then poll the served chain until clients get exactly the
+// desired chain. Any failure puts the previous files back, reloads again and says which
+// command failed with its stderr (secrets redacted).
+import { performance } from "node:perf_hooks";
+import type { DesiredState } from "./desired-state";
+import { explainServedChain, type LiveEndpoint } from "./drift";
+import { LinuxDeployError, type DeployStep } from "./errors";
+import { readServedChain, type Endpoint } from "./live-state";
+import type { FilePlan } from "./presets";
+import { redact } from "./redact";
+import { shellQuote } from "./shell";
+import type { FileSnapshot, TargetHost } from "./target-host";
+
+/** What a path held before chainsmith first wrote it: a copy kept at `<path>.chainsmith.bak`, or nothing. */
+export type Original = "backup" | "absent";
+
+export interface DeployOptions {
+  /** TLS endpoints that must serve the chain after the reload. */
+  endpoints: Endpoint[];
+  /** How long to wait for the endpoints to serve the new chain; default 30 000 ms. */
+  verifyTimeoutMs?: number;
+  /** Paths already managed by an earlier deployment, with their originals (from the state). */
+  originals?: Record<string, Original>;
+}
+
+export interface DeployResult {
+  files: { path: string; role: string; sha256: string; mode: number }[];
+  originals: Record<string, Original>;
+  served: LiveEndpoint[];
+}
+
+export const BACKUP_SUFFIX = ".chainsmith.bak";
+const POLL_INTERVAL_MS = 100;
+
+export async function deploy(host: TargetHost, desired: DesiredState, plan: FilePlan, options: DeployOptions): Promise<DeployResult> {
+  const previous = new Map<string, FileSnapshot | undefined>();
+  for (const file of desired.files) previous.set(file.path, await host.readFile(file.path));
+  const originals = await keepOriginals(host, previous, options.originals ?? {});
+  const failed = (step: DeployStep, message: string, command?: string, stderr?: string) => restoreAndFail(host, desired, plan, previous, { step, message, command, stderr });
+
+  try {
+    for (const file of desired.files) await host.writeFileAtomic(file.path, file.content, { mode: file.mode, owner: file.owner, group: file.group });
+  } catch (error) {
+    return failed("write", `writing the files failed: ${(error as Error).message}`);
+  }
+  for (const [step, command] of [["config-test", plan.configTest], ["reload", plan.reload]] as const) {
+    if (!command) continue;
+    const result = await host.run(command);
+    if (result.code !== 0) return failed(step, `${step === "config-test" ? "the config test" : "the reload"} "${command}" failed (exit ${result.code})`, command, result.stderr);
+  }
+  const served = await waitForServedChain(desired, options.endpoints, options.verifyTimeoutMs ?? 30_000);
+  const wrong = served.flatMap((e) => {
+    const why = e.served ? explainServedChain(desired.chain, e.served) : e.error;
+    return why ? [`${e.endpoint}: ${why}`] : [];
+  });
+  if (wrong.length > 0) return failed("verify", `after the reload the endpoints did not serve the new chain within ${options.verifyTimeoutMs ?? 30_000} ms: ${wrong.join("; ")}`);
+  return {
+    files: desired.files.map((f) => ({ path: f.path, role: f.role, sha256: f.sha256, mode: f.mode })),
+    originals,
+    served,
+  };
+}
+
+/**
+ * Puts back what was there before chainsmith first wrote each path (delete with
+ * onDelete "restore"), then reloads when the configuration still passes its test.
+ * Returns what it did, for the log.
+ */
+export async function restoreOriginals(host: TargetHost, originals: Record<string, Original>, plan: Pick<FilePlan, "configTest" | "reload">): Promise<string[]> {
+  const notes: string[] = [];
+  for (const [path, original] of Object.entries(originals)) {
+    const command = original === "backup" ? `if [ -e ${shellQuote(path + BACKUP_SUFFIX)} ]; then mv -f ${shellQuote(path + BACKUP_SUFFIX)} ${shellQuote(path)}; fi` : `rm -f -- ${shellQuote(path)}`;
+    const result = await host.run(command);
+    if (result.code !== 0) throw new LinuxDeployError("restore", host.name, `cannot restore ${path}: ${result.stderr.trim()}`, command, result.stderr);
+    notes.push(original === "backup" ? `${path} restored from ${path}${BACKUP_SUFFIX}` : `${path} removed (it did not exist before)`);
+  }
+  const test = plan.configTest ? await host.run(plan.configTest) : undefined;
+  if (test && test.code !== 0) {
+    notes.push(`not reloaded: "${plan.configTest}" fails with the restored files (${test.stderr.trim()}); the server keeps serving until its configuration is fixed`);
+  } else if (plan.reload) {
+    const reload = await host.run(plan.reload);
+    notes.push(reload.code === 0 ? `reloaded with "${plan.reload}"` : `"${plan.reload}" failed: ${reload.stderr.trim()}`);
+  }
+  return notes;
+}
+
+// The first time chainsmith writes a path, the file there is kept at <path>.chainsmith.bak,
+// so that delete can put it back. An existing backup is older still: keep it.
+async function keepOriginals(host: TargetHost, previous: Map<string, FileSnapshot | undefined>, known: Record<string, Original>): Promise<Record<string, Original>> {
+  const originals: Record<string, Original> = {};
+  for (const [path, snapshot] of previous) {
+    if (known[path]) {
+      originals[path] = known[path];
+    } else if (!snapshot) {
+      originals[path] = "absent";
+    } else {
+      const backup = path + BACKUP_SUFFIX;
+      if (!(await host.readFile(backup))) await host.writeFileAtomic(backup, snapshot.content, attributesOf(snapshot));
+      originals[path] = "backup";
+    }
+  }
+  return originals;
+}
+
+async function waitForServedChain(desired: DesiredState, endpoints: Endpoint[], timeoutMs: number): Promise<LiveEndpoint[]> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const remaining = Math.max(200, deadline - performance.now());
+    const served = await Promise.all(endpoints.map((e) => readServedChain(e, Math.min(5000, remaining))));
+    const done = served.every((e) => e.served && !explainServedChain(desired.chain, e.served));
+    if (done || performance.now() >= deadline) return served;
+    await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
+  }
+}
+
+interface Failure {
+  step: DeployStep;
+  message: string;
+  command?: string;
+  stderr?: string;
+}
+
+async function restoreAndFail(host: TargetHost, desired: DesiredState, plan: FilePlan, previous: Map<string, FileSnapshot | undefined>, failure: Failure): Promise<never> {
+  const problems: string[] = [];
+  for (const [path, snapshot] of previous) {
+    try {
+      if (snapshot) await host.writeFileAtomic(path, snapshot.content, attributesOf(snapshot));
+      else await host.removeFile(path);
+    } catch (error) {
+      problems.push(`could not restore ${path}: ${(error as Error).message}`);
+    }
+  }
+  if (plan.reload && failure.step !== "write") {
+    const reload = await host.run(plan.reload).catch((error: Error) => ({ code: -1, stderr: error.message }));
+    if (reload.code !== 0) problems.push(`reloading with the previous files failed too: "${plan.reload}": ${reload.stderr.trim()}`);
+  }
+  const stderr = failure.stderr !== undefined ? redact(failure.stderr.trim(), desired.secrets) : undefined;
+  const outcome = problems.length === 0 ? "The previous files are back in place" + (plan.reload && failure.step !== "write" ? " and the server was reloaded with them." : ".") : `Restoring failed: ${problems.join("; ")}.`;
+  const message = redact(`${failure.message}${stderr ? `: ${stderr}` : ""}. ${outcome}`, desired.secrets);
+  throw new LinuxDeployError(failure.step, host.name, message, failure.command, stderr);
+}
+
+function attributesOf(snapshot: FileSnapshot) {
+  return { mode: snapshot.mode, owner: String(snapshot.uid), group: String(snapshot.gid) };
+}
