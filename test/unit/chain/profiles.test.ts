@@ -3,24 +3,14 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as tls from "node:tls";
-import { ChainsmithInputError } from "../../../chain/errors";
 import { checkServedChain, loadProfile } from "../../../chain/profiles";
 import { certsOf, sectigo } from "../../fixtures/scenarios";
+import { inputError } from "./parse-input-error";
 
 // The real client stores shared beside the repository (see its README).
 const STORES = path.resolve(__dirname, "../../../../shared/trust-stores");
 
 const commonNames = (spec: string) => new Set(loadProfile(spec).roots.map((r) => r.commonName));
-
-function inputError(fn: () => unknown): ChainsmithInputError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ChainsmithInputError) return e;
-    throw e;
-  }
-  throw new Error("expected a ChainsmithInputError");
-}
 
 describe("client profiles from real stores", () => {
   it("Android 4.4 (kitkat) trusts AAA Certificate Services and DST Root CA X3, but neither USERTrust nor R46/E46", () => {
