@@ -2,6 +2,7 @@
 // default (PBES2 AES-256, SHA-256 MAC), and 3DES files from Windows and `openssl -legacy`.
 // The password never appears in a message.
 import * as crypto from "node:crypto";
+import * as asn1js from "asn1js";
 import { AsnConvert, OctetString } from "@peculiar/asn1-schema";
 import { ContentInfo, id_data, id_encryptedData } from "@peculiar/asn1-cms";
 import { EncryptedPrivateKeyInfo } from "@peculiar/asn1-pkcs8";
@@ -171,8 +172,14 @@ function concatenated(parts: OctetString[] | undefined): OctetString | undefined
   return parts?.length ? new OctetString(Buffer.concat(parts.map((p) => Buffer.from(p.buffer)))) : undefined;
 }
 
+/**
+ * The content of an OCTET STRING, primitive (DER) or constructed (BER, as NSS's pk12util
+ * writes). asn1-schema's OctetString reads a constructed one as empty, so asn1js decodes.
+ */
 function octets(raw: ArrayBuffer, where: string): Buffer {
-  return Buffer.from(parseOrCorrupt(() => AsnConvert.parse(raw, OctetString), where, "expected an OCTET STRING").buffer);
+  const decoded = asn1js.fromBER(raw);
+  if (decoded.offset === -1 || !(decoded.result instanceof asn1js.OctetString)) throw corrupt(where, "expected an OCTET STRING");
+  return Buffer.from(decoded.result.getValue());
 }
 
 function bagName(bagId: string): string {

@@ -8,6 +8,8 @@ import { writePfx } from "../../../chain/pfx-write";
 import { readPfx } from "../../../chain/pfx-read";
 import { keySpkiSha256 } from "../../../chain/key";
 import { inputError } from "./parse-input-error";
+import { AsnConvert, OctetString } from "@peculiar/asn1-schema";
+import { PFX } from "@peculiar/asn1-pfx";
 
 const PASSWORD = "s3cret-Pässword";
 let dir: string;
@@ -152,6 +154,20 @@ describe("readPfx", () => {
     expect(readPfx(fs.readFileSync(out), "", "empty-openssl.pfx").leaf?.sha256).toBe(leaf.cert.sha256);
   });
 
+  it("reads BER with indefinite lengths and constructed OCTET STRINGs (NSS pk12util style)", () => {
+    const der = writePfx([leaf.cert, ca.cert], leaf.key.privateKey, PASSWORD, { profile: "modern" });
+    const pfx = AsnConvert.parse(der, PFX);
+    const authSafe = Buffer.from(AsnConvert.parse(pfx.authSafe.content, OctetString).buffer);
+    const half = Math.floor(authSafe.length / 2);
+    const constructed = indefinite(0x24, primitiveOctets(authSafe.subarray(0, half)), primitiveOctets(authSafe.subarray(half)));
+    const idData = Buffer.from("06092a864886f70d010701", "hex"); // OID 1.2.840.113549.1.7.1 (data)
+    const contentInfo = indefinite(0x30, idData, indefinite(0xa0, constructed));
+    const ber = indefinite(0x30, Buffer.from([0x02, 0x01, 0x03]), contentInfo, Buffer.from(AsnConvert.serialize(pfx.macData!)));
+    const contents = readPfx(ber, PASSWORD, "nss.p12");
+    expect(contents.certificates.map((c) => c.sha256)).toEqual([leaf.cert.sha256, ca.cert.sha256]);
+    expect(contents.leaf?.sha256).toBe(leaf.cert.sha256);
+  });
+
   it("a truncated file is reported as damaged, not as a wrong password", () => {
     const bytes = writePfx([leaf.cert], leaf.key.privateKey, PASSWORD, { profile: "modern" });
     const error = inputError(() => readPfx(bytes.subarray(0, bytes.length - 40), PASSWORD, "cut.pfx"));
@@ -159,3 +175,12 @@ describe("readPfx", () => {
     expect(error.message).toContain("cut.pfx");
   });
 });
+
+/** BER: an element with indefinite length (tag, 0x80, children, end-of-contents). */
+function indefinite(tag: number, ...children: Buffer[]): Buffer {
+  return Buffer.concat([Buffer.from([tag, 0x80]), ...children, Buffer.from([0, 0])]);
+}
+
+function primitiveOctets(data: Buffer): Buffer {
+  return Buffer.from(AsnConvert.serialize(new OctetString(data)));
+}
