@@ -6,12 +6,12 @@ import * as crypto from "node:crypto";
 import { Certificate } from "./certificate";
 import { ChainsmithInputError } from "./errors";
 import { kindOfDer, kindOfPemLabel, type InputKind } from "./parse";
-import { assertCompleteDer, decodePemBlocks, looksLikePem, type PemBlock } from "./pem";
+import { assertCompleteDer, decodePemBlocks, inputText, looksLikePem, type PemBlock } from "./pem";
 
 /** Reads the one private key in `input` (a PEM with other blocks around it is fine). */
 export function parsePrivateKey(input: Buffer | string, source: string, passphrase?: string): crypto.KeyObject {
   const bytes = typeof input === "string" ? Buffer.from(input, "utf8") : input;
-  const text = bytes.toString("latin1");
+  const text = inputText(bytes);
   if (text.trim().length === 0) {
     throw new ChainsmithInputError("empty-input", `${source}: the key input is empty. Check the file name and that the file was written completely.`);
   }

@@ -6,7 +6,7 @@ import { Certificate } from "./certificate";
 import { ChainsmithInputError } from "./errors";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { EncryptedPrivateKeyInfo } from "@peculiar/asn1-pkcs8";
-import { assertCompleteDer, declaredDerLength, decodePemBlocks, looksLikePem } from "./pem";
+import { assertCompleteDer, declaredDerLength, decodePemBlocks, inputText, looksLikePem } from "./pem";
 import { certificatesFromPkcs7, isPkcs7 } from "./pkcs7";
 import { isPfx } from "./pfx-asn1";
 import { x509 } from "./x509";
@@ -96,7 +96,7 @@ export function notACertificate(kind: InputKind, where: string): ChainsmithInput
  */
 export function parseCertificates(input: Buffer | string, source: string): Certificate[] {
   const bytes = typeof input === "string" ? Buffer.from(input, "utf8") : input;
-  const text = bytes.toString("latin1");
+  const text = inputText(bytes);
   if (text.trim().length === 0) {
     throw new ChainsmithInputError("empty-input", `${source}: the input is empty. Check the file name and that the file was written completely.`);
   }

@@ -14,7 +14,15 @@ export interface PemBlock {
   text: string;
 }
 
-const BEGIN = /-----BEGIN ([A-Z0-9 ]+)-----/g;
+/**
+ * The text of an input that may be PEM: UTF-8 (with or without BOM) or, as Windows
+ * editors save "Unicode" files, UTF-16 with a BOM. Binary stays binary (latin1).
+ */
+export function inputText(bytes: Buffer): string {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.subarray(2).toString("utf16le");
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return Buffer.from(bytes.subarray(2)).swap16().toString("utf16le");
+  return bytes.toString("latin1");
+}
 
 /** The input looks like PEM (it has at least one BEGIN line). */
 export function looksLikePem(text: string): boolean {
@@ -28,8 +36,8 @@ export function looksLikePem(text: string): boolean {
 export function decodePemBlocks(text: string, source: string): PemBlock[] {
   const normalised = text.replace(/\r\n?/g, "\n");
   const blocks: PemBlock[] = [];
-  BEGIN.lastIndex = 0;
-  for (let match = BEGIN.exec(normalised); match; match = BEGIN.exec(normalised)) {
+  const begin = /-----BEGIN ([A-Z0-9 ]+)-----/g;
+  for (let match = begin.exec(normalised); match; match = begin.exec(normalised)) {
     const label = match[1];
     const index = blocks.length + 1;
     const where = `${source}, block ${index} (${label})`;
@@ -48,7 +56,7 @@ export function decodePemBlocks(text: string, source: string): PemBlock[] {
     // EC PARAMETERS bodies are a bare OID; only SEQUENCE bodies can be checked for length.
     if (der[0] === 0x30) assertCompleteDer(der, where);
     blocks.push({ label, index, der, headers, text: normalised.slice(match.index, end + endLine.length) + "\n" });
-    BEGIN.lastIndex = end + endLine.length;
+    begin.lastIndex = end + endLine.length;
   }
   return blocks;
 }

@@ -47,7 +47,7 @@ export function renderFiles(chain: Certificate[], key?: crypto.KeyObject): Rende
 }
 
 /** The checks renderFiles makes on a chain before it is served. */
-export function assertServableChain(chain: Certificate[]): void {
+function assertServableChain(chain: Certificate[]): void {
   if (chain.length === 0) throw new ChainsmithInputError("empty-chain", "The chain to render is empty; it needs at least the leaf certificate.");
   for (let i = 1; i < chain.length; i++) {
     if (chain[i].selfSigned) {

@@ -25,9 +25,13 @@ export const EXIT = { ok: 0, noValidPath: 1, badInput: 2, internal: 70 } as cons
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
-    (name === undefined ? io.err : io.out)(overview());
-    return name === undefined ? EXIT.badInput : EXIT.ok;
+  if (name === undefined) {
+    io.err(overview());
+    return EXIT.badInput;
+  }
+  if (name === "--help" || name === "-h" || name === "help") {
+    io.out(overview());
+    return EXIT.ok;
   }
   const command = COMMANDS[name];
   if (!command) {

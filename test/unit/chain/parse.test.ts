@@ -28,6 +28,11 @@ describe("parseCertificates", () => {
     expect(fingerprints(text)).toEqual([leaf.cert.sha256, ca.cert.sha256, root.cert.sha256]);
   });
 
+  it("reads a PEM saved as UTF-16 with a BOM (Windows Notepad's \"Unicode\")", () => {
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(pemOf(leaf, ca).replace(/\n/g, "\r\n"), "utf16le")]);
+    expect(fingerprints(utf16, "chain-unicode.pem")).toEqual([leaf.cert.sha256, ca.cert.sha256]);
+  });
+
   it("keeps duplicates (a served chain may repeat a certificate)", () => {
     expect(fingerprints(pemOf(leaf, ca, ca))).toEqual([leaf.cert.sha256, ca.cert.sha256, ca.cert.sha256]);
   });
