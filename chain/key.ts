@@ -5,7 +5,7 @@
 import * as crypto from "node:crypto";
 import { Certificate } from "./certificate";
 import { ChainsmithInputError } from "./errors";
-import { kindOfDer, kindOfPemLabel, type InputKind } from "./parse";
+import { kindOfDer, kindOfPemLabel, notACertificate, type InputKind } from "./parse";
 import { assertCompleteDer, decodePemBlocks, inputText, looksLikePem, type PemBlock } from "./pem";
 
 /** Reads the one private key in `input` (a PEM with other blocks around it is fine). */
@@ -126,7 +126,7 @@ function notAKey(kind: InputKind, where: string): ChainsmithInputError {
     case "public-key":
       return new ChainsmithInputError("public-key-not-key", `${where}: this is a public key; the private key is needed.`);
     case "pfx":
-      return new ChainsmithInputError("pfx-needs-password", `${where}: this is a PKCS#12 (PFX) file; read the key from it with its password (readPfx, or the CLI's --pfx-password-file).`);
+      return notACertificate("pfx", where); // the same advice: open it with its password
     default:
       return new ChainsmithInputError("not-a-key", `${where}: not a private key in PEM or DER (PKCS#8, PKCS#1 RSA, SEC1 EC). Check the file.`);
   }

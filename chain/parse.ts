@@ -2,10 +2,10 @@
 // them, DER, PKCS#7 in PEM or DER. Anything else gets an error that says what it is
 // (a key, a CSR, a PFX) and what to do with it.
 import * as crypto from "node:crypto";
-import { Certificate } from "./certificate";
-import { ChainsmithInputError } from "./errors";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { EncryptedPrivateKeyInfo } from "@peculiar/asn1-pkcs8";
+import { Certificate } from "./certificate";
+import { ChainsmithInputError } from "./errors";
 import { assertCompleteDer, declaredDerLength, decodePemBlocks, inputText, looksLikePem } from "./pem";
 import { certificatesFromPkcs7, isPkcs7 } from "./pkcs7";
 import { isPfx } from "./pfx-asn1";
@@ -66,7 +66,7 @@ export function notACertificate(kind: InputKind, where: string): ChainsmithInput
     case "encrypted-private-key":
       return new ChainsmithInputError(
         "key-not-certificate",
-        `${where}: this is a private key, not a certificate. Give the key as the key input (--key) and the certificate here.`,
+        `${where}: this is a private key, not a certificate. Give it as the key (CLI: --key) and the certificate here.`,
       );
     case "csr":
       return new ChainsmithInputError(
@@ -76,7 +76,7 @@ export function notACertificate(kind: InputKind, where: string): ChainsmithInput
     case "pfx":
       return new ChainsmithInputError(
         "pfx-needs-password",
-        `${where}: this is a PKCS#12 (PFX) file; it must be read with its password (readPfx, or the CLI's --pfx-password-file).`,
+        `${where}: this is a PKCS#12 (PFX) file; it must be read with its password (readPfx; CLI: --leaf FILE.pfx --pfx-password-file FILE).`,
       );
     case "public-key":
       return new ChainsmithInputError("public-key-not-certificate", `${where}: this is a bare public key, not a certificate. Give the certificate instead.`);
