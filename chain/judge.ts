@@ -1,7 +1,8 @@
 /**
  * Judging a served chain (certificates in wire order, leaf first): the chain issues SSL
  * Labs reports, how it differs from the desired chain, and which clients accept it.
- * Positions count from 0 at the leaf, in wire order.
+ * Positions count from 0 at the leaf, in wire order. "incomplete-chain" needs profiles: it
+ * means the top served certificate is neither a root nor issued by a root any profile holds.
  */
 import { Certificate } from "./certificate";
 import { isIssuerOf, issuerCommonName } from "./paths";
