@@ -32,6 +32,7 @@ export interface DeployResult {
 
 export const BACKUP_SUFFIX = ".chainsmith.bak";
 const POLL_INTERVAL_MS = 100;
+const STABLE_PROBES = 3;
 
 export async function deploy(host: TargetHost, desired: DesiredState, plan: FilePlan, options: DeployOptions): Promise<DeployResult> {
   const previous = new Map<string, FileSnapshot | undefined>();
@@ -103,13 +104,17 @@ async function keepOriginals(host: TargetHost, previous: Map<string, FileSnapsho
   return originals;
 }
 
+// During a graceful reload the old workers keep accepting for a moment: one good answer can
+// be followed by the old chain. Done means every endpoint right on consecutive probes.
 async function waitForServedChain(desired: DesiredState, endpoints: Endpoint[], timeoutMs: number): Promise<LiveEndpoint[]> {
   const deadline = performance.now() + timeoutMs;
+  let consecutive = 0;
   for (;;) {
     const remaining = Math.max(200, deadline - performance.now());
     const served = await Promise.all(endpoints.map((e) => readServedChain(e, Math.min(5000, remaining))));
-    const done = served.every((e) => e.served && !explainServedChain(desired.chain, e.served));
-    if (done || performance.now() >= deadline) return served;
+    const right = served.every((e) => e.served && !explainServedChain(desired.chain, e.served));
+    consecutive = right ? consecutive + 1 : 0;
+    if (consecutive >= STABLE_PROBES || performance.now() >= deadline) return served;
     await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
   }
 }
@@ -131,12 +136,14 @@ async function restoreAndFail(host: TargetHost, desired: DesiredState, plan: Fil
       problems.push(`could not restore ${path}: ${(error as Error).message}`);
     }
   }
-  if (plan.reload && failure.step !== "write") {
+  // Only a reload that ran (or may have half-run) needs undoing; after a failed config test the server never saw the new files.
+  const reloaded = failure.step === "reload" || failure.step === "verify";
+  if (plan.reload && reloaded) {
     const reload = await host.run(plan.reload).catch((error: Error) => ({ code: -1, stderr: error.message }));
     if (reload.code !== 0) problems.push(`reloading with the previous files failed too: "${plan.reload}": ${reload.stderr.trim()}`);
   }
   const stderr = failure.stderr !== undefined ? redact(failure.stderr.trim(), desired.secrets) : undefined;
-  const outcome = problems.length === 0 ? "The previous files are back in place" + (plan.reload && failure.step !== "write" ? " and the server was reloaded with them." : ".") : `Restoring failed: ${problems.join("; ")}.`;
+  const outcome = problems.length === 0 ? "The previous files are back in place" + (plan.reload && reloaded ? " and the server was reloaded with them." : "; the server was not reloaded.") : `Restoring failed: ${problems.join("; ")}.`;
   const message = redact(`${failure.message}${stderr ? `: ${stderr}` : ""}. ${outcome}`, desired.secrets);
   throw new LinuxDeployError(failure.step, host.name, message, failure.command, stderr);
 }

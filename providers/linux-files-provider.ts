@@ -1,0 +1,60 @@
+// The Pulumi dynamic provider for TLS files on a Linux host (over SSH, or the local machine).
+// Pulumi serializes these methods into the state, so each is a one-liner that requires the
+// compiled implementation (providers/linux/provider-methods) by absolute path at run time.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import type { LinuxFilesInputs } from "./linux/provider-methods";
+
+export type { LinuxFilesInputs, LinuxFilesState, ConnectionInputs, JumpHostInputs } from "./linux/provider-methods";
+
+// From dist/providers this is beside us; from the TypeScript sources (tests, ts-node) it is the compiled copy in dist/.
+const compiledBeside = path.join(__dirname, "linux", "provider-methods.js");
+const implementation = fs.existsSync(compiledBeside) ? compiledBeside : path.resolve(__dirname, "..", "dist", "providers", "linux", "provider-methods.js");
+
+export const linuxFilesProvider: pulumi.dynamic.ResourceProvider = {
+  check: (olds, news) => require(implementation).check(olds, news),
+  diff: (id, olds, news) => require(implementation).diff(id, olds, news),
+  create: (inputs) => require(implementation).create(inputs),
+  read: (id, props) => require(implementation).read(id, props),
+  update: (id, olds, news) => require(implementation).update(id, olds, news),
+  delete: (id, props) => require(implementation).remove(id, props),
+};
+
+/** The path of the module the provider's methods load (for tests and diagnostics). */
+export const linuxFilesImplementation = implementation;
+
+type Inputs = { [K in keyof LinuxFilesInputs]: pulumi.Input<LinuxFilesInputs[K]> };
+
+/**
+ * TLS files deployed to one Linux host: written atomically, config-tested, reloaded, and
+ * checked on the wire; `pulumi preview` reports drift (changed files, wrong served chain).
+ * The private keys and passphrases are stored as secrets and never returned in outputs.
+ */
+export class LinuxTlsFiles extends pulumi.dynamic.Resource {
+  declare readonly target: pulumi.Output<string>;
+  declare readonly files: pulumi.Output<{ path: string; role: string; sha256: string; mode: number }[]>;
+  declare readonly servedChain: pulumi.Output<{ sha256: string; label: string }[]>;
+  declare readonly drift: pulumi.Output<string[]>;
+
+  constructor(name: string, args: Inputs, opts?: pulumi.CustomResourceOptions) {
+    const secret = <T>(value: pulumi.Input<T> | undefined) => (value === undefined ? undefined : pulumi.secret(value));
+    super(
+      linuxFilesProvider,
+      name,
+      {
+        ...args,
+        privateKey: secret(args.privateKey),
+        keyPassphrase: secret(args.keyPassphrase),
+        pfxPassword: secret(args.pfxPassword),
+        sshPrivateKey: secret(args.sshPrivateKey),
+        sshPassphrase: secret(args.sshPassphrase),
+        target: undefined,
+        files: undefined,
+        servedChain: undefined,
+        drift: undefined,
+      },
+      { ...opts, additionalSecretOutputs: ["sshPrivateKey", "sshPassphrase", ...(opts?.additionalSecretOutputs ?? [])] },
+    );
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * One Windows IIS target from start to finish, over any transport: inventory, plan,
+ * prediction ("IIS serves now: ...; after apply: ..."), apply with a one-time leaf-only
+ * PFX, then the verification ladder.
+ */
+import * as crypto from "node:crypto";
+import { Certificate } from "../../chain/certificate";
+import { writePfx, type PfxProfile } from "../../chain/pfx-write";
+import { probe } from "../../probe/probe";
+import { AgentTransport, resultOf } from "./agent-invocation";
+import { ApplyReport, Inventory, LeafStore, PfxPayload } from "./contract";
+import { EnginePrediction, predictServedChain } from "./chain-engine-model";
+import { HostInventory } from "./inventory";
+import { BindingSpec, PlannedStep, WindowsPlan, planWindowsTarget } from "./planner";
+import { projectInventory } from "./projected-inventory";
+import { LadderRung, ServedChainReader, climbLadder } from "./verification-ladder";
+
+export interface WindowsTargetSpec {
+  /** Leaf first, then intermediates and cross-signs; no root. */
+  desiredChain: Certificate[];
+  /** The leaf's private key (from a Pulumi secret); it leaves this process only inside the PFX. */
+  key: crypto.KeyObject;
+  binding: BindingSpec;
+  leafStore?: LeafStore;
+  exportableKey?: boolean;
+  disableRootAutoUpdate?: boolean;
+  /** Certificates known to exist (pool, Microsoft's program list): self-signed twins to distrust even when absent. */
+  knownCertificates?: Certificate[];
+  /** Microsoft's root program list, for the engine model (roots automatic update brings back). */
+  programRoots?: Certificate[];
+  /** Where clients connect, to read the served chain from the wire. */
+  endpoint: { host: string; port: number; servername?: string };
+  /** Chain-building time for the model (default now). */
+  at?: Date;
+  /** PFX encryption: "legacy" (3DES, default: Windows Server 2016 reads nothing else) or "modern". */
+  pfxProfile?: PfxProfile;
+}
+
+export interface WindowsPreview {
+  computerName: string;
+  steps: PlannedStep[];
+  now: EnginePrediction;
+  after: EnginePrediction;
+  /** "IIS serves now: ...; after apply: ...". */
+  text: string;
+}
+
+export interface WindowsDeployReport extends WindowsPreview {
+  /** What the agent did, one line per step. */
+  done: string[];
+  rungs: LadderRung[];
+}
+
+export async function readInventory(transport: AgentTransport): Promise<HostInventory> {
+  return new HostInventory(resultOf<Inventory>(await transport.run({ verb: "inventory" }), transport.where, []));
+}
+
+export function previewFrom(spec: WindowsTargetSpec, inventory: HostInventory): WindowsPreview & { plan: WindowsPlan } {
+  const plan = planWindowsTarget(spec, inventory);
+  const leaf = spec.desiredChain[0];
+  const options = { at: spec.at ?? new Date(), programRoots: spec.programRoots ?? [] };
+  const now = predictServedChain(inventory, leaf, options);
+  const after = predictServedChain(projectInventory(inventory, plan.steps.map((p) => p.step), leaf), leaf, options);
+  const text = `IIS serves now: ${now.summary}; after apply: ${after.summary}`;
+  return { computerName: inventory.computerName, steps: plan.steps, now, after, text, plan };
+}
+
+export async function previewWindowsTarget(transport: AgentTransport, spec: WindowsTargetSpec): Promise<WindowsPreview> {
+  const { plan: _plan, ...preview } = previewFrom(spec, await readInventory(transport));
+  return preview;
+}
+
+export async function deployWindowsTarget(transport: AgentTransport, spec: WindowsTargetSpec, readServed: ServedChainReader = probeEndpoint(spec.endpoint)): Promise<WindowsDeployReport> {
+  const { plan, ...preview } = previewFrom(spec, await readInventory(transport));
+  const steps = plan.steps.map((p) => p.step);
+  let done: string[] = [];
+  if (steps.length > 0) {
+    const pfx = steps.some((s) => s.kind === "importPfx") ? leafOnlyPfx(spec) : undefined;
+    const secrets = pfx ? [pfx.password, pfx.base64] : [];
+    done = resultOf<ApplyReport>(await transport.run({ verb: "apply", steps, pfx }), transport.where, secrets).done;
+  }
+  const rungs = await climbLadder({ transport, desired: spec.desiredChain, bindingStep: plan.bindingStep, readServed });
+  return { ...preview, done, rungs };
+}
+
+/** The served chain as the probe reads it from the wire. */
+export function probeEndpoint(endpoint: WindowsTargetSpec["endpoint"]): ServedChainReader {
+  return async () => (await probe(endpoint)).certificates;
+}
+
+/** Leaf only (Import-PfxCertificate would drop a full chain into My), under a one-time random password. */
+function leafOnlyPfx(spec: WindowsTargetSpec): PfxPayload {
+  const password = crypto.randomBytes(24).toString("base64url");
+  const pfx = writePfx([spec.desiredChain[0]], spec.key, password, { profile: spec.pfxProfile ?? "legacy", friendlyName: spec.desiredChain[0].commonName });
+  return { base64: pfx.toString("base64"), password };
+}

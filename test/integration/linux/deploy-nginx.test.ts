@@ -1,0 +1,132 @@
+// The deploy flow against a real sshd and a real nginx on loopback, root login.
+import * as fs from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildDesiredState } from "../../../providers/linux/desired-state";
+import { deploy, BACKUP_SUFFIX } from "../../../providers/linux/deploy";
+import { LinuxDeployError } from "../../../providers/linux/errors";
+import { planFiles } from "../../../providers/linux/presets";
+import { SshHost } from "../../../providers/ssh/ssh-host";
+import { probe } from "../../../probe/probe";
+import { startSshd, type Sshd } from "../../support/sshd";
+import { startNginx, type WebServer } from "../../support/webservers";
+import { crossSignedPki, curlTrusting, existingTlsDir, freePort, type CrossSignedPki } from "./targets";
+import { ChainsmithInputError } from "../../../chain/errors";
+
+let pki: CrossSignedPki;
+let sshd: Sshd;
+
+beforeAll(async () => {
+  pki = await crossSignedPki();
+  sshd = await startSshd();
+});
+afterAll(async () => {
+  await sshd?.stop();
+});
+
+async function nginxWithShortChain() {
+  const tls = existingTlsDir(pki);
+  const nginx = await startNginx({ certPath: tls.fullchain, keyPath: tls.privkey, port: await freePort() });
+  const plan = planFiles({ preset: "nginx", directory: tls.dir, configTestCommand: nginx.configTestCommand, reloadCommand: nginx.reloadCommand });
+  return { tls, nginx, plan, endpoints: [{ host: "127.0.0.1", port: nginx.port }], stop: async () => (await nginx.stop(), tls.remove()) };
+}
+
+const rootLogin = () => SshHost.connect({ host: sshd.host, port: sshd.port, user: "root", privateKey: sshd.clientKey, hostKeyFingerprints: [sshd.hostKeyFingerprint] });
+const servedFingerprints = async (server: WebServer) => (await probe({ host: "127.0.0.1", port: server.port })).certificates.map((c) => c.sha256);
+
+describe("deploying to nginx over SSH", () => {
+  it("installs the cross-signed chain: nginx serves exactly it and a legacy client that failed now succeeds", async () => {
+    const target = await nginxWithShortChain();
+    const host = await rootLogin();
+    try {
+      const before = await curlTrusting(pki.oldRoot, target.nginx.port);
+      expect(before.code, "the legacy client must fail against the short chain").not.toBe(0);
+      expect(before.stderr).toMatch(/local issuer|unable to get/i);
+
+      const desired = buildDesiredState({ chainPem: pki.desiredChainPem, privateKeyPem: pki.leaf.keyPem }, target.plan);
+      const result = await deploy(host, desired, target.plan, { endpoints: target.endpoints, verifyTimeoutMs: 10_000 });
+
+      const expected = [pki.leaf, pki.intermediate, pki.newRootByOld].map((i) => i.cert.sha256);
+      expect(await servedFingerprints(target.nginx)).toEqual(expected);
+      expect(result.served[0].served?.map((c) => c.sha256)).toEqual(expected);
+      const after = await curlTrusting(pki.oldRoot, target.nginx.port);
+      expect(after.code, after.stderr).toBe(0);
+      expect((await curlTrusting(pki.newRoot, target.nginx.port)).code).toBe(0);
+
+      expect(fs.readFileSync(target.tls.fullchain, "utf8")).toBe(pki.desiredChainPem);
+      expect(fs.statSync(target.tls.fullchain).mode & 0o777).toBe(0o644);
+      expect(fs.statSync(target.tls.privkey).mode & 0o777).toBe(0o600);
+      // The files found there first are kept once, for delete to restore.
+      expect(fs.readFileSync(target.tls.fullchain + BACKUP_SUFFIX, "utf8")).toBe(pki.shortChainPem);
+      expect(result.originals).toEqual({ [target.tls.fullchain]: "backup", [target.tls.privkey]: "backup" });
+      expect(fs.readdirSync(target.tls.dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    } finally {
+      host.close();
+      await target.stop();
+    }
+  });
+
+  it("puts the previous files back and keeps serving the old chain when the config test fails", async () => {
+    const target = await nginxWithShortChain();
+    const host = await rootLogin();
+    try {
+      const oldServed = await servedFingerprints(target.nginx);
+      // Someone else's typo in the server configuration, made after nginx started.
+      const configFile = /-c (\S+)/.exec(target.nginx.configTestCommand)![1];
+      fs.appendFileSync(configFile, "\nbogus_directive on;\n");
+      const desired = buildDesiredState({ chainPem: pki.desiredChainPem, privateKeyPem: pki.leaf.keyPem }, target.plan);
+      const error = await deploy(host, desired, target.plan, { endpoints: target.endpoints, verifyTimeoutMs: 5000 }).catch((e: unknown) => e);
+
+      expect(error).toBeInstanceOf(LinuxDeployError);
+      const failure = error as LinuxDeployError;
+      expect(failure.step).toBe("config-test");
+      expect(failure.command).toBe(target.nginx.configTestCommand);
+      expect(failure.message).toContain('unknown directive "bogus_directive"');
+      expect(failure.message).toContain("The previous files are back in place");
+      expect(failure.message).not.toContain("PRIVATE KEY");
+      expect(fs.readFileSync(target.tls.fullchain, "utf8")).toBe(pki.shortChainPem);
+      expect(fs.readFileSync(target.tls.privkey, "utf8")).toBe(pki.leaf.keyPem);
+      expect(await servedFingerprints(target.nginx)).toEqual(oldServed);
+    } finally {
+      host.close();
+      await target.stop();
+    }
+  });
+
+  it("refuses a key that does not belong to the leaf before touching the host", async () => {
+    const target = await nginxWithShortChain();
+    try {
+      const before = [fs.readFileSync(target.tls.fullchain), fs.readFileSync(target.tls.privkey)];
+      let error: unknown;
+      try {
+        buildDesiredState({ chainPem: pki.desiredChainPem, privateKeyPem: pki.otherLeaf.keyPem }, target.plan);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ChainsmithInputError);
+      expect((error as ChainsmithInputError).code).toBe("key-mismatch");
+      expect((error as Error).message).not.toContain(pki.otherLeaf.keyPem.split("\n")[1]);
+      expect([fs.readFileSync(target.tls.fullchain), fs.readFileSync(target.tls.privkey)]).toEqual(before);
+      expect(fs.readdirSync(target.tls.dir).sort()).toEqual(["fullchain.pem", "privkey.pem"]);
+    } finally {
+      await target.stop();
+    }
+  });
+
+  it("rolls back when the reload leaves nginx serving something else than the desired chain", async () => {
+    const target = await nginxWithShortChain();
+    const host = await rootLogin();
+    try {
+      // A reload command that exits 0 but reloads nothing: only the served-chain check can tell.
+      const plan = { ...target.plan, reload: "true" };
+      const desired = buildDesiredState({ chainPem: pki.desiredChainPem, privateKeyPem: pki.leaf.keyPem }, plan);
+      const error = (await deploy(host, desired, plan, { endpoints: target.endpoints, verifyTimeoutMs: 1500 }).catch((e: unknown) => e)) as LinuxDeployError;
+      expect(error).toBeInstanceOf(LinuxDeployError);
+      expect(error.step).toBe("verify");
+      expect(error.message).toMatch(/server sends 2 certificates, expected 3: an incomplete chain, missing New Root R46/);
+      expect(fs.readFileSync(target.tls.fullchain, "utf8")).toBe(pki.shortChainPem);
+    } finally {
+      host.close();
+      await target.stop();
+    }
+  });
+});
