@@ -1,0 +1,179 @@
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { Certificate } from "../../../chain/certificate";
+import { AgentRequest } from "../../../providers/windows/contract";
+import { deployWindowsTarget, previewWindowsTarget, WindowsTargetSpec } from "../../../providers/windows/windows-target";
+import { probe } from "../../../probe/probe";
+import { sectigo } from "../../fixtures/scenarios";
+import { Sectigo, bindLeaf, desiredEcc, desiredRsa, sectigoHost } from "../../support/simulated-windows-host/field-hosts";
+import { SimulatedHostSession, openSimulatedHost } from "../../support/simulated-windows-host/simulated-host-session";
+
+const site = "Default Web Site";
+const ids = (certs: readonly Certificate[]) => certs.map((c) => c.sha256);
+let s: Sectigo;
+let session: SimulatedHostSession | undefined;
+
+beforeAll(async () => {
+  s = await sectigo();
+});
+afterEach(async () => {
+  await session?.close();
+  session = undefined;
+});
+
+function rsaSpec(session: SimulatedHostSession, overrides: Partial<WindowsTargetSpec> = {}): WindowsTargetSpec {
+  return {
+    desiredChain: desiredRsa(s),
+    key: s.leaf.key.privateKey,
+    binding: { site, port: 443, host: "example.test" },
+    knownCertificates: [s.r46.cert],
+    endpoint: { host: "127.0.0.1", port: session.iis.port, servername: "example.test" },
+    at: s.at,
+    ...overrides,
+  };
+}
+
+const served = async (session: SimulatedHostSession, servername?: string) => ids((await probe({ host: "127.0.0.1", port: session.iis.port, servername })).certificates);
+
+describe("Windows IIS over SSH, against the simulated host", () => {
+  it("self-signed R46 in Root: preview says so, apply makes IIS serve the cross-signed chain, proven from the wire", async () => {
+    const host = sectigoHost(s);
+    bindLeaf(host, await s.pki.leaf("example.test", s.r36), { host: "example.test" });
+    session = await openSimulatedHost(host);
+    expect(await served(session, "example.test")).toHaveLength(2); // old leaf + R36: the short chain
+
+    const preview = await previewWindowsTarget(session.transport, rsaSpec(session));
+    expect(preview.text).toMatch(/^IIS serves now: example\.test \[\w+\] > Sectigo Public Server Authentication CA DV R36 \[\w+\] \(anchor Sectigo Public Server Authentication Root R46 \[\w+\] from Root\); after apply: .* > Sectigo Public Server Authentication Root R46 \[\w+\] \(anchor USERTrust RSA Certification Authority/);
+
+    const report = await deployWindowsTarget(session.transport, rsaSpec(session));
+    expect(report.rungs.map((r) => [r.rung, r.matches])).toEqual([["as applied", true]]);
+    expect(await served(session, "example.test")).toEqual(ids(desiredRsa(s)));
+    expect(host.has("Disallowed", s.r46.cert)).toBe(true);
+    expect(host.has("Root", s.r46.cert)).toBe(false);
+    expect(host.has("CA", s.r46ByUsertrust.cert)).toBe(true);
+    expect(report.done).toContain(`moved ${s.r46.cert.sha1} from Root to Disallowed`);
+  });
+
+  it("climbs the ladder when http.sys keeps a stale chain, recording each rung", async () => {
+    const host = sectigoHost(s, { servedChainStaleUntil: "iisreset" });
+    host.addCertificate("CA", s.r46ByUsertrust.cert);
+    bindLeaf(host, s.leaf, { host: "example.test" });
+    session = await openSimulatedHost(host);
+    const report = await deployWindowsTarget(session.transport, rsaSpec(session));
+    expect(report.rungs.map((r) => [r.rung, r.matches])).toEqual([
+      ["as applied", false],
+      ["flush chain caches", false],
+      ["recreate binding", false],
+      ["iisreset", true],
+    ]);
+    expect(report.rungs[0].windowsBuilds).toHaveLength(4); // Windows already builds the long chain; http.sys lags
+    expect(host.applied).toEqual(["moveToDisallowed", "flushChainCaches", "replaceBinding", "iisreset"]);
+  });
+
+  it("fails with the cause when no rung helps", async () => {
+    const host = sectigoHost(s, { servedChainStaleUntil: "never" });
+    host.addCertificate("CA", s.r46ByUsertrust.cert);
+    bindLeaf(host, s.leaf, { host: "example.test" });
+    session = await openSimulatedHost(host);
+    await expect(deployWindowsTarget(session.transport, rsaSpec(session))).rejects.toThrow(
+      expect.objectContaining({ code: "served-chain-mismatch", message: expect.stringMatching(/after as applied, flush chain caches, recreate binding, iisreset, IIS serves .* Windows itself builds the desired chain, but http\.sys still serves another one/) }),
+    );
+  });
+
+  it("serves an RSA and an ECC certificate on one host by SNI, each handled independently", async () => {
+    const host = sectigoHost(s);
+    session = await openSimulatedHost(host);
+    await deployWindowsTarget(session.transport, rsaSpec(session));
+    const ecc = await deployWindowsTarget(session.transport, {
+      ...rsaSpec(session),
+      desiredChain: desiredEcc(s),
+      key: s.eccLeaf.key.privateKey,
+      binding: { site, port: 443, host: "ecc.example.test" },
+      knownCertificates: [s.e46.cert],
+      endpoint: { host: "127.0.0.1", port: session.iis.port, servername: "ecc.example.test" },
+    });
+    expect(ecc.steps.every((p) => !("thumbprint" in p.step) || ![s.leaf.cert.sha1, s.r46.cert.sha1].includes(p.step.thumbprint))).toBe(true);
+    expect(await served(session, "example.test")).toEqual(ids(desiredRsa(s)));
+    expect(await served(session, "ecc.example.test")).toEqual(ids(desiredEcc(s)));
+    expect(host.bindings.map((b) => [b.host, b.sslFlags])).toEqual([["example.test", 1], ["ecc.example.test", 1]]);
+  });
+
+  it("replaces an IP binding keeping its flags, and serves without SNI", async () => {
+    const host = sectigoHost(s);
+    bindLeaf(host, await s.pki.leaf("example.test", s.r36), { ip: "*", sslFlags: 8 | 32 });
+    session = await openSimulatedHost(host);
+    await deployWindowsTarget(session.transport, rsaSpec(session, { binding: { site, port: 443 }, endpoint: { host: "127.0.0.1", port: session.iis.port } }));
+    expect(host.bindings).toEqual([{ site, ip: "*", port: 443, host: "", sslFlags: 8 | 32, certificateHash: s.leaf.cert.sha1, certificateStore: "My" }]);
+    expect(await served(session)).toEqual(ids(desiredRsa(s)));
+  });
+});
+
+describe("Windows IIS over SSH: bad inputs leave the host as it was", () => {
+  async function expectUnchanged(setup: (session: SimulatedHostSession) => void, spec: (session: SimulatedHostSession) => WindowsTargetSpec, expected: object) {
+    const host = sectigoHost(s, { sites: [site, "Intranet"] });
+    bindLeaf(host, await s.pki.leaf("example.test", s.r36), { host: "example.test" });
+    session = await openSimulatedHost(host);
+    setup(session);
+    const before = host.snapshot();
+    await expect(deployWindowsTarget(session.transport, spec(session))).rejects.toThrow(expect.objectContaining(expected));
+    expect(host.snapshot()).toBe(before);
+  }
+
+  it("a site that does not exist", () =>
+    expectUnchanged(() => {}, (ss) => rsaSpec(ss, { binding: { site: "Shop", port: 443 } }), { code: "windows-site-missing", message: expect.stringContaining("IIS site 'Shop' does not exist on WEB1") }));
+
+  it("a port and host bound by another site to another certificate", () =>
+    expectUnchanged(() => {}, (ss) => rsaSpec(ss, { binding: { site: "Intranet", port: 443, host: "example.test" } }), { code: "windows-binding-conflict" }));
+
+  it("a PFX import that fails on the host", () =>
+    expectUnchanged((ss) => (ss.host.failPfxImport = true), (ss) => rsaSpec(ss), { code: "pfx-import-failed", message: expect.stringContaining("ssh administrator@127.0.0.1") }));
+
+  it("agent output that is not JSON", () =>
+    expectUnchanged((ss) => ss.ssh.faults.push({ fault: "output-not-json", verb: "inventory" }), (ss) => rsaSpec(ss), {
+      code: "agent-output-not-json",
+      message: expect.stringContaining("WebAdministration' was not loaded"),
+    }));
+
+  it("a transport that drops during the apply", () =>
+    expectUnchanged((ss) => ss.ssh.faults.push({ fault: "drop-connection", verb: "apply" }), (ss) => rsaSpec(ss), {
+      code: expect.stringMatching(/^transport-/),
+      message: expect.stringContaining("the SSH transport failed during an apply"),
+    }));
+
+  it("the agent's own refusals: distrusting a cross-signed certificate, removing a bound leaf", async () => {
+    const host = sectigoHost(s);
+    bindLeaf(host, s.leaf, { host: "example.test" });
+    host.addCertificate("Root", s.r46ByUsertrust.cert);
+    session = await openSimulatedHost(host);
+    const before = host.snapshot();
+    const refusal = async (request: AgentRequest) => {
+      const answer = await session!.transport.run(request);
+      return answer.ok ? undefined : answer.error;
+    };
+    expect(await refusal({ verb: "apply", steps: [{ kind: "moveToDisallowed", from: "Root", thumbprint: s.r46ByUsertrust.cert.sha1 }] })).toMatchObject({ code: "refused-not-self-signed" });
+    expect(await refusal({ verb: "apply", steps: [{ kind: "importCertificate", store: "CA", thumbprint: s.r36.cert.sha1, derBase64: s.r36.cert.der.toString("base64") }, { kind: "removeCertificate", store: "My", thumbprint: s.leaf.cert.sha1 }] })).toMatchObject({
+      code: "refused-in-use",
+      message: expect.stringContaining("*:443:example.test of site 'Default Web Site' still uses it"),
+    });
+    expect(host.snapshot()).toBe(before);
+  });
+});
+
+describe("secrets", () => {
+  it("the PFX, its password and the key appear in no script, command line, output, log, report or error", async () => {
+    const host = sectigoHost(s);
+    bindLeaf(host, await s.pki.leaf("example.test", s.r36), { host: "example.test" });
+    session = await openSimulatedHost(host);
+    const sent: string[] = [];
+    const recording = { where: session.transport.where, close: async () => {}, run: (r: AgentRequest) => { if (r.verb === "apply" && r.pfx) sent.push(r.pfx.password, r.pfx.base64); return session!.transport.run(r); } };
+    const report = await deployWindowsTarget(recording, rsaSpec(session));
+    host.failPfxImport = true;
+    host.removeCertificate("My", s.leaf.cert);
+    const error = await deployWindowsTarget(recording, rsaSpec(session)).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect(sent).toHaveLength(4);
+    const keyBody = s.leaf.keyPem.split("\n").slice(1, -2).join("");
+    const everything = [JSON.stringify(report), (error as Error).message, ...session.log, ...session.ssh.commands, ...session.ssh.scriptsReceived, ...session.ssh.outputsSent].join("\n");
+    for (const secret of [...sent, keyBody, keyBody.slice(0, 40)]) expect(everything).not.toContain(secret);
+    expect(session.ssh.commands.every((c) => c.length < 8191)).toBe(true);
+  });
+});
