@@ -2,8 +2,9 @@ import * as dns from "node:dns";
 import * as net from "node:net";
 import * as tls from "node:tls";
 import { performance } from "node:perf_hooks";
-import { Certificate } from "../chain/certificate";
+import type { Certificate } from "../chain/certificate";
 import { ChainsmithInputError } from "../chain/errors";
+import { CertificateCache } from "./certificate-cache";
 import { NotTlsError, ProbeError, TlsDecodeError, TlsUnsupportedError } from "./errors";
 import type { TlsVersionName } from "./handshake-parser";
 import { RecordingSocket } from "./recording-socket";
@@ -67,6 +68,11 @@ const SIGNATURE_ALGORITHMS: Record<KeyTypeChoice, string | undefined> = {
   rsa: "rsa_pss_rsae_sha256:rsa_pss_rsae_sha384:rsa_pss_rsae_sha512:rsa_pss_pss_sha256:rsa_pss_pss_sha384:rsa_pss_pss_sha512:rsa_pkcs1_sha256:rsa_pkcs1_sha384:rsa_pkcs1_sha512",
   ecdsa: "ecdsa_secp256r1_sha256:ecdsa_secp384r1_sha384:ecdsa_secp521r1_sha512",
 };
+
+const SECRET_LABEL = Buffer.from("SERVER_HANDSHAKE_TRAFFIC_SECRET ");
+
+// A few thousand certificates: a large fleet's intermediates and leaves, a few MB.
+const parsedCertificates = new CertificateCache(4096);
 
 // One client context per offer shape: creating a context per probe costs more than the handshake.
 const contexts = new Map<string, tls.SecureContext>();
@@ -188,12 +194,15 @@ class ProbeAttempt {
     const socket = tls.connect(connectOptions);
     this.tlsSocket = socket;
     socket.on("keylog", (line: Buffer) => {
-      const [label, , secret] = line.toString("latin1").trim().split(" ");
-      if (label === "SERVER_HANDSHAKE_TRAFFIC_SECRET") this.handshakeSecret = Buffer.from(secret, "hex");
+      // NSS key log line: "SERVER_HANDSHAKE_TRAFFIC_SECRET <client random> <secret>".
+      if (!line.subarray(0, SECRET_LABEL.length).equals(SECRET_LABEL)) return;
+      this.handshakeSecret = Buffer.from(line.toString("latin1").trim().split(" ")[2], "hex");
     });
     socket.once("secureConnect", () => this.guarded(() => this.onHandshakeDone(address, socket)));
     socket.on("error", (error: NodeJS.ErrnoException) => this.guarded(() => this.onSocketError(error)));
-    socket.once("close", () => this.guarded(() => this.onSocketError(Object.assign(new Error("connection closed"), { code: "ECONNRESET" }))));
+    socket.once("close", () => {
+      if (!this.settled) this.guarded(() => this.onSocketError(Object.assign(new Error("connection closed"), { code: "ECONNRESET" })));
+    });
   }
 
   private onHandshakeDone(address: string, socket: tls.TLSSocket): void {
@@ -210,7 +219,7 @@ class ProbeAttempt {
     const done = performance.now();
     let certificates: Certificate[];
     try {
-      certificates = flight.certificates.map((der, i) => Certificate.fromDer(der, `certificate ${i + 1} sent by ${this.request.endpoint}`));
+      certificates = flight.certificates.map((der, i) => parsedCertificates.fromDer(der, `certificate ${i + 1} sent by ${this.request.endpoint}`));
     } catch (error) {
       return this.fail("protocol-error", (error as Error).message);
     }
