@@ -1,0 +1,147 @@
+// The dynamic provider's methods called directly (no engine), against a real sshd and nginx:
+// create deploys, read and diff report drift in words, update repairs, delete restores.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { linuxFilesImplementation, linuxFilesProvider, type LinuxFilesInputs, type LinuxFilesState } from "../../../providers/linux-files-provider";
+import { probe } from "../../../probe/probe";
+import { startSshd, type Sshd } from "../../support/sshd";
+import { startNginx, type WebServer } from "../../support/webservers";
+import { crossSignedPki, curlTrusting, existingTlsDir, freePort, type CrossSignedPki } from "./targets";
+
+const KEY_PASSPHRASE = "tls-key-passphrase-9d41";
+
+let pki: CrossSignedPki;
+let sshd: Sshd;
+let nginx: WebServer;
+let tls: ReturnType<typeof existingTlsDir>;
+const logged: string[] = [];
+
+beforeAll(async () => {
+  assertCompiledImplementationIsFresh();
+  pki = await crossSignedPki();
+  sshd = await startSshd();
+  tls = existingTlsDir(pki);
+  nginx = await startNginx({ certPath: tls.fullchain, keyPath: tls.privkey, port: await freePort() });
+  for (const method of ["log", "warn", "error", "info"] as const) {
+    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void logged.push(args.map(String).join(" ")));
+  }
+});
+afterAll(async () => {
+  vi.restoreAllMocks();
+  await nginx?.stop();
+  tls?.remove();
+  await sshd?.stop();
+});
+
+function inputs(): LinuxFilesInputs {
+  const encryptedKey = pki.leaf.key.privateKey.export({ type: "pkcs8", format: "pem", cipher: "aes-256-cbc", passphrase: KEY_PASSPHRASE }).toString();
+  return {
+    connection: { host: sshd.host, port: sshd.port, user: "root", hostKeyFingerprints: [sshd.hostKeyFingerprint] },
+    sshPrivateKey: sshd.clientKey,
+    preset: "nginx",
+    directory: tls.dir,
+    configTestCommand: nginx.configTestCommand,
+    reloadCommand: nginx.reloadCommand,
+    chain: pki.desiredChainPem,
+    privateKey: encryptedKey,
+    keyPassphrase: KEY_PASSPHRASE,
+    endpoints: [{ host: "127.0.0.1", port: nginx.port }],
+    verifyTimeoutMs: 10_000,
+  };
+}
+
+const served = async () => (await probe({ host: "127.0.0.1", port: nginx.port })).certificates.map((c) => c.sha256);
+
+describe("the Linux files provider", () => {
+  it("deploys, reports drift with its reason, repairs it, and restores the original files on delete", async () => {
+    const desired = [pki.leaf, pki.intermediate, pki.newRootByOld].map((i) => i.cert.sha256);
+    const checked = await linuxFilesProvider.check!({}, inputs());
+    expect(checked.failures).toEqual([]);
+
+    const created = await linuxFilesProvider.create(inputs());
+    const state = created.outs as LinuxFilesState;
+    expect(await served()).toEqual(desired);
+    expect(state.files.map((f) => f.path)).toEqual([tls.fullchain, tls.privkey]);
+    expect(state.servedChain.map((c) => c.sha256)).toEqual(desired);
+    expect((await linuxFilesProvider.read!(created.id, state)).props.drift).toEqual([]);
+    expect((await linuxFilesProvider.diff!(created.id, state, inputs())).changes).toBe(false);
+
+    // Drift: someone puts the leaf alone back in the fullchain file and reloads.
+    fs.writeFileSync(tls.fullchain, pki.leaf.pem);
+    await sshReload();
+    await waitUntil(async () => (await served()).length === 1);
+    const drift = (await linuxFilesProvider.read!(created.id, state)).props.drift as string[];
+    expect(drift).toEqual([
+      `${tls.fullchain} changed on the host: it now holds the leaf only`,
+      expect.stringMatching(/^127\.0\.0\.1:\d+: server sends 1 certificate, expected 3: the leaf only, missing Issuing CA R36 \[.+\], New Root R46 \[.+\]/),
+    ]);
+    logged.length = 0;
+    const diff = await linuxFilesProvider.diff!(created.id, state, inputs());
+    expect(diff.changes).toBe(true);
+    expect(diff.replaces).toEqual([]);
+    expect(logged.join("\n")).toContain("server sends 1 certificate, expected 3");
+
+    const updated = await linuxFilesProvider.update!(created.id, state, inputs());
+    expect(await served()).toEqual(desired);
+    expect((await curlTrusting(pki.oldRoot, nginx.port)).code).toBe(0);
+    const repaired = updated.outs as LinuxFilesState;
+    expect(repaired.originals).toEqual(state.originals);
+    expect((await linuxFilesProvider.diff!(created.id, repaired, inputs())).changes).toBe(false);
+
+    await linuxFilesProvider.delete!(created.id, repaired);
+    expect(fs.readFileSync(tls.fullchain, "utf8")).toBe(pki.shortChainPem);
+    expect(fs.existsSync(tls.fullchain + ".chainsmith.bak")).toBe(false);
+    await waitUntil(async () => (await served()).length === 2);
+
+    // No TLS key or passphrase in the state; the SSH key only where it is marked secret.
+    const secrets = [KEY_PASSPHRASE, ...pki.leaf.keyPem.split("\n").filter((l) => l.length > 20), ...inputs().privateKey.split("\n").filter((l) => l.length > 20)];
+    for (const output of [state, repaired]) {
+      const text = JSON.stringify({ ...output, sshPrivateKey: undefined });
+      for (const secret of [...secrets, ...sshd.clientKey.split("\n").filter((l) => l.length > 20)]) expect(text).not.toContain(secret);
+    }
+    for (const line of logged) for (const secret of secrets) expect(line).not.toContain(secret);
+  });
+
+  it("says why check refuses inputs, and scrubs secrets from errors", async () => {
+    const bad = { ...inputs(), preset: "nginx" as const, files: { privkey: { mode: "0644" } }, connection: { host: "127.0.0.1", user: "root" } };
+    const { failures } = await linuxFilesProvider.check!({}, bad);
+    expect(failures).toEqual([
+      { property: "files", reason: expect.stringContaining("lets every user read the privkey file") },
+      { property: "connection", reason: expect.stringContaining("no host key to verify the server against") },
+    ]);
+    const wrongPassphrase = { ...inputs(), keyPassphrase: "not-the-passphrase-1234" };
+    const error = (await linuxFilesProvider.create(wrongPassphrase).catch((e: unknown) => e)) as Error & { code?: string };
+    expect(error.code).toBe("key-wrong-passphrase");
+    expect(error.message).not.toContain("not-the-passphrase-1234");
+  });
+});
+
+async function sshReload(): Promise<void> {
+  const { SshHost } = await import("../../../providers/ssh/ssh-host");
+  const host = await SshHost.connect({ host: sshd.host, port: sshd.port, user: "root", privateKey: sshd.clientKey, hostKeyFingerprints: [sshd.hostKeyFingerprint] });
+  try {
+    expect((await host.run(nginx.reloadCommand)).code).toBe(0);
+  } finally {
+    host.close();
+  }
+}
+
+async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+// The provider loads the compiled module (dynamic-provider methods are serialized): testing a stale build would test old code.
+function assertCompiledImplementationIsFresh(): void {
+  const sources = ["providers/linux", "providers/ssh", "providers/local"].flatMap((dir) =>
+    fs.readdirSync(path.resolve(__dirname, "../../..", dir)).map((f) => path.resolve(__dirname, "../../..", dir, f)),
+  );
+  const newest = Math.max(...sources.map((f) => fs.statSync(f).mtimeMs));
+  if (!fs.existsSync(linuxFilesImplementation) || fs.statSync(linuxFilesImplementation).mtimeMs < newest) {
+    throw new Error(`${linuxFilesImplementation} is missing or older than the providers/ sources: run "npx tsc -p tsconfig.json" first (npm test does).`);
+  }
+}
