@@ -19,81 +19,37 @@ export class Certificate {
   readonly der: Buffer;
   /** Lowercase hex SHA-256 of the DER: the identity used everywhere. */
   readonly sha256: string;
-  /** Uppercase hex SHA-1 of the DER: the thumbprint Windows shows. */
-  readonly sha1: string;
-  /** RFC 4514 distinguished names. */
-  readonly subject: string;
-  readonly issuer: string;
-  readonly commonName: string | undefined;
-  readonly serialNumber: string;
+  readonly publicKey: crypto.KeyObject;
   readonly notBefore: Date;
   readonly notAfter: Date;
-  /** Hex key identifiers, when the extensions are present. */
-  readonly subjectKeyId: string | undefined;
-  readonly authorityKeyId: string | undefined;
-  /** Lowercase hex SHA-256 of the SubjectPublicKeyInfo DER: equal for same-key certificates. */
-  readonly spkiSha256: string;
-  readonly isCA: boolean;
-  readonly pathLen: number | undefined;
-  /** Key usage names (digitalSignature, keyCertSign, ...); undefined when the extension is absent. */
-  readonly keyUsage: string[] | undefined;
-  /** Extended key usage OIDs; undefined when the extension is absent. */
-  readonly extendedKeyUsage: string[] | undefined;
-  readonly subjectAltNames: string[];
-  readonly key: KeyInfo;
-  /** The hash of the signature, e.g. "SHA-256" ("SHA-1" is a finding). */
-  readonly signatureHash: string | undefined;
-  /** Issuer and subject names are equal (RFC 5280 self-issued). */
-  readonly selfIssued: boolean;
-  readonly publicKey: crypto.KeyObject;
 
   private readonly native: crypto.X509Certificate;
-  private readonly issuerNameKey: string;
+  // Name keys for chaining come from OpenSSL's one-line form (cheap); the RFC 4514 strings and
+  // the extensions come from @peculiar/x509 on first use, since path building over a large
+  // pool or trust store touches only a few certificates' extensions.
   private readonly subjectNameKey: string;
+  private readonly issuerNameKey: string;
+  private parsedMemo: x509.X509Certificate | undefined;
+  private factsMemo: ExtensionFacts | undefined;
   private selfSignedMemo: boolean | undefined;
+  private spkiMemo: string | undefined;
 
-  private constructor(der: Buffer, parsed: x509.X509Certificate, native: crypto.X509Certificate) {
+  private constructor(der: Buffer, native: crypto.X509Certificate) {
     this.der = der;
     this.native = native;
     this.sha256 = crypto.createHash("sha256").update(der).digest("hex");
-    this.sha1 = crypto.createHash("sha1").update(der).digest("hex").toUpperCase();
-    this.subject = parsed.subject;
-    this.issuer = parsed.issuer;
-    this.commonName = parsed.subjectName.getField("CN")[0];
-    this.serialNumber = parsed.serialNumber;
-    this.notBefore = parsed.notBefore;
-    this.notAfter = parsed.notAfter;
-    this.subjectNameKey = nameKey(parsed.subjectName);
-    this.issuerNameKey = nameKey(parsed.issuerName);
-    this.selfIssued = this.subjectNameKey === this.issuerNameKey;
     this.publicKey = native.publicKey;
-    const spki = this.publicKey.export({ type: "spki", format: "der" });
-    this.spkiSha256 = crypto.createHash("sha256").update(spki).digest("hex");
-    this.key = keyInfo(this.publicKey);
-    this.signatureHash = (parsed.signatureAlgorithm as { hash?: { name?: string } }).hash?.name;
-
-    const ski = parsed.getExtension(x509.SubjectKeyIdentifierExtension);
-    this.subjectKeyId = ski?.keyId.toLowerCase();
-    const aki = parsed.getExtension(x509.AuthorityKeyIdentifierExtension);
-    this.authorityKeyId = aki?.keyId?.toLowerCase();
-    const bc = parsed.getExtension(x509.BasicConstraintsExtension);
-    this.isCA = bc?.ca ?? false;
-    this.pathLen = bc?.pathLength;
-    const ku = parsed.getExtension(x509.KeyUsagesExtension);
-    this.keyUsage = ku ? keyUsageNames(ku.usages) : undefined;
-    const eku = parsed.getExtension(x509.ExtendedKeyUsageExtension);
-    this.extendedKeyUsage = eku ? eku.usages.map(String) : undefined;
-    const san = parsed.getExtension(x509.SubjectAlternativeNameExtension);
-    this.subjectAltNames = san ? san.names.items.map((n) => `${n.type}:${n.value}`) : [];
+    this.notBefore = new Date(native.validFrom);
+    this.notAfter = new Date(native.validTo);
+    this.subjectNameKey = nameKey(native.subject);
+    this.issuerNameKey = nameKey(native.issuer);
   }
 
   /** Parses one DER certificate; `source` names the input in errors ("pool.pem, block 2"). */
   static fromDer(der: Uint8Array, source = "certificate"): Certificate {
     const buf = Buffer.from(der);
-    let parsed: x509.X509Certificate;
     let native: crypto.X509Certificate;
     try {
-      parsed = new x509.X509Certificate(buf);
       native = new crypto.X509Certificate(buf);
     } catch (e) {
       throw new ChainsmithInputError(
@@ -101,7 +57,91 @@ export class Certificate {
         `${source}: not a valid X.509 certificate (${(e as Error).message}). Check that the file is not truncated or altered.`,
       );
     }
-    return new Certificate(buf, parsed, native);
+    return new Certificate(buf, native);
+  }
+
+  private get parsed(): x509.X509Certificate {
+    return (this.parsedMemo ??= new x509.X509Certificate(this.der as Buffer<ArrayBuffer>));
+  }
+
+  private get facts(): ExtensionFacts {
+    return (this.factsMemo ??= extensionFacts(this.parsed));
+  }
+
+  /** Uppercase hex SHA-1 of the DER: the thumbprint Windows shows. */
+  get sha1(): string {
+    return crypto.createHash("sha1").update(this.der).digest("hex").toUpperCase();
+  }
+
+  /** RFC 4514 distinguished name of the subject. */
+  get subject(): string {
+    return this.parsed.subject;
+  }
+
+  /** RFC 4514 distinguished name of the issuer. */
+  get issuer(): string {
+    return this.parsed.issuer;
+  }
+
+  get commonName(): string | undefined {
+    return this.parsed.subjectName.getField("CN")[0];
+  }
+
+  get serialNumber(): string {
+    return this.parsed.serialNumber;
+  }
+
+  /** Lowercase hex SHA-256 of the SubjectPublicKeyInfo DER: equal for same-key certificates. */
+  get spkiSha256(): string {
+    return (this.spkiMemo ??= crypto
+      .createHash("sha256")
+      .update(this.publicKey.export({ type: "spki", format: "der" }))
+      .digest("hex"));
+  }
+
+  get key(): KeyInfo {
+    return keyInfo(this.publicKey);
+  }
+
+  /** The hash of the signature, e.g. "SHA-256" ("SHA-1" is a finding). */
+  get signatureHash(): string | undefined {
+    return (this.parsed.signatureAlgorithm as { hash?: { name?: string } }).hash?.name;
+  }
+
+  /** Hex key identifiers, when the extensions are present. */
+  get subjectKeyId(): string | undefined {
+    return this.facts.subjectKeyId;
+  }
+
+  get authorityKeyId(): string | undefined {
+    return this.facts.authorityKeyId;
+  }
+
+  get isCA(): boolean {
+    return this.facts.isCA;
+  }
+
+  get pathLen(): number | undefined {
+    return this.facts.pathLen;
+  }
+
+  /** Key usage names (digitalSignature, keyCertSign, ...); undefined when the extension is absent. */
+  get keyUsage(): string[] | undefined {
+    return this.facts.keyUsage;
+  }
+
+  /** Extended key usage OIDs; undefined when the extension is absent. */
+  get extendedKeyUsage(): string[] | undefined {
+    return this.facts.extendedKeyUsage;
+  }
+
+  get subjectAltNames(): string[] {
+    return this.facts.subjectAltNames;
+  }
+
+  /** Issuer and subject names are equal (RFC 5280 self-issued). */
+  get selfIssued(): boolean {
+    return this.subjectNameKey === this.issuerNameKey;
   }
 
   /** First 16 hex digits of the SHA-256 fingerprint, for people. */
@@ -154,6 +194,32 @@ export class Certificate {
   }
 }
 
+interface ExtensionFacts {
+  subjectKeyId: string | undefined;
+  authorityKeyId: string | undefined;
+  isCA: boolean;
+  pathLen: number | undefined;
+  keyUsage: string[] | undefined;
+  extendedKeyUsage: string[] | undefined;
+  subjectAltNames: string[];
+}
+
+function extensionFacts(parsed: x509.X509Certificate): ExtensionFacts {
+  const bc = parsed.getExtension(x509.BasicConstraintsExtension);
+  const ku = parsed.getExtension(x509.KeyUsagesExtension);
+  const eku = parsed.getExtension(x509.ExtendedKeyUsageExtension);
+  const san = parsed.getExtension(x509.SubjectAlternativeNameExtension);
+  return {
+    subjectKeyId: parsed.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId.toLowerCase(),
+    authorityKeyId: parsed.getExtension(x509.AuthorityKeyIdentifierExtension)?.keyId?.toLowerCase(),
+    isCA: bc?.ca ?? false,
+    pathLen: bc?.pathLength,
+    keyUsage: ku ? keyUsageNames(ku.usages) : undefined,
+    extendedKeyUsage: eku ? eku.usages.map(String) : undefined,
+    subjectAltNames: san ? san.names.items.map((n) => `${n.type}:${n.value}`) : [],
+  };
+}
+
 /** Distinct certificates by fingerprint, in first-seen order. */
 export function uniqueCertificates(certs: Iterable<Certificate>): Certificate[] {
   const seen = new Map<string, Certificate>();
@@ -162,8 +228,8 @@ export function uniqueCertificates(certs: Iterable<Certificate>): Certificate[] 
 }
 
 // RFC 5280 name matching, approximated: attribute order kept, case and inner spaces folded.
-function nameKey(name: x509.Name): string {
-  return name.toString().toLowerCase().replace(/\s+/g, " ").trim();
+function nameKey(oneLineName: string): string {
+  return oneLineName.toLowerCase().replace(/[ \t]+/g, " ").trim();
 }
 
 const KEY_USAGE_FLAGS: Array<[number, string]> = [
