@@ -94,17 +94,20 @@ export type Step =
   | { kind: "disableRootAutoUpdate" };
 
 export type StepKind = Step["kind"];
-export const STEP_KINDS: readonly StepKind[] = [
-  "importCertificate",
-  "moveToDisallowed",
-  "addToDisallowed",
-  "removeCertificate",
-  "importPfx",
-  "replaceBinding",
-  "flushChainCaches",
-  "iisreset",
-  "disableRootAutoUpdate",
-];
+
+/** Each step kind with its fields, at run time (the agent reads exactly these). */
+export const STEP_FIELDS = {
+  importCertificate: ["store", "thumbprint", "derBase64"],
+  moveToDisallowed: ["from", "thumbprint"],
+  addToDisallowed: ["thumbprint", "derBase64"],
+  removeCertificate: ["store", "thumbprint"],
+  importPfx: ["store", "thumbprint", "exportable"],
+  replaceBinding: ["site", "ip", "port", "host", "sslFlags", "certificateHash", "certificateStore"],
+  flushChainCaches: [],
+  iisreset: [],
+  disableRootAutoUpdate: [],
+} as const satisfies { [K in StepKind]: readonly Exclude<keyof Extract<Step, { kind: K }>, "kind">[] };
+export const STEP_KINDS = Object.keys(STEP_FIELDS) as StepKind[];
 
 /** The leaf-only PFX and its one-time password: only ever on stdin or in protected parameters. */
 export interface PfxPayload {

@@ -1,0 +1,166 @@
+/**
+ * agent.ps1 and the simulated host must speak the same contract (providers/windows/contract.ts):
+ * the names are read out of the script's text, and out of the simulated host's answers.
+ * No PowerShell can be installed on this machine (see the README), so the script is held
+ * to the contract by its text, plus a bracket-balance check that catches broken edits.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { BOOTSTRAP, agentScript, powershellCommand } from "../../../providers/windows/agent-invocation";
+import {
+  AGENT_VERBS,
+  BINDING_FIELDS,
+  CERTIFICATE_FIELDS,
+  CHAIN_ELEMENT_FIELDS,
+  CHAIN_REPORT_FIELDS,
+  INPUT_MARKER,
+  INVENTORY_FIELDS,
+  RESULT_MARKER,
+  STEP_FIELDS,
+  STEP_KINDS,
+  Step,
+} from "../../../providers/windows/contract";
+import { writePfx } from "../../../chain/pfx-write";
+import { sectigo } from "../../fixtures/scenarios";
+import { Sectigo, bindLeaf, sectigoHost } from "../../support/simulated-windows-host/field-hosts";
+
+const script = agentScript();
+const simSource = fs.readFileSync(path.join(__dirname, "../../support/simulated-windows-host/host-model.ts"), "utf8");
+const all = (re: RegExp, text = script) => [...text.matchAll(re)].map((m) => m[1]);
+const sorted = (xs: readonly string[]) => [...new Set(xs)].sort();
+
+/** The body of one PowerShell function, by brace counting from its header. */
+function functionBody(name: string): string {
+  const start = script.indexOf(`function ${name}`);
+  if (start < 0) throw new Error(`agent.ps1 has no function ${name}`);
+  let depth = 0;
+  for (let i = script.indexOf("{", start); i < script.length; i++) {
+    if (script[i] === "{") depth++;
+    if (script[i] === "}" && --depth === 0) return script.slice(start, i + 1);
+  }
+  throw new Error(`function ${name} never closes`);
+}
+const hashtableKeys = (body: string) => all(/^\s+(\w+)\s+=\s/gm, body);
+
+let s: Sectigo;
+beforeAll(async () => {
+  s = await sectigo();
+});
+
+describe("agent.ps1 against the contract", () => {
+  it("implements exactly the contract's verbs", () => {
+    expect(sorted(all(/function Invoke-Verb_(\w+)/g))).toEqual(sorted(AGENT_VERBS));
+  });
+
+  it("checks and applies exactly the contract's step kinds, reading only their fields", () => {
+    expect(sorted(all(/function Invoke-Step_(\w+)/g))).toEqual(sorted(STEP_KINDS));
+    expect(sorted(all(/function Test-Step_(\w+)/g))).toEqual(sorted(STEP_KINDS));
+    for (const kind of STEP_KINDS) {
+      const used = all(/\$Step\.(\w+)/g, functionBody(`Invoke-Step_${kind}`) + functionBody(`Test-Step_${kind}`));
+      expect(sorted(used).filter((f) => !(STEP_FIELDS[kind] as readonly string[]).includes(f)), kind).toEqual([]);
+    }
+  });
+
+  it("reports exactly the contract's fields", () => {
+    expect(sorted(hashtableKeys(functionBody("New-CertificateFacts")))).toEqual(sorted(CERTIFICATE_FIELDS));
+    expect(sorted(hashtableKeys(functionBody("New-BindingFacts")))).toEqual(sorted(BINDING_FIELDS));
+    expect(sorted(hashtableKeys(functionBody("Invoke-Verb_inventory")))).toEqual(sorted(INVENTORY_FIELDS));
+    const chain = functionBody("Invoke-Verb_chain");
+    expect(sorted(hashtableKeys(chain))).toEqual(sorted(CHAIN_REPORT_FIELDS));
+    expect(sorted(all(/(\w+) = /g, /\[ordered\]@\{ (thumbprint = .*) \}/.exec(chain)![1]))).toEqual(sorted(CHAIN_ELEMENT_FIELDS));
+  });
+
+  it("prints its answer after the result marker and reads the PFX only from the input or protected parameters", () => {
+    expect(script).toContain(`'${RESULT_MARKER}'`);
+    expect(script).toMatch(/param\(\[string\]\$InputJson, \[string\]\$PfxBase64, \[string\]\$PfxPassword\)/);
+    expect(script).not.toMatch(/Write-(Host|Output|Verbose|Information).*Pfx/i);
+  });
+
+  it("is ASCII (PowerShell 5.1 reads a file without BOM in the ANSI code page) with balanced brackets outside strings and comments", () => {
+    expect(/^[\x09\x0a\x0d\x20-\x7e]*$/.test(script)).toBe(true);
+    expect(unbalanced(script)).toEqual([]);
+  });
+
+  it("is started by a short fixed command whose bootstrap splits stdin at the input marker", () => {
+    const command = powershellCommand();
+    expect(command).toMatch(/^powershell\.exe -NoProfile -NonInteractive -EncodedCommand [A-Za-z0-9+/=]+$/);
+    expect(command.length).toBeLessThan(8191);
+    expect(Buffer.from(command.split(" ").pop()!, "base64").toString("utf16le")).toBe(BOOTSTRAP);
+    expect(BOOTSTRAP).toContain(`"\`n${INPUT_MARKER}\`n"`);
+    expect(unbalanced(BOOTSTRAP)).toEqual([]);
+  });
+});
+
+describe("the simulated host against the contract", () => {
+  it("answers inventory and chain with exactly the contract's fields", () => {
+    const host = sectigoHost(s);
+    bindLeaf(host, s.leaf, { host: "example.test" });
+    const inventory = host.handle({ verb: "inventory" });
+    if (!inventory.ok) throw new Error(inventory.error.message);
+    const inv = inventory.result as unknown as Record<string, unknown[]>;
+    expect(sorted(Object.keys(inv))).toEqual(sorted(INVENTORY_FIELDS));
+    expect(sorted(Object.keys(inv.certificates[0] as object))).toEqual(sorted(CERTIFICATE_FIELDS));
+    expect(sorted(Object.keys(inv.bindings[0] as object))).toEqual(sorted(BINDING_FIELDS));
+    const chain = host.handle({ verb: "chain", thumbprint: s.leaf.cert.sha1 });
+    if (!chain.ok) throw new Error(chain.error.message);
+    const report = chain.result as unknown as Record<string, unknown[]>;
+    expect(sorted(Object.keys(report))).toEqual(sorted(CHAIN_REPORT_FIELDS));
+    expect(sorted(Object.keys(report.elements[0] as object))).toEqual(sorted(CHAIN_ELEMENT_FIELDS));
+  });
+
+  it("accepts every step kind and refuses an unknown one as the agent does", () => {
+    const host = sectigoHost(s);
+    bindLeaf(host, s.leaf, { host: "example.test" });
+    const der = s.r46.cert.der.toString("base64");
+    const examples: Step[] = [
+      { kind: "importCertificate", store: "CA", thumbprint: s.r46ByUsertrust.cert.sha1, derBase64: s.r46ByUsertrust.cert.der.toString("base64") },
+      { kind: "moveToDisallowed", from: "Root", thumbprint: s.r46.cert.sha1 },
+      { kind: "addToDisallowed", thumbprint: s.r46.cert.sha1, derBase64: der },
+      { kind: "removeCertificate", store: "CA", thumbprint: s.r36.cert.sha1 },
+      { kind: "importPfx", store: "My", thumbprint: s.leaf.cert.sha1, exportable: false },
+      { kind: "replaceBinding", site: "Default Web Site", ip: "*", port: 443, host: "example.test", sslFlags: 1, certificateHash: s.leaf.cert.sha1, certificateStore: "My" },
+      { kind: "flushChainCaches" },
+      { kind: "iisreset" },
+      { kind: "disableRootAutoUpdate" },
+    ];
+    expect(sorted(examples.map((e) => e.kind))).toEqual(sorted(STEP_KINDS));
+    const pfx = { base64: writePfx([s.leaf.cert], s.leaf.key.privateKey, "pw", { profile: "legacy" }).toString("base64"), password: "pw" };
+    const answer = host.handle({ verb: "apply", steps: examples, pfx });
+    expect(answer).toMatchObject({ ok: true });
+    const unknown = host.handle({ verb: "apply", steps: [{ kind: "formatDisk" } as unknown as Step] });
+    expect(unknown).toMatchObject({ ok: false, error: { code: "bad-step" } });
+    expect(script).toContain("'bad-step' \"Unknown step kind");
+  });
+
+  it("uses only error codes the agent has", () => {
+    const agentCodes = all(/Stop-Agent '([\w-]+)'/g);
+    const simCodes = all(/new Refusal\("([\w-]+)"/g, simSource);
+    expect(simCodes.length).toBeGreaterThan(5);
+    expect(sorted(simCodes).filter((c) => !agentCodes.includes(c))).toEqual([]);
+  });
+});
+
+/** Brackets left open or closed too often, skipping PowerShell comments and quoted strings ('' and `" escapes). */
+function unbalanced(text: string): string[] {
+  const stack: string[] = [];
+  const problems: string[] = [];
+  const pairs: Record<string, string> = { ")": "(", "}": "{", "]": "[" };
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === "#" && (i === 0 || /\s|;/.test(text[i - 1]))) {
+      while (i < text.length && text[i] !== "\n") i++;
+    } else if (ch === "'") {
+      for (i++; i < text.length && !(text[i] === "'" && text[i + 1] !== "'"); i++) if (text[i] === "'") i++;
+    } else if (ch === '"') {
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === "`") i++;
+    } else if (ch === "`") {
+      i++;
+    } else if ("({[".includes(ch)) {
+      stack.push(ch);
+    } else if (ch in pairs) {
+      if (stack.pop() !== pairs[ch]) problems.push(`unmatched ${ch} at offset ${i}`);
+    }
+  }
+  return [...problems, ...stack.map((b) => `unclosed ${b}`)];
+}
