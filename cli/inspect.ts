@@ -1,0 +1,231 @@
+// `chainsmith inspect`: read the chain an endpoint serves (probe/), judge it against client
+// profiles and, with --expect, against the chain it must serve (chain/judge.ts).
+// Exit 0: the chain is fine for every profile (and equals --expect); 1: it is not;
+// 2: bad input, or an endpoint could not be read.
+import * as fs from "node:fs";
+import type { Certificate } from "../chain/certificate";
+import { ChainsmithInputError } from "../chain/errors";
+import { judgeServed, type Judgement } from "../chain/judge";
+import { parseCertificates } from "../chain/parse";
+import { loadProfile } from "../chain/profiles";
+import { parseEndpoint } from "../probe/endpoint";
+import { ProbeError } from "../probe/errors";
+import { probe, type KeyTypeChoice, type ProbeOptions, type ProbeResult, type TlsVersionChoice } from "../probe/probe";
+import { probeMany } from "../probe/probe-many";
+import { FlagSpecs, FlagValues, booleanFlag, listFlag, parseCommandLine, stringFlag } from "./args";
+import { CHAIN_INPUT_FLAGS } from "./inputs";
+import type { Io } from "./main";
+
+const FLAGS: FlagSpecs = {
+  servername: { type: "string", value: "NAME", help: "SNI name to send (default: HOST when it is a name)" },
+  tls: { type: "string", value: "1.2|1.3", help: "offer only this TLS version (default: both; the server chooses)" },
+  "key-type": { type: "string", value: "rsa|ecdsa", help: "read the RSA or the ECDSA chain of a server that has both" },
+  expect: { type: "string", value: "FULLCHAIN.pem", help: "the chain the server must send, leaf first; any difference fails" },
+  profile: CHAIN_INPUT_FLAGS.profile,
+  targets: { type: "string", value: "FILE", help: "inspect every endpoint in FILE: one 'HOST[:PORT] [SERVERNAME]' per line, # comments" },
+  json: { type: "boolean", help: "print JSON (with --targets: one JSON line per endpoint, as each finishes)" },
+};
+
+const SYNOPSIS = "HOST[:PORT] | --targets FILE  [--servername NAME] [--tls 1.2|1.3] [--key-type rsa|ecdsa] [--expect FULLCHAIN.pem] [--profile NAME|name=FILE ...] [--json]";
+
+const EXIT_FINE = 0;
+const EXIT_PROBLEMS = 1;
+const EXIT_UNREADABLE = 2;
+
+interface Inspection {
+  endpoint: ProbeOptions;
+  result: ProbeResult;
+  judgement: Judgement;
+  /** No error finding, trusted by every profile, and equal to --expect when given. */
+  fine: boolean;
+}
+
+export async function runInspect(argv: string[], io: Io): Promise<number> {
+  const { flags, positionals } = splitPositionals(argv);
+  const values = parseCommandLine("inspect", SYNOPSIS, flags, FLAGS, io);
+  if (!values) return EXIT_FINE;
+  const targets = stringFlag(values, "targets");
+  if (positionals.length > 1 || (positionals.length === 1) === (targets !== undefined)) {
+    throw new ChainsmithInputError("bad-argument", "chainsmith inspect: give one HOST[:PORT], or --targets FILE for many. Run 'chainsmith inspect --help'.");
+  }
+  const settings = probeSettings(values);
+  const profiles = (listFlag(values, "profile").length ? listFlag(values, "profile") : ["mozilla"]).map((spec) => loadProfile(spec));
+  const expectFile = stringFlag(values, "expect");
+  const expected = expectFile === undefined ? undefined : parseCertificates(readFile(expectFile, "--expect"), expectFile);
+  const judge = (endpoint: ProbeOptions, result: ProbeResult): Inspection => {
+    const judgement = judgeServed(result.certificates, { desired: expected, profiles });
+    return { endpoint, result, judgement, fine: judgement.ok && judgement.profiles.every((p) => p.trusted) };
+  };
+  const json = booleanFlag(values, "json");
+
+  if (targets === undefined) {
+    const endpoint: ProbeOptions = { ...parseEndpoint(positionals[0], "HOST[:PORT]"), servername: stringFlag(values, "servername"), ...settings };
+    try {
+      const inspection = judge(endpoint, await probe(endpoint));
+      io.out(json ? `${JSON.stringify(inspectionJson(inspection), null, 2)}\n` : renderInspection(inspection));
+      return inspection.fine ? EXIT_FINE : EXIT_PROBLEMS;
+    } catch (error) {
+      if (!(error instanceof ProbeError)) throw error;
+      if (json) io.out(`${JSON.stringify(failureJson(endpoint, error), null, 2)}\n`);
+      io.err(`chainsmith inspect: cannot read the chain [${error.code}]: ${error.message}\n`);
+      return EXIT_UNREADABLE;
+    }
+  }
+
+  const endpoints = readTargets(targets, stringFlag(values, "servername"), settings);
+  const progress = process.stderr.isTTY ? new ProgressBar(io) : undefined;
+  const exits: number[] = [];
+  const inspections = new Map<ProbeOptions, Inspection>();
+  const outcomes = await probeMany(endpoints, {
+    onProgress: (done, total, outcome) => {
+      progress?.show(done, total);
+      if (outcome.ok) {
+        const inspection = judge(outcome.endpoint, outcome.result);
+        inspections.set(outcome.endpoint, inspection);
+        exits.push(inspection.fine ? EXIT_FINE : EXIT_PROBLEMS);
+        if (json) io.out(`${JSON.stringify(inspectionJson(inspection))}\n`);
+      } else {
+        exits.push(EXIT_UNREADABLE);
+        if (json) io.out(`${JSON.stringify(failureJson(outcome.endpoint, outcome.error))}\n`);
+      }
+    },
+  });
+  progress?.clear();
+  if (!json) {
+    for (const outcome of outcomes) {
+      const inspection = inspections.get(outcome.endpoint);
+      if (inspection) io.out(renderInspection(inspection));
+      else if (!outcome.ok) io.out(`${label(outcome.endpoint)}\n  cannot read the chain [${outcome.error.code}]: ${outcome.error.message}\n`);
+      io.out("\n");
+    }
+    const unreadable = exits.filter((e) => e === EXIT_UNREADABLE).length;
+    const problems = exits.filter((e) => e === EXIT_PROBLEMS).length;
+    io.out(`${outcomes.length} endpoints: ${outcomes.length - unreadable - problems} fine, ${problems} with problems, ${unreadable} unreadable\n`);
+  }
+  return Math.max(EXIT_FINE, ...exits);
+}
+
+/** HOST[:PORT] is the one positional argument, and parseFlags takes flags only: set it apart. */
+function splitPositionals(argv: string[]): { flags: string[]; positionals: string[] } {
+  const flags: string[] = [];
+  const positionals: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--") {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!arg.startsWith("-") || arg === "-") {
+      positionals.push(arg);
+      continue;
+    }
+    flags.push(arg);
+    const takesValue = FLAGS[arg.replace(/^--?/, "")]?.type === "string";
+    if (takesValue && !arg.includes("=") && i + 1 < argv.length) flags.push(argv[++i]);
+  }
+  return { flags, positionals };
+}
+
+function probeSettings(values: FlagValues): { tls: TlsVersionChoice; keyType: KeyTypeChoice } {
+  const tls = stringFlag(values, "tls") ?? "auto";
+  if (tls !== "auto" && tls !== "1.2" && tls !== "1.3") {
+    throw new ChainsmithInputError("bad-argument", `chainsmith inspect: --tls '${tls}' is not a version this probe offers; use 1.2 or 1.3.`);
+  }
+  const keyType = stringFlag(values, "key-type") ?? "any";
+  if (keyType !== "any" && keyType !== "rsa" && keyType !== "ecdsa") {
+    throw new ChainsmithInputError("bad-argument", `chainsmith inspect: --key-type '${keyType}' is not a key type; use rsa or ecdsa.`);
+  }
+  return { tls, keyType };
+}
+
+/** One endpoint per line, "HOST[:PORT] [SERVERNAME]"; blank lines and # comments skipped. */
+function readTargets(file: string, servername: string | undefined, settings: Pick<ProbeOptions, "tls" | "keyType">): ProbeOptions[] {
+  const endpoints: ProbeOptions[] = [];
+  readFile(file, "--targets")
+    .toString("utf8")
+    .split(/\r?\n/)
+    .forEach((line, index) => {
+      const text = line.replace(/#.*/, "").trim();
+      if (text === "") return;
+      const [spec, name, ...rest] = text.split(/\s+/);
+      const where = `${file} line ${index + 1}`;
+      if (rest.length > 0) throw new ChainsmithInputError("bad-targets", `${where}: '${text}' has more than HOST[:PORT] and a server name.`);
+      endpoints.push({ ...parseEndpoint(spec, where), servername: name ?? servername, ...settings });
+    });
+  if (endpoints.length === 0) throw new ChainsmithInputError("bad-targets", `--targets ${file}: no endpoint in the file. Write one HOST[:PORT] [SERVERNAME] per line.`);
+  return endpoints;
+}
+
+function readFile(file: string, flag: string): Buffer {
+  try {
+    return fs.readFileSync(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw new ChainsmithInputError("file-unreadable", `${flag} ${file}: cannot read the file (${code}). Check the path and its permissions.`);
+  }
+}
+
+function label(endpoint: ProbeOptions): string {
+  const host = endpoint.host.includes(":") ? `[${endpoint.host}]` : endpoint.host;
+  return `${host}:${endpoint.port}${endpoint.servername && endpoint.servername !== endpoint.host ? ` (SNI ${endpoint.servername})` : ""}`;
+}
+
+/** The JSON contract of `inspect --json` (other tools read it; keep the names). */
+function inspectionJson({ endpoint, result, judgement, fine }: Inspection): object {
+  return {
+    endpoint: label(endpoint),
+    servername: result.servername,
+    served: result.certificates.map((c) => ({ subject: c.subject, issuer: c.issuer, sha256: c.sha256, notBefore: c.notBefore.toISOString(), notAfter: c.notAfter.toISOString() })),
+    tlsVersion: result.tlsVersion,
+    cipher: result.cipher,
+    ocspStapled: result.ocspStapled,
+    findings: judgement.findings,
+    profiles: judgement.profiles.map((p) => ({ profile: p.profile, trusted: p.trusted, reason: p.reason })),
+    ...(judgement.matchesDesired === undefined ? {} : { matchesExpected: judgement.matchesDesired }),
+    ok: fine,
+    timings: result.timings,
+  };
+}
+
+function failureJson(endpoint: ProbeOptions, error: ProbeError | ChainsmithInputError): object {
+  return { endpoint: label(endpoint), servername: endpoint.servername, error: { code: error.code, message: error.message, ...(error instanceof ProbeError && error.alert ? { alert: error.alert } : {}) } };
+}
+
+function renderInspection({ endpoint, result, judgement, fine }: Inspection): string {
+  const lines = [`${label(endpoint)}: ${result.tlsVersion} ${result.cipher}, OCSP stapled: ${result.ocspStapled ? "yes" : "no"}, ${result.timings.totalMs} ms`, "", "Served chain (wire order):"];
+  lines.push(...table(["#", "subject", "issuer", "sha256", "valid"], result.certificates.map((c, i) => [String(i), c.subject, c.issuer, c.shortFingerprint, validity(c)])));
+  lines.push("", "Findings:");
+  if (judgement.findings.length === 0) lines.push("  none");
+  for (const f of judgement.findings) lines.push(`  ${f.severity.padEnd(8)} ${f.code}: ${f.message}`);
+  lines.push("", "Client profiles:");
+  lines.push(...table(["profile", "verdict", "why"], judgement.profiles.map((v) => [v.profile, v.trusted ? "trusted" : "NOT TRUSTED", v.reason])));
+  if (judgement.matchesDesired !== undefined) lines.push("", `Expected chain (--expect): ${judgement.matchesDesired ? "served exactly" : "NOT what is served"}`);
+  lines.push("", fine ? "Result: the chain is fine." : "Result: the chain has problems (see above).");
+  return `${lines.join("\n")}\n`;
+}
+
+function validity(c: Certificate): string {
+  return `${c.notBefore.toISOString().slice(0, 10)} .. ${c.notAfter.toISOString().slice(0, 10)}`;
+}
+
+function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => `  ${cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]))).join("  ")}`;
+  return [line(header), ...rows.map(line)];
+}
+
+/** A one-line progress bar on stderr, drawn only when stderr is a terminal. */
+class ProgressBar {
+  private static readonly WIDTH = 30;
+
+  constructor(private readonly io: Io) {}
+
+  show(done: number, total: number): void {
+    const filled = Math.round((done / total) * ProgressBar.WIDTH);
+    this.io.err(`\r[${"#".repeat(filled)}${".".repeat(ProgressBar.WIDTH - filled)}] ${done}/${total}`);
+  }
+
+  clear(): void {
+    this.io.err(`\r${" ".repeat(ProgressBar.WIDTH + 24)}\r`);
+  }
+}

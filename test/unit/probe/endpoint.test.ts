@@ -1,0 +1,21 @@
+import { describe, expect, it } from "vitest";
+import { ChainsmithInputError } from "../../../chain/errors";
+import { parseEndpoint } from "../../../probe/endpoint";
+
+describe("parseEndpoint", () => {
+  it("reads the ways people write endpoints, with 443 by default", () => {
+    expect(parseEndpoint("www.example.test")).toEqual({ host: "www.example.test", port: 443 });
+    expect(parseEndpoint(" www.example.test:8443 ")).toEqual({ host: "www.example.test", port: 8443 });
+    expect(parseEndpoint("127.0.0.1:4433")).toEqual({ host: "127.0.0.1", port: 4433 });
+    expect(parseEndpoint("[::1]:4433")).toEqual({ host: "::1", port: 4433 });
+    expect(parseEndpoint("[::1]")).toEqual({ host: "::1", port: 443 });
+    expect(parseEndpoint("2001:db8::1")).toEqual({ host: "2001:db8::1", port: 443 });
+  });
+
+  it("says what is wrong, where", () => {
+    expect(() => parseEndpoint("host:https", "targets.txt line 3")).toThrow(/targets.txt line 3: port 'https' in 'host:https' is not a TCP port/);
+    expect(() => parseEndpoint("host:0")).toThrow(ChainsmithInputError);
+    expect(() => parseEndpoint("https://host/")).toThrow(/is not HOST\[:PORT\]/);
+    expect(() => parseEndpoint(":443")).toThrow(/is not HOST\[:PORT\]/);
+  });
+});
