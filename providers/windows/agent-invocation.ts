@@ -10,7 +10,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { AgentRequest, AgentResponse, AgentResult, INPUT_MARKER, RESULT_MARKER } from "./contract";
-import { WindowsTargetError, redactSecrets } from "./errors";
+import { redact } from "../linux/redact";
+import { WindowsTargetError } from "./errors";
 
 /** Reads stdin as UTF-8 (the console code page would mangle it), splits script from input, runs the script. */
 export const BOOTSTRAP = [
@@ -50,7 +51,7 @@ export function secretsOf(request: AgentRequest): string[] {
 /** Finds the result line in the agent's stdout; anything else there (banners, warnings) is ignored. */
 export function parseAgentOutput(stdout: string, stderr: string, where: string, secrets: readonly string[]): AgentResponse {
   const line = stdout.split(/\r?\n/).reverse().find((l) => l.startsWith(RESULT_MARKER));
-  const shown = (text: string) => JSON.stringify(redactSecrets(text.trim(), secrets).slice(0, 300));
+  const shown = (text: string) => JSON.stringify(redact(text.trim(), secrets).slice(0, 300));
   if (line === undefined) {
     throw new WindowsTargetError(
       "agent-output-not-json",
@@ -73,7 +74,7 @@ export function parseAgentOutput(stdout: string, stderr: string, where: string, 
 /** The result of a successful answer; a refusal or failure becomes a WindowsTargetError with the agent's code. */
 export function resultOf<T extends AgentResult>(response: AgentResponse, where: string, secrets: readonly string[]): T {
   if (response.ok) return response.result as T;
-  throw new WindowsTargetError(response.error.code, `${where}: ${redactSecrets(response.error.message, secrets)}`);
+  throw new WindowsTargetError(response.error.code, `${where}: ${redact(response.error.message, secrets)}`);
 }
 
 /** A way to run the agent on one host: SSH, Azure Run Command, or the simulated host in tests. */

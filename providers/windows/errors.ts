@@ -13,9 +13,3 @@ export class WindowsTargetError extends Error {
   }
 }
 
-/** `text` with every secret replaced, for messages built from remote output. */
-export function redactSecrets(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) if (secret.length > 0) out = out.split(secret).join("[redacted]");
-  return out;
-}

@@ -7,7 +7,8 @@ import { SshConnection, describeTarget, type LogLine, type SshTargetOptions } fr
 import { SshError } from "../ssh/errors";
 import { AgentTransport, agentStdin, parseAgentOutput, powershellCommand, secretsOf } from "./agent-invocation";
 import { AgentRequest, AgentResponse } from "./contract";
-import { WindowsTargetError, redactSecrets } from "./errors";
+import { redact } from "../linux/redact";
+import { WindowsTargetError } from "./errors";
 
 export class SshAgentTransport implements AgentTransport {
   private constructor(
@@ -43,5 +44,5 @@ export class SshAgentTransport implements AgentTransport {
 
 function transportError(e: unknown, where: string, when: string, secrets: readonly string[]): Error {
   if (!(e instanceof SshError)) return e as Error;
-  return new WindowsTargetError(`transport-${e.code}`, `${where}: the SSH transport failed ${when}. ${redactSecrets(e.message, secrets)}`);
+  return new WindowsTargetError(`transport-${e.code}`, `${where}: the SSH transport failed ${when}. ${redact(e.message, secrets)}`);
 }

@@ -1,4 +1,5 @@
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Certificate } from "../../../chain/certificate";
 import { parseCertificates } from "../../../chain/parse";
@@ -11,7 +12,8 @@ import { sectigo } from "../../fixtures/scenarios";
 import { Sectigo, bindLeaf, desiredRsa, sectigoHost } from "../../support/simulated-windows-host/field-hosts";
 import { SimulatedWindowsHost } from "../../support/simulated-windows-host/host-model";
 
-const MICROSOFT_PROGRAM = "/work/shared/trust-stores/current/microsoft_windows.pem";
+// shared/ sits beside the repository (here and in CI).
+const MICROSOFT_PROGRAM = path.resolve(__dirname, "../../../../shared/trust-stores/current/microsoft_windows.pem");
 const ids = (certs: readonly Certificate[]) => certs.map((c) => c.sha256);
 const inventoryOf = (host: SimulatedWindowsHost) => new HostInventory(host.inventory());
 

@@ -1,0 +1,110 @@
+// The IIS dynamic provider's methods called directly (no engine), compiled as Pulumi runs
+// them, against the simulated Windows host over SSH: create deploys, Windows Update brings
+// the self-signed root back, read and diff say so in words, update repairs it.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { iisTargetImplementation, iisTargetProvider, type IisTargetInputs, type IisTargetState } from "../../../providers/windows/iis-provider";
+import { probe } from "../../../probe/probe";
+import { pemOf } from "../../fixtures/pki";
+import { sectigo } from "../../fixtures/scenarios";
+import { Sectigo, bindLeaf, desiredRsa, sectigoHost } from "../../support/simulated-windows-host/field-hosts";
+import { SimulatedHostSession, openSimulatedHost } from "../../support/simulated-windows-host/simulated-host-session";
+
+const KEY_PASSPHRASE = "iis-key-passphrase-51c8";
+// shared/ sits beside the repository (here and in CI).
+const MICROSOFT_PROGRAM = path.resolve(__dirname, "../../../../shared/trust-stores/current/microsoft_windows.pem");
+let s: Sectigo;
+let session: SimulatedHostSession;
+const logged: string[] = [];
+
+beforeAll(async () => {
+  assertCompiledImplementationIsFresh();
+  s = await sectigo();
+  const host = sectigoHost(s);
+  bindLeaf(host, await s.pki.leaf("example.test", s.r36), { host: "example.test" });
+  session = await openSimulatedHost(host);
+  for (const method of ["log", "warn", "error", "info"] as const) {
+    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void logged.push(args.map(String).join(" ")));
+  }
+});
+afterAll(async () => {
+  vi.restoreAllMocks();
+  await session?.close();
+});
+
+function inputs(): IisTargetInputs {
+  return {
+    connection: { host: session.sshOptions.host, port: session.sshOptions.port, user: session.sshOptions.user, hostKeyFingerprints: session.sshOptions.hostKeyFingerprints },
+    sshPrivateKey: session.sshOptions.privateKey,
+    chain: pemOf(s.leaf, s.r36, s.r46ByUsertrust),
+    privateKey: s.leaf.key.privateKey.export({ type: "pkcs8", format: "pem", cipher: "aes-256-cbc", passphrase: KEY_PASSPHRASE }).toString(),
+    keyPassphrase: KEY_PASSPHRASE,
+    binding: { site: "Default Web Site", port: 443, host: "example.test" },
+    knownCertificates: s.r46.pem,
+    programRootsFile: MICROSOFT_PROGRAM,
+    endpoint: { host: "127.0.0.1", port: session.iis.port, servername: "example.test" },
+    at: s.at.toISOString(),
+  };
+}
+
+const served = async () => (await probe({ host: "127.0.0.1", port: session.iis.port, servername: "example.test" })).certificates.map((c) => c.sha256);
+const desired = () => desiredRsa(s).map((c) => c.sha256);
+
+describe("the IIS provider", () => {
+  it("deploys, shows Windows Update's comeback of R46 as drift in words, and repairs it on update", async () => {
+    expect((await iisTargetProvider.check!({}, inputs())).failures).toEqual([]);
+    const created = await iisTargetProvider.create!(inputs());
+    const state = created.outs as IisTargetState;
+    expect(created.id).toBe(`administrator@127.0.0.1:${session.ssh.port}:Default Web Site/*:443:example.test`);
+    expect(state.servedChain.map((c) => c.sha256)).toEqual(desired());
+    expect(state.preview).toMatch(/^IIS serves now: .*\(anchor Sectigo Public Server Authentication Root R46 .* from Root\); after apply: .*\(anchor USERTrust RSA Certification Authority/);
+    expect(state.rungs.map((r) => r.rung)).toEqual(["as applied"]);
+    expect(await served()).toEqual(desired());
+
+    expect((await iisTargetProvider.read!(created.id, state)).props.drift).toEqual([]);
+    expect(await iisTargetProvider.diff!(created.id, state, inputs())).toMatchObject({ changes: false });
+
+    session.host.restoreRoot(s.r46.cert);
+    expect(await served()).toHaveLength(2);
+    const drift = (await iisTargetProvider.read!(created.id, state)).props.drift as string[];
+    expect(drift[0]).toBe("self-signed Sectigo Public Server Authentication Root R46 is back in Root: Windows builds the short chain");
+    expect(drift[1]).toMatch(/^Windows builds example\.test \[\w+\] > Sectigo Public Server Authentication CA DV R36 \[\w+\] \(anchor Sectigo Public Server Authentication Root R46 \[\w+\]\), not the desired .* > Sectigo Public Server Authentication Root R46 \[\w+\]$/);
+    logged.length = 0;
+    expect(await iisTargetProvider.diff!(created.id, state, inputs())).toMatchObject({ changes: true, replaces: [] });
+    expect(logged).toContain(`chainsmith: ${state.target}: ${drift[0]}`);
+
+    const updated = (await iisTargetProvider.update!(created.id, state, inputs())).outs as IisTargetState;
+    expect(updated.done).toEqual([`moved ${s.r46.cert.sha1} from Root to Disallowed`]);
+    expect(updated.rungs.map((r) => [r.rung, r.matches])).toEqual([["as applied", false], ["flush chain caches", true]]);
+    expect(await served()).toEqual(desired());
+    expect(await iisTargetProvider.diff!(created.id, updated, inputs())).toMatchObject({ changes: false });
+
+    const before = session.host.snapshot();
+    await iisTargetProvider.delete!(created.id, updated);
+    expect(session.host.snapshot()).toBe(before);
+
+    const keyBody = s.leaf.keyPem.split("\n").slice(1, -2).join("");
+    const sshKeyBody = session.sshOptions.privateKey.split("\n").slice(1, -2).join("");
+    const everything = JSON.stringify([state, updated]) + logged.join("\n");
+    for (const secret of [keyBody.slice(0, 40), KEY_PASSPHRASE, "BEGIN ENCRYPTED PRIVATE KEY"]) expect(everything).not.toContain(secret);
+    expect(JSON.stringify(updated)).not.toContain('"privateKey"');
+    expect(logged.join("\n")).not.toContain(sshKeyBody.slice(0, 40));
+  });
+
+  it("check names the bad input; errors never carry the passphrase", async () => {
+    const bad = { ...inputs(), binding: { site: "", port: 443 }, keyPassphrase: "wrong-passphrase-0000" };
+    const { failures } = await iisTargetProvider.check!({}, bad);
+    expect(failures.map((f) => f.property).sort()).toEqual(["binding", "chain"]);
+    expect(JSON.stringify(failures)).not.toContain("wrong-passphrase-0000");
+    await expect(iisTargetProvider.create!({ ...inputs(), binding: { site: "Shop", port: 443 } })).rejects.toThrow(/IIS site 'Shop' does not exist on WEB1/);
+  });
+});
+
+function assertCompiledImplementationIsFresh(): void {
+  const dirs = ["providers/windows", "providers/ssh", "chain"].map((d) => path.resolve(__dirname, "../../..", d));
+  const newest = Math.max(...dirs.flatMap((d) => fs.readdirSync(d).filter((f) => f.endsWith(".ts")).map((f) => fs.statSync(path.join(d, f)).mtimeMs)));
+  if (!fs.existsSync(iisTargetImplementation) || fs.statSync(iisTargetImplementation).mtimeMs < newest) {
+    throw new Error(`${iisTargetImplementation} is missing or older than the sources: run "npx tsc -p tsconfig.json" first (npm test does).`);
+  }
+}
