@@ -95,7 +95,7 @@ describe("the IIS provider", () => {
   it("check names the bad input; errors never carry the passphrase", async () => {
     const bad = { ...inputs(), binding: { site: "", port: 443 }, keyPassphrase: "wrong-passphrase-0000" };
     const { failures } = await iisTargetProvider.check!({}, bad);
-    expect(failures.map((f) => f.property).sort()).toEqual(["binding", "chain"]);
+    expect((failures ?? []).map((f) => f.property).sort()).toEqual(["binding", "chain"]);
     expect(JSON.stringify(failures)).not.toContain("wrong-passphrase-0000");
     await expect(iisTargetProvider.create!({ ...inputs(), binding: { site: "Shop", port: 443 } })).rejects.toThrow(/IIS site 'Shop' does not exist on WEB1/);
   });
