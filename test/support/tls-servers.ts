@@ -75,6 +75,11 @@ export async function startNodeTlsServer(options: NodeTlsServerOptions): Promise
   }
   // Probes close abruptly by design; the server must not crash on reset sockets.
   server.on("tlsClientError", () => undefined);
+  // Real HTTPS clients (curl) send a request after the handshake: answer it and close.
+  server.on("secureConnection", (socket) => {
+    socket.on("error", () => undefined);
+    socket.once("data", () => socket.end("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n"));
+  });
   return listen(server);
 }
 
