@@ -39,13 +39,29 @@ export function describeTarget(options: Pick<SshTargetOptions, "host" | "port" |
 export class SshConnection {
   private sftpSession: Promise<SFTPWrapper> | undefined;
   private lost: Error | undefined;
+  private readonly closed: Promise<never>;
 
   private constructor(
     readonly target: string,
     private readonly client: Client,
     private readonly jump: SshConnection | undefined,
   ) {
-    client.on("close", () => (this.lost ??= new SshError("connection-lost", target, "the SSH connection closed.")));
+    this.closed = new Promise<never>((_resolve, reject) =>
+      client.on("close", () => {
+        this.lost ??= new SshError("connection-lost", target, "the SSH connection closed (network cut, sshd restarted or the session was killed).");
+        reject(this.lost);
+      }),
+    );
+    this.closed.catch(() => undefined);
+  }
+
+  /**
+   * `work`'s result, or a connection-lost error as soon as the connection closes: ssh2 leaves
+   * SFTP requests pending forever when the session dies under them.
+   */
+  untilClosed<T>(work: Promise<T>): Promise<T> {
+    if (this.lost) return Promise.reject(this.lost);
+    return Promise.race([work, this.closed]);
   }
 
   /** Connects, verifies the host key, authenticates; rejects with an SshError saying why not. */
@@ -142,7 +158,7 @@ function connectClient(options: SshTargetOptions, target: string, sock: Readable
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      client.end();
+      client.destroy();
       reject(error);
     };
     // ssh2's readyTimeout does not cover every stall (a TCP connect that never completes); this does.

@@ -48,15 +48,15 @@ export class SshHost implements TargetHost {
     }
     const sftp = await this.connection.sftp();
     try {
-      await writeSynced(sftp, temporary, content, attributes.mode);
+      await this.connection.untilClosed(writeSynced(sftp, temporary, content, attributes.mode));
       const chown = chownSpec(attributes.owner, attributes.group);
       if (chown) {
         const result = await this.connection.exec(`chown ${shellQuote(chown)} ${shellQuote(temporary)}`);
         if (result.code !== 0) throw new Error(`chown ${chown}: ${result.stderr.trim()}`);
       }
-      await sftpCall<void>((done) => sftp.ext_openssh_rename(temporary, path, done));
+      await this.connection.untilClosed(sftpCall<void>((done) => sftp.ext_openssh_rename(temporary, path, done)));
     } catch (error) {
-      await sftpCall<void>((done) => sftp.unlink(temporary, done)).catch(() => undefined);
+      await this.connection.untilClosed(sftpCall<void>((done) => sftp.unlink(temporary, done))).catch(() => undefined);
       if (error instanceof SshError) throw error;
       throw new SshError("sftp-failed", this.name, `cannot write ${path} over SFTP (${(error as Error).message}). Check that the directory exists and the login user may write there.`);
     }

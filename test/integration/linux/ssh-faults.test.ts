@@ -1,0 +1,153 @@
+// SSH faults against a real sshd: host keys, unreachable hosts, sudo, a session killed
+// mid-upload, a jump host.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ChainsmithInputError } from "../../../chain/errors";
+import { SshError } from "../../../providers/ssh/errors";
+import { SshHost, type SshHostOptions } from "../../../providers/ssh/ssh-host";
+import { PASSWORD_SUDO_USER, SUDO_USER, startSshd, type Sshd } from "../../support/sshd";
+import { freePort, startTcpServer } from "../../support/tls-servers";
+
+let sshd: Sshd;
+beforeAll(async () => {
+  sshd = await startSshd();
+});
+afterAll(async () => {
+  await sshd?.stop();
+});
+
+const login = (overrides: Partial<SshHostOptions> = {}): SshHostOptions => ({
+  host: sshd.host,
+  port: sshd.port,
+  user: "root",
+  privateKey: sshd.clientKey,
+  hostKeyFingerprints: [sshd.hostKeyFingerprint],
+  ...overrides,
+});
+
+const failureOf = (promise: Promise<unknown>) => promise.then(() => undefined, (e: unknown) => e as SshError);
+
+describe("host keys", () => {
+  it("refuses an unknown host key and names the fingerprint the server presented", async () => {
+    const error = await failureOf(SshHost.connect(login({ hostKeyFingerprints: ["SHA256:" + "A".repeat(43)] })));
+    expect(error).toBeInstanceOf(SshError);
+    expect((error as SshError).code).toBe("host-key-unknown");
+    expect((error as SshError).message).toContain(`presented host key ${sshd.hostKeyFingerprint}`);
+  });
+
+  it("accepts a matching known_hosts line and refuses one for another port", async () => {
+    const host = await SshHost.connect(login({ hostKeyFingerprints: undefined, knownHosts: `# comment\n${sshd.knownHostsLine}\n` }));
+    host.close();
+    const otherPort = sshd.knownHostsLine.replace(`]:${sshd.port} `, `]:${sshd.port + 1} `);
+    const error = await failureOf(SshHost.connect(login({ hostKeyFingerprints: undefined, knownHosts: otherPort })));
+    expect((error as SshError).code).toBe("host-key-unknown");
+  });
+
+  it("refuses to connect with no host key to check unless insecureAcceptAnyHostKey is set, which warns", async () => {
+    const error = await failureOf(SshHost.connect(login({ hostKeyFingerprints: undefined })));
+    expect(error).toBeInstanceOf(ChainsmithInputError);
+    expect((error as unknown as ChainsmithInputError).code).toBe("host-key-unverified");
+    const warnings: string[] = [];
+    const host = await SshHost.connect(login({ hostKeyFingerprints: undefined, insecureAcceptAnyHostKey: true }), (line) => warnings.push(line));
+    host.close();
+    expect(warnings).toEqual([expect.stringContaining("insecureAcceptAnyHostKey is set, the host key is NOT verified")]);
+  });
+
+  it("connects through a jump host, verifying both host keys", async () => {
+    const host = await SshHost.connect(login({ jumpHost: login() }));
+    try {
+      expect((await host.run("echo through-the-bastion")).stdout.toString().trim()).toBe("through-the-bastion");
+    } finally {
+      host.close();
+    }
+  });
+});
+
+describe("unreachable hosts", () => {
+  it("fails at once with a clear error when nothing listens", async () => {
+    const started = Date.now();
+    const error = await failureOf(SshHost.connect(login({ port: await freePort(), connectTimeoutMs: 3000 })));
+    expect((error as SshError).code).toBe("unreachable");
+    expect((error as SshError).message).toMatch(/cannot connect \(ECONNREFUSED\)\. Check the host name, the port and that sshd runs/);
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it("gives up within the timeout when the host never answers", async () => {
+    // Reads and never answers, like a host behind a firewall that swallows the traffic.
+    const silent = await startTcpServer((socket) => socket.resume());
+    try {
+      const started = Date.now();
+      const error = await failureOf(SshHost.connect(login({ port: silent.port, connectTimeoutMs: 1000 })));
+      expect((error as SshError).code).toBe("timeout");
+      expect((error as SshError).message).toContain("no SSH handshake within 1000 ms");
+      expect(Date.now() - started).toBeLessThan(2000);
+    } finally {
+      await silent.close();
+    }
+  });
+});
+
+describe("sudo", () => {
+  it("writes root-owned files atomically through passwordless sudo", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chainsmith-sudo-"));
+    const host = await SshHost.connect(login({ user: SUDO_USER, sudo: true }));
+    try {
+      const target = path.join(dir, "privkey.pem");
+      await host.writeFileAtomic(target, Buffer.from("key material"), { mode: 0o640, owner: "root", group: "root" });
+      const stat = fs.statSync(target);
+      expect([stat.mode & 0o777, stat.uid, stat.gid]).toEqual([0o640, 0, 0]);
+      expect((await host.readFile(target))?.content.toString()).toBe("key material");
+      expect(fs.readdirSync(dir)).toEqual(["privkey.pem"]);
+      expect((await host.run("id -u")).stdout.toString().trim()).toBe("0");
+    } finally {
+      host.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("says clearly that sudo wants a password, which chainsmith never types", async () => {
+    const error = await failureOf(SshHost.connect(login({ user: PASSWORD_SUDO_USER, sudo: true })));
+    expect((error as SshError).code).toBe("sudo-password-required");
+    expect((error as SshError).message).toContain(`${PASSWORD_SUDO_USER}@127.0.0.1:${sshd.port}: sudo asks this user for a password`);
+    expect((error as SshError).message).toContain("NOPASSWD");
+  });
+
+  it("logs in with a passphrase-protected key and never shows the passphrase", async () => {
+    const host = await SshHost.connect(login({ privateKey: sshd.encryptedClientKey, passphrase: sshd.clientKeyPassphrase }));
+    host.close();
+    const error = await failureOf(SshHost.connect(login({ privateKey: sshd.encryptedClientKey, passphrase: "wrong passphrase 123" })));
+    expect((error as SshError).code).toBe("bad-client-key");
+    expect((error as SshError).message).not.toContain("wrong passphrase 123");
+  });
+});
+
+describe("a session killed mid-upload", () => {
+  it("leaves the previous file whole at the target path", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chainsmith-cut-"));
+    const target = path.join(dir, "fullchain.pem");
+    fs.writeFileSync(target, "previous content\n");
+    const host = await SshHost.connect(login());
+    try {
+      // Large enough that the upload is still running when the session dies.
+      const upload = host.writeFileAtomic(target, Buffer.alloc(256 * 1024 * 1024, 0x41), { mode: 0o644 }).then(() => "finished", (e: Error) => e);
+      await until(() => fs.readdirSync(dir).some((f) => f.endsWith(".tmp") && fs.statSync(path.join(dir, f)).size > 0));
+      sshd.killSessions();
+      const outcome = await upload;
+      expect(outcome).toBeInstanceOf(Error);
+      expect(fs.readFileSync(target, "utf8")).toBe("previous content\n");
+    } finally {
+      host.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
