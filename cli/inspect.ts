@@ -78,7 +78,8 @@ export async function runInspect(argv: string[], io: Io): Promise<number> {
   const inspections = new Map<ProbeOptions, Inspection>();
   const outcomes = await probeMany(endpoints, {
     onProgress: (done, total, outcome) => {
-      progress?.show(done, total);
+      // The bar shares the terminal with the JSON lines: erase it, print, draw it again.
+      progress?.clear();
       if (outcome.ok) {
         const inspection = judge(outcome.endpoint, outcome.result);
         inspections.set(outcome.endpoint, inspection);
@@ -88,6 +89,7 @@ export async function runInspect(argv: string[], io: Io): Promise<number> {
         exits.push(EXIT_UNREADABLE);
         if (json) io.out(`${JSON.stringify(failureJson(outcome.endpoint, outcome.error))}\n`);
       }
+      progress?.show(done, total);
     },
   });
   progress?.clear();
