@@ -1,0 +1,193 @@
+// The user-facing component: one certificate deployment. It chooses the chain in the program
+// (chain/policy.ts), deploys it to every target through the providers, and proves from the
+// wire what clients receive (providers/served-chain-check.ts). It only wires: the logic lives
+// in chain/, probe/ and providers/.
+import * as pulumi from "@pulumi/pulumi";
+import { judgeServed } from "../chain/judge";
+import { parseCertificates } from "../chain/parse";
+import { choosePath, type ChainChoice } from "../chain/policy";
+import { renderExplanation, renderExplanationMarkdown } from "../chain/explain";
+import type { LinuxTlsFiles } from "../providers/linux-files-provider";
+import { ServedChainCheck, type EndpointReport, type ProfileInput } from "../providers/served-chain-check";
+import { loadProfiles } from "../providers/served-chain/inspect";
+import { readMaterial } from "./certificate-material";
+import { deployTarget, type Endpoint, type TargetArgs } from "./targets";
+
+/** How targets are rolled out: all at once, one after the other (each verified), or one first (verified), then the rest. */
+export type Rollout = "parallel" | "sequential" | "canary";
+
+export interface CertificateDeploymentArgs {
+  /** The server certificate (leaf), PEM. Certificates after the first join the pool. Give this with privateKey, or pfx. */
+  certificate?: pulumi.Input<string>;
+  /** The leaf's private key, PEM (PKCS#8, PKCS#1, SEC1 or encrypted PKCS#8). Stored as a secret, never shown. */
+  privateKey?: pulumi.Input<string>;
+  /** Passphrase of an encrypted privateKey (secret). */
+  keyPassphrase?: pulumi.Input<string>;
+  /** A PKCS#12 (PFX) file, base64: the leaf with its key, maybe intermediates. Instead of certificate and privateKey. */
+  pfx?: pulumi.Input<string>;
+  /** Password of the pfx (secret). */
+  pfxPassword?: pulumi.Input<string>;
+  /** Candidate intermediates and cross-signs, PEM, any order: the policy chooses among every valid path through them. */
+  pool?: pulumi.Input<string>;
+  /** widest (default: most client profiles, then the oldest anchor, then shortest), shortest, anchor=<root subject or SHA-256>, issuer=<CN>. */
+  policy?: string;
+  /** The clients that matter: "mozilla", "system", "frozen:YYYY-MM-DD", "name=FILE", or { name, roots: PEM }. Default ["mozilla"]. */
+  clientProfiles?: ProfileInput[];
+  /** Names of the client profiles that must trust the served chain; default: all of clientProfiles. */
+  requiredProfiles?: string[];
+  /** Where the chain goes: `local` (this machine) or `linux` (over SSH). */
+  targets: TargetArgs[];
+  /** More endpoints to verify, beside each target's own. */
+  endpoints?: Endpoint[];
+  /** parallel (default), sequential, or canary (the first target, verified, before the rest). */
+  rollout?: Rollout;
+  /** What fails the deployment (and counts as drift). Both default to true. */
+  failOn?: {
+    /** An endpoint serves another chain than the chosen one. */
+    servedChainDiffers?: boolean;
+    /** A required client profile does not trust what an endpoint serves. */
+    requiredProfileUntrusted?: boolean;
+  };
+  /** Probe the endpoints on every `pulumi preview` and refresh; default true. */
+  driftChecks?: boolean;
+  /** How long the verification waits for endpoints to serve the right chain; default 10 000 ms. */
+  verifyTimeoutMs?: number;
+}
+
+/** One certificate of the chosen chain. */
+export interface ChainCertificate {
+  subject: string;
+  sha256: string;
+  label: string;
+  pem: string;
+}
+
+export interface TargetStatus {
+  name: string;
+  /** "local" or "user@host:port". */
+  target: string;
+  files: { path: string; role: string; sha256: string; mode: number }[];
+  /** Why the target differs from the deployment (filled by refresh). */
+  drift: string[];
+}
+
+export interface CompatibilityEntry {
+  endpoint: string;
+  profile: string;
+  trusted: boolean;
+  reason: string;
+}
+
+export class CertificateDeployment extends pulumi.ComponentResource {
+  /** The chosen chain, leaf first, anchor left out. */
+  readonly chain: pulumi.Output<ChainCertificate[]>;
+  /** The chosen chain as one PEM (what fullchain.pem holds). */
+  readonly chainPem: pulumi.Output<string>;
+  /** Every candidate path and why the chosen one won, as a plain-text table. */
+  readonly explanation: pulumi.Output<string>;
+  /** Markdown for pipeline pages: candidates, a Mermaid graph of the paths, the per-client table and the served chain's findings. */
+  readonly report: pulumi.Output<string>;
+  /** Per target: where, which files, drift. */
+  readonly targetStatus: pulumi.Output<TargetStatus[]>;
+  /** Per endpoint: the certificates clients receive, and what each profile makes of them. */
+  readonly servedChains: pulumi.Output<EndpointReport[]>;
+  /** Per endpoint and client profile: trusted or not, and why. */
+  readonly compatibility: pulumi.Output<CompatibilityEntry[]>;
+  /** Drift found by the last refresh, in words; empty when the targets serve what was deployed. */
+  readonly drift: pulumi.Output<string[]>;
+
+  constructor(name: string, args: CertificateDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("chainsmith:index:CertificateDeployment", name, {}, opts);
+    const profiles = args.clientProfiles ?? ["mozilla"];
+    const material = pulumi.all([args.certificate, args.pfx, args.pfxPassword, args.pool]).apply(([certificate, pfx, pfxPassword, pool]) => readMaterial({ certificate, pfx, pfxPassword, pool }));
+    const choice: pulumi.Output<ChainChoice> = material.apply((m) => choosePath(m.leaf, m.pool, { profiles: loadProfiles(profiles), policy: args.policy }));
+    // The chain is public even when it came out of a (secret) PFX.
+    this.chain = pulumi.unsecret(choice.apply((c) => c.chain.map((x) => ({ subject: x.subject, sha256: x.sha256, label: x.label, pem: x.pem }))));
+    this.chainPem = this.chain.apply((chain) => chain.map((c) => c.pem).join(""));
+    this.explanation = pulumi.unsecret(choice.apply(renderExplanation));
+    const privateKey = pulumi.secret(
+      args.privateKey ?? material.apply((m) => (m.key ? m.key.export({ type: "pkcs8", format: "pem" }).toString() : missingKey())),
+    );
+    const keyPassphrase = args.keyPassphrase === undefined ? undefined : pulumi.secret(args.keyPassphrase);
+
+    const check = (suffix: string, endpoints: Endpoint[], dependsOn: pulumi.Resource[]) =>
+      new ServedChainCheck(
+        `${name}-${suffix}`,
+        {
+          endpoints,
+          desiredChain: this.chainPem,
+          profiles,
+          requiredProfiles: args.requiredProfiles,
+          failOnDiffers: args.failOn?.servedChainDiffers ?? true,
+          failOnUntrusted: args.failOn?.requiredProfileUntrusted ?? true,
+          driftChecks: args.driftChecks ?? true,
+          verifyTimeoutMs: args.verifyTimeoutMs,
+        },
+        { parent: this, dependsOn },
+      );
+    const endpointsOf = (targets: TargetArgs[]) => targets.flatMap((t) => t.endpoints ?? []);
+    const material$ = { chain: this.chainPem, privateKey, keyPassphrase };
+    const deploy = (target: TargetArgs, dependsOn: pulumi.Resource[]) => deployTarget(`${name}-${target.name}`, target, material$, { parent: this, dependsOn });
+
+    const rollout = args.rollout ?? "parallel";
+    const deployed: LinuxTlsFiles[] = [];
+    const checks: ServedChainCheck[] = [];
+    if (rollout === "sequential") {
+      // Each target is verified before the next one is touched.
+      let previous: pulumi.Resource[] = [];
+      for (const target of args.targets) {
+        const resource = deploy(target, previous);
+        deployed.push(resource);
+        const endpoints = target.endpoints ?? [];
+        if (endpoints.length) checks.push(check(`verify-${target.name}`, endpoints, [resource]));
+        previous = [checks.length ? checks[checks.length - 1] : resource];
+      }
+      if (args.endpoints?.length) checks.push(check("verify", args.endpoints, previous));
+    } else {
+      let gate: pulumi.Resource[] = [];
+      if (rollout === "canary" && args.targets.length > 0) {
+        const first = deploy(args.targets[0], []);
+        deployed.push(first);
+        const endpoints = args.targets[0].endpoints ?? [];
+        gate = [endpoints.length ? check("verify-canary", endpoints, [first]) : first];
+      }
+      for (const target of args.targets.slice(deployed.length)) deployed.push(deploy(target, gate));
+      const all = [...endpointsOf(args.targets), ...(args.endpoints ?? [])];
+      if (all.length) checks.push(check("verify", all, [...deployed, ...gate]));
+    }
+
+    const served = pulumi.all(checks.map((c) => c.served)).apply((lists) => lists.flat());
+    this.servedChains = served;
+    this.compatibility = served.apply((reports) => reports.flatMap((r) => r.profiles.map((p) => ({ endpoint: r.endpoint, ...p }))));
+    this.targetStatus = pulumi.all(
+      deployed.map((d, i) => pulumi.all([d.target, d.files, d.drift]).apply(([target, files, drift]) => ({ name: args.targets[i].name, target, files, drift }))),
+    );
+    this.drift = pulumi
+      .all([this.targetStatus, pulumi.all(checks.map((c) => c.drift))])
+      .apply(([targets, checkDrift]) => [...targets.flatMap((t) => t.drift.map((d) => `${t.name}: ${d}`)), ...checkDrift.flat()]);
+    this.report = pulumi.unsecret(choice.apply((c) => served.apply((reports) => reportOf(c, reports, profiles))));
+
+    this.registerOutputs({
+      chain: this.chain,
+      chainPem: this.chainPem,
+      explanation: this.explanation,
+      report: this.report,
+      targetStatus: this.targetStatus,
+      servedChains: this.servedChains,
+      compatibility: this.compatibility,
+      drift: this.drift,
+    });
+  }
+}
+
+/** The explanation in Markdown, with the judgement of the first endpoint that answered. */
+function reportOf(choice: ChainChoice, reports: EndpointReport[], profiles: ProfileInput[]): string {
+  const answered = reports.find((r) => r.chain.length > 0);
+  if (!answered) return renderExplanationMarkdown(choice);
+  const served = answered.chain.flatMap((c) => parseCertificates(c.pem, `the chain served by ${answered.endpoint}`));
+  return renderExplanationMarkdown(choice, judgeServed(served, { desired: choice.chain, profiles: loadProfiles(profiles), at: choice.at }));
+}
+
+function missingKey(): never {
+  throw new Error("chainsmith: no private key: give privateKey (a secret) with the certificate, or a pfx that holds the key.");
+}

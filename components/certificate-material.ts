@@ -1,0 +1,38 @@
+// The certificate inputs of a deployment, as values: the leaf and its key from PEM or from a
+// PFX, and the pool of candidate intermediates and cross-signs.
+import * as crypto from "node:crypto";
+import { Certificate, uniqueCertificates } from "../chain/certificate";
+import { ChainsmithInputError } from "../chain/errors";
+import { parseCertificates } from "../chain/parse";
+import { readPfx } from "../chain/pfx-read";
+
+export interface MaterialValues {
+  certificate?: string;
+  pfx?: string;
+  pfxPassword?: string;
+  pool?: string;
+}
+
+export interface Material {
+  leaf: Certificate;
+  pool: Certificate[];
+  /** Only from a PFX; a PEM key stays the caller's secret input. */
+  key?: crypto.KeyObject;
+}
+
+/** Reads the leaf (certificates after it join the pool), or opens the PFX; every problem says what to give instead. */
+export function readMaterial(values: MaterialValues): Material {
+  if ((values.certificate === undefined) === (values.pfx === undefined)) {
+    throw new ChainsmithInputError("certificate-or-pfx", "Give either certificate (PEM, with privateKey) or pfx (base64, with pfxPassword), not both and not neither.");
+  }
+  const pool = values.pool ? parseCertificates(values.pool, "the pool") : [];
+  if (values.certificate !== undefined) {
+    const [leaf, ...rest] = parseCertificates(values.certificate, "the certificate");
+    return { leaf, pool: uniqueCertificates([...rest, ...pool]) };
+  }
+  if (values.pfxPassword === undefined) throw new ChainsmithInputError("pfx-needs-password", "A pfx was given without pfxPassword. Give its password as a secret.");
+  const contents = readPfx(Buffer.from(values.pfx!, "base64"), values.pfxPassword, "the pfx");
+  const leaf = contents.leaf ?? contents.certificates[0];
+  if (!leaf || !contents.key) throw new ChainsmithInputError("pfx-incomplete", "The pfx holds no certificate with its private key. Export it again with the private key.");
+  return { leaf, pool: uniqueCertificates([...contents.certificates.filter((c) => c !== leaf), ...pool]), key: contents.key };
+}
