@@ -7,8 +7,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../../cli/main";
-import { Pki, pemOf, type Issued } from "../../fixtures/pki";
+import { pemOf, type Issued } from "../../fixtures/pki";
 import { freePort, startNodeTlsServer, type RunningServer } from "../../support/tls-servers";
+import { crossSignedPki } from "./cross-signed-pki";
 
 const NAME = "inspect.probe.test";
 let dir: string;
@@ -25,12 +26,9 @@ async function inspect(...args: string[]): Promise<{ code: number; out: string; 
 }
 
 beforeAll(async () => {
-  const pki = new Pki();
-  aaa = await pki.root("AAA Certificate Services", { keyType: "rsa" });
-  r46 = await pki.root("Sectigo Public Server Authentication Root R46");
-  r46ByAaa = await pki.crossSign(r46, aaa);
-  ca = await pki.intermediate("Sectigo Public Server Authentication CA DV R36", r46);
-  leaf = await pki.leaf(NAME, ca);
+  const built = await crossSignedPki(NAME);
+  ({ aaa, r46, r46ByAaa, ca, leaf } = built);
+  const pki = built.pki;
   rsaLeaf = await pki.leaf(NAME, ca, { keyType: "rsa" });
   otherLeaf = await pki.leaf("other.inspect.test", ca);
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "chainsmith-inspect-"));

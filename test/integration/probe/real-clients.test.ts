@@ -13,8 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { judgeServed } from "../../../chain/judge";
 import { loadProfile } from "../../../chain/profiles";
 import { probe } from "../../../probe/probe";
-import { Pki, type Issued } from "../../fixtures/pki";
+import type { Issued } from "../../fixtures/pki";
 import { startNodeTlsServer } from "../../support/tls-servers";
+import { crossSignedPki } from "./cross-signed-pki";
 
 const NAME = "legacy.probe.test";
 let dir: string;
@@ -22,12 +23,7 @@ let oldRootFile: string;
 let aaa: Issued, r46: Issued, r46ByAaa: Issued, ca: Issued, leaf: Issued;
 
 beforeAll(async () => {
-  const pki = new Pki();
-  aaa = await pki.root("AAA Certificate Services", { keyType: "rsa" });
-  r46 = await pki.root("Sectigo Public Server Authentication Root R46");
-  r46ByAaa = await pki.crossSign(r46, aaa);
-  ca = await pki.intermediate("Sectigo Public Server Authentication CA DV R36", r46);
-  leaf = await pki.leaf(NAME, ca);
+  ({ aaa, r46, r46ByAaa, ca, leaf } = await crossSignedPki(NAME));
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "chainsmith-clients-"));
   oldRootFile = path.join(dir, "old-root.pem");
   fs.writeFileSync(oldRootFile, aaa.pem);
