@@ -7,7 +7,8 @@
 # the JSON's "pfx" field, or in -PfxBase64/-PfxPassword (Azure protected parameters).
 # Output: one line "CHAINSMITH-AGENT-RESULT:" + JSON; exit code 0 on success, 1 on failure.
 # The PFX password and bytes are never printed, logged or put in an error.
-param([string]$InputJson, [string]$PfxBase64, [string]$PfxPassword)
+# -ContentHash is not read: Azure Run Command re-runs a script only when a parameter changes.
+param([string]$InputJson, [string]$PfxBase64, [string]$PfxPassword, [string]$ContentHash)
 
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'

@@ -73,7 +73,7 @@ describe("agent.ps1 against the contract", () => {
 
   it("prints its answer after the result marker and reads the PFX only from the input or protected parameters", () => {
     expect(script).toContain(`'${RESULT_MARKER}'`);
-    expect(script).toMatch(/param\(\[string\]\$InputJson, \[string\]\$PfxBase64, \[string\]\$PfxPassword\)/);
+    expect(script).toMatch(/param\(\[string\]\$InputJson, \[string\]\$PfxBase64, \[string\]\$PfxPassword, \[string\]\$ContentHash\)/);
     expect(script).not.toMatch(/Write-(Host|Output|Verbose|Information).*Pfx/i);
   });
 
