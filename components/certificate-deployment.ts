@@ -50,7 +50,7 @@ export interface CertificateDeploymentArgs {
   };
   /** Probe the endpoints on every `pulumi preview` and refresh; default true. */
   driftChecks?: boolean;
-  /** How long the verification waits for endpoints to serve the right chain; default 10 000 ms. */
+  /** How long each target and the verification wait for the endpoints to serve the right chain; default 10 000 ms (targets: 30 000). */
   verifyTimeoutMs?: number;
 }
 
@@ -126,7 +126,7 @@ export class CertificateDeployment extends pulumi.ComponentResource {
         { parent: this, dependsOn },
       );
     const endpointsOf = (targets: TargetArgs[]) => targets.flatMap((t) => t.endpoints ?? []);
-    const material$ = { chain: this.chainPem, privateKey, keyPassphrase };
+    const material$ = { chain: this.chainPem, privateKey, keyPassphrase, verifyTimeoutMs: args.verifyTimeoutMs };
     const deploy = (target: TargetArgs, dependsOn: pulumi.Resource[]) => deployTarget(`${name}-${target.name}`, target, material$, { parent: this, dependsOn });
 
     const rollout = args.rollout ?? "parallel";

@@ -49,7 +49,7 @@ export interface LinuxTargetArgs extends TargetBase {
 
 export type TargetArgs = LocalTargetArgs | LinuxTargetArgs;
 
-/** What a target deployment needs from the component: the chosen chain and the key. */
+/** What a target deployment needs from the component: the chosen chain, the key, how long to wait for the endpoints. */
 export interface TargetMaterial {
   /** PEM, leaf first, anchor left out. */
   chain: pulumi.Input<string>;
@@ -57,11 +57,13 @@ export interface TargetMaterial {
   privateKey: pulumi.Input<string>;
   /** Secret. */
   keyPassphrase?: pulumi.Input<string>;
+  /** How long the target waits for its endpoints to serve the new chain after the reload. */
+  verifyTimeoutMs?: number;
 }
 
 /** The child resource that deploys the chain to `target`. */
 export function deployTarget(resourceName: string, target: TargetArgs, material: TargetMaterial, opts: pulumi.CustomResourceOptions): LinuxTlsFiles {
-  const common = { chain: material.chain, privateKey: material.privateKey, keyPassphrase: material.keyPassphrase, endpoints: target.endpoints ?? [], onDelete: target.onDelete };
+  const common = { chain: material.chain, privateKey: material.privateKey, keyPassphrase: material.keyPassphrase, endpoints: target.endpoints ?? [], onDelete: target.onDelete, verifyTimeoutMs: material.verifyTimeoutMs };
   if (target.kind === "local") {
     // The nginx preset's file names (fullchain.pem, privkey.pem) in the given directory, with the given commands only.
     return new LinuxTlsFiles(
