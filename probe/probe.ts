@@ -271,20 +271,25 @@ class ProbeAttempt {
     // In the handshake: the server's own bytes say more than OpenSSL's error does.
     const flight = this.readFlight();
     if (!flight) return;
-    if (flight.alert) return this.failWithAlert(flight.alert.description);
+    if (flight.alert) return this.failWithAlert(flight.alert.description, flight.complete);
     if ((this.recorder?.received.length ?? 0) === 0) {
       return this.fail("connection-closed", "the server closed the connection without answering the TLS ClientHello. Check that the port serves TLS.");
     }
     this.fail("connection-closed", `the TLS handshake failed (${error.message}).`);
   }
 
-  private failWithAlert(description: number): void {
+  private failWithAlert(description: number, afterFlight: boolean): void {
     const name = alertName(description);
     if (description === UNRECOGNIZED_NAME) {
       return this.fail("unknown-sni", `the server has no certificate for the name "${this.request.servername ?? ""}" (alert ${name}). Check --servername.`, name);
     }
-    const hint =
-      this.request.keyType !== "any" ? ` The server may have no ${this.request.keyType.toUpperCase()} certificate.` : this.request.tls !== "auto" ? ` The server may not speak TLS ${this.request.tls}.` : "";
+    const hint = afterFlight
+      ? " It had sent its certificates: a server that stops there usually requires a client certificate."
+      : this.request.keyType !== "any"
+        ? ` The server may have no ${this.request.keyType.toUpperCase()} certificate.`
+        : this.request.tls !== "auto"
+          ? ` The server may not speak TLS ${this.request.tls}.`
+          : "";
     this.fail("handshake-alert", `the server ended the handshake with alert ${name}.${hint}`, name);
   }
 

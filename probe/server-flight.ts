@@ -99,10 +99,13 @@ export function readServerFlight(serverBytes: Buffer, serverHandshakeSecret?: Bu
       }
       const inner = decrypter.decrypt(record);
       onContent(inner.type, inner.content);
-    } else if (record.type !== ContentType.ChangeCipherSpec) {
+    } else if (record.type === ContentType.Alert || (!flight.complete && record.type !== ContentType.ChangeCipherSpec)) {
       onContent(record.type, record.body);
     }
-    if (flight.complete || flight.alert) break;
+    if (flight.alert) break;
+    // After a TLS 1.2 flight the server's next plaintext record may still be an alert (e.g.
+    // for a missing client certificate); its ChangeCipherSpec ends what can be read.
+    if (flight.complete && (flight.version === "TLSv1.3" || record.type === ContentType.ChangeCipherSpec)) break;
   }
   return flight;
 }

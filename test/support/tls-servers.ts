@@ -30,6 +30,8 @@ export interface NodeTlsServerOptions {
   ciphers?: string;
   /** Bytes to staple when the client asks for OCSP. */
   ocspResponse?: Buffer;
+  /** Refuse clients without a certificate (mutual TLS). */
+  requireClientCertificate?: boolean;
 }
 
 export interface ListeningServer {
@@ -68,6 +70,8 @@ export async function startNodeTlsServer(options: NodeTlsServerOptions): Promise
     ecdhCurve: options.ecdhCurve,
     ciphers: options.ciphers,
     SNICallback: options.sni ? (name, callback) => callback(null, sniContexts.get(name)) : undefined,
+    requestCert: options.requireClientCertificate ?? false,
+    rejectUnauthorized: options.requireClientCertificate ?? false,
   });
   if (options.ocspResponse) {
     const response = options.ocspResponse;

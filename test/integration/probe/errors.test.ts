@@ -112,6 +112,21 @@ describe("probe errors", () => {
     }
   });
 
+  it("a server that requires a client certificate: TLS 1.2 names the alert and says why; TLS 1.3 still reads the chain", async () => {
+    const server = await startNodeTlsServer({ chains: [{ certificates: [leaf, ica] }], requireClientCertificate: true });
+    try {
+      const error = await probeError({ host: server.host, port: server.port, tls: "1.2" });
+      expect(error.code).toBe("handshake-alert");
+      expect(error.alert).toBe("handshake_failure");
+      expect(error.message).toMatch(/It had sent its certificates: a server that stops there usually requires a client certificate/);
+      // A TLS 1.3 client has the whole server flight before it sends its (empty) certificate.
+      const result = await probe({ host: server.host, port: server.port, tls: "1.3" });
+      expect(result.certificates.map((c) => c.sha256)).toEqual([leaf.cert.sha256, ica.cert.sha256]);
+    } finally {
+      await server.close();
+    }
+  });
+
   for (const version of ["1.2", "1.3"] as const) {
     it(`unknown SNI: openssl s_server -servername_fatal sends unrecognized_name (TLS ${version})`, async () => {
       const server = await startOpenSslServer({

@@ -46,6 +46,12 @@ describe("reading a server's first flight", () => {
     expect(warned.certificates).toEqual([der(1)]);
   });
 
+  it("TLS 1.2: a plaintext alert after the flight is read; nothing after the server's ChangeCipherSpec is", () => {
+    const flight = Buffer.concat([record(22, Buffer.concat([serverHello({ cipherSuite: 0xc02f }), certificate12(der(1)), handshake(14, Buffer.alloc(0))]))]);
+    expect(readServerFlight(Buffer.concat([flight, record(21, Buffer.from([2, 40]))]))).toMatchObject({ complete: true, alert: { level: 2, description: 40 } });
+    expect(readServerFlight(Buffer.concat([flight, changeCipherSpec, record(21, Buffer.from("encrypted alert"))])).alert).toBeUndefined();
+  });
+
   it("an encrypted TLS 1.3 alert is read with the handshake secret", () => {
     const sealer = new Tls13Sealer(SECRET);
     const bytes = Buffer.concat([record(22, serverHello({ cipherSuite: 0x1301, tls13: true })), sealer.seal(21, Buffer.from([2, 80]))]);
