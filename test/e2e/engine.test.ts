@@ -11,6 +11,7 @@ import { createStack, pulumiBinary, type PulumiResult, type PulumiStack } from "
 
 const programDir = path.join(__dirname, "programs", "dynamic-smoke");
 const sha256 = (s: string) => crypto.createHash("sha256").update(s).digest("hex");
+const SECRET = "s3cr3t-token-value";
 const output = (r: PulumiResult) => `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
 
 describe("test/support/pulumi", () => {
@@ -30,7 +31,7 @@ describe("real Pulumi engine with a dynamic provider", () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "chainsmith-engine-"));
     watched = path.join(dir, "watched.txt");
     fs.writeFileSync(watched, "chain v1\n");
-    stack = await createStack(programDir, { config: { watchedFile: watched } });
+    stack = await createStack(programDir, { config: { watchedFile: watched }, secrets: { token: SECRET } });
   });
 
   afterAll(async () => {
@@ -48,6 +49,14 @@ describe("real Pulumi engine with a dynamic provider", () => {
     expect(out.sha256).toBe(sha256("chain v1\n"));
     // The provider runs in its own process whose working directory is the program directory.
     expect(out.providerCwd).toBe(programDir);
+  });
+
+  it("secret config reaches the program and stays secret", async () => {
+    expect((await stack!.outputs()).tokenLength).toBe(SECRET.length);
+    const plain = await stack!.runOk(["stack", "output", "--json"]);
+    expect(JSON.parse(plain.stdout).tokenLength).toBe("[secret]");
+    const state = await stack!.runOk(["stack", "export"]);
+    expect(state.stdout).not.toContain(SECRET);
   });
 
   it("a provider method can require project code at run time", async () => {

@@ -6,6 +6,9 @@ import * as pulumi from "@pulumi/pulumi";
 
 const config = new pulumi.Config();
 const watchedFile = config.require("watchedFile");
+// A secret config value reaches the program through the language host (PULUMI_CONFIG and
+// PULUMI_CONFIG_SECRET_KEYS) and stays secret in the outputs.
+const token = config.requireSecret("token");
 // Captured as plain strings: provider methods are serialized, they must not capture modules.
 const probeModulePath = path.join(__dirname, "probe-module.js");
 const repoRoot = path.resolve(__dirname, "../../../..");
@@ -81,3 +84,4 @@ export const probeByPath = watched.probeByPath;
 export const probeByName = watched.probeByName;
 export const probeRelative = watched.probeRelative;
 export const providerCwd = watched.providerCwd;
+export const tokenLength = token.apply((t) => t.length);
