@@ -8,7 +8,7 @@ import { ChainsmithInputError } from "../chain/errors";
 import { judgeServed, type Judgement } from "../chain/judge";
 import { parseCertificates } from "../chain/parse";
 import { loadProfile } from "../chain/profiles";
-import { parseEndpoint } from "../probe/endpoint";
+import { endpointLabel, parseEndpoint } from "../probe/endpoint";
 import { ProbeError } from "../probe/errors";
 import { probe, type KeyTypeChoice, type ProbeOptions, type ProbeResult, type TlsVersionChoice } from "../probe/probe";
 import { probeMany } from "../probe/probe-many";
@@ -168,8 +168,7 @@ function readFile(file: string, flag: string): Buffer {
 }
 
 function label(endpoint: ProbeOptions): string {
-  const host = endpoint.host.includes(":") ? `[${endpoint.host}]` : endpoint.host;
-  return `${host}:${endpoint.port}${endpoint.servername && endpoint.servername !== endpoint.host ? ` (SNI ${endpoint.servername})` : ""}`;
+  return endpointLabel(endpoint.host, endpoint.port, endpoint.servername);
 }
 
 /** The JSON contract of `inspect --json` (other tools read it; keep the names). */

@@ -36,3 +36,9 @@ export function parseEndpoint(text: string, where = "endpoint"): Endpoint {
   }
   return { host, port: number };
 }
+
+/** "host:port", "[v6]:port", with " (SNI name)" when the SNI name is not the host: how messages name an endpoint. */
+export function endpointLabel(host: string, port: number, servername?: string): string {
+  const shownHost = host.includes(":") ? `[${host}]` : host;
+  return `${shownHost}:${port}${servername && servername !== host ? ` (SNI ${servername})` : ""}`;
+}

@@ -5,6 +5,7 @@ import { performance } from "node:perf_hooks";
 import type { Certificate } from "../chain/certificate";
 import { ChainsmithInputError } from "../chain/errors";
 import { CertificateCache } from "./certificate-cache";
+import { endpointLabel } from "./endpoint";
 import { NotTlsError, ProbeError, TlsDecodeError, TlsUnsupportedError } from "./errors";
 import type { TlsVersionName } from "./handshake-parser";
 import { RecordingSocket } from "./recording-socket";
@@ -128,7 +129,7 @@ function checkOptions(options: ProbeOptions): ProbeRequest {
     throw new ChainsmithInputError("bad-probe-option", `Key type "${String(keyType)}" is not one of any, rsa, ecdsa.`);
   }
   const servername = options.servername ?? (net.isIP(host) ? undefined : host);
-  const endpoint = `${host}:${port}${servername && servername !== host ? ` (SNI ${servername})` : ""}`;
+  const endpoint = endpointLabel(host, port, servername);
   return { host, port, servername, timeoutMs, tls: version, keyType, endpoint };
 }
 

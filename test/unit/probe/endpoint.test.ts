@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ChainsmithInputError } from "../../../chain/errors";
-import { parseEndpoint } from "../../../probe/endpoint";
+import { endpointLabel, parseEndpoint } from "../../../probe/endpoint";
 
 describe("parseEndpoint", () => {
   it("reads the ways people write endpoints, with 443 by default", () => {
@@ -17,5 +17,11 @@ describe("parseEndpoint", () => {
     expect(() => parseEndpoint("host:0")).toThrow(ChainsmithInputError);
     expect(() => parseEndpoint("https://host/")).toThrow(/is not HOST\[:PORT\]/);
     expect(() => parseEndpoint(":443")).toThrow(/is not HOST\[:PORT\]/);
+  });
+
+  it("labels endpoints for messages: IPv6 in brackets, SNI when it is not the host", () => {
+    expect(endpointLabel("www.example.test", 443, "www.example.test")).toBe("www.example.test:443");
+    expect(endpointLabel("127.0.0.1", 8443, "www.example.test")).toBe("127.0.0.1:8443 (SNI www.example.test)");
+    expect(endpointLabel("::1", 443)).toBe("[::1]:443");
   });
 });
