@@ -276,7 +276,10 @@ class ProbeAttempt {
     if ((this.recorder?.received.length ?? 0) === 0) {
       return this.fail("connection-closed", "the server closed the connection without answering the TLS ClientHello. Check that the port serves TLS.");
     }
-    this.fail("connection-closed", `the TLS handshake failed (${error.message}).`);
+    if (error.code === "ECONNRESET" || error.code === "EPIPE") {
+      return this.fail("connection-closed", "the server closed the connection in the middle of the TLS handshake.");
+    }
+    this.fail("protocol-error", `the TLS handshake failed (${error.message}).`);
   }
 
   private failWithAlert(description: number, afterFlight: boolean): void {

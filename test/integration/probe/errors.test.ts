@@ -87,6 +87,29 @@ describe("probe errors", () => {
     }
   });
 
+  it("a server that answers with a malformed TLS handshake", async () => {
+    // A handshake record holding a ServerHello one byte long.
+    const garbled = await startTcpServer((socket) => socket.once("data", () => socket.write(Buffer.from("16030300050200000100", "hex"))));
+    try {
+      const error = await probeError({ host: garbled.host, port: garbled.port });
+      expect(error.code).toBe("protocol-error");
+      expect(error.message).toMatch(/ServerHello is truncated/);
+    } finally {
+      await garbled.close();
+    }
+  });
+
+  it("a server that hangs up in the middle of the handshake", async () => {
+    const half = await startTcpServer((socket) => socket.once("data", () => socket.end(Buffer.from("160303", "hex"))));
+    try {
+      const error = await probeError({ host: half.host, port: half.port });
+      expect(error.code).toBe("connection-closed");
+      expect(error.message).toMatch(/closed the connection in the middle of the TLS handshake/);
+    } finally {
+      await half.close();
+    }
+  });
+
   it("handshake alert, with its name: a TLS 1.3-only server probed with TLS 1.2", async () => {
     const server = await startNodeTlsServer({ chains: [{ certificates: [leaf, ica] }], minVersion: "TLSv1.3" });
     try {
