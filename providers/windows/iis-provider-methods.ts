@@ -13,10 +13,10 @@ import { assertHostKeyPolicy } from "../ssh/host-keys";
 import { resultOf } from "./agent-invocation";
 import { ChainReport, LeafStore } from "./contract";
 import { explainWindowsDrift } from "./drift";
-import { BindingSpec, planWindowsTarget } from "./planner";
+import { BindingSpec } from "./planner";
 import { SshAgentTransport } from "./ssh-transport";
 import { LadderRung } from "./verification-ladder";
-import { WindowsTargetSpec, deployWindowsTarget, readInventory } from "./windows-target";
+import { WindowsTargetSpec, deployWindowsTarget, previewFrom, readInventory } from "./windows-target";
 
 export interface WindowsConnectionInputs {
   host: string;
@@ -95,13 +95,15 @@ export async function update(_id: string, _olds: IisTargetState, news: IisTarget
 }
 
 export async function read(id: string, props: IisTargetState) {
-  return guarded(props, async () => ({ id, props: { ...props, drift: await driftOf(props) } }));
+  return guarded(props, async () => ({ id, props: { ...props, drift: (await driftOf(props)).reasons } }));
 }
 
 export async function diff(_id: string, olds: IisTargetState, news: IisTargetInputs) {
   return guarded(news, async () => {
-    const reasons = [...inputChanges(olds, news), ...(await driftOf(olds))];
+    const live = await driftOf(olds);
+    const reasons = [...inputChanges(olds, news), ...live.reasons];
     for (const reason of reasons) console.error(`chainsmith: ${olds.target}: ${reason}`);
+    if (reasons.length > 0 && live.preview) console.error(`chainsmith: ${olds.target}: ${live.preview}`);
     const moved = targetName(news.connection) !== olds.target;
     return { changes: reasons.length > 0, replaces: moved ? ["connection"] : [], deleteBeforeReplace: false };
   });
@@ -131,17 +133,18 @@ async function deploy(inputs: IisTargetInputs): Promise<IisTargetState> {
   };
 }
 
-async function driftOf(state: IisTargetState): Promise<string[]> {
+/** Drift in words, and the "IIS serves now: ...; after apply: ..." line for the preview. */
+async function driftOf(state: IisTargetState): Promise<{ reasons: string[]; preview?: string }> {
   try {
     const desired = parseCertificates(state.chain, "the chain");
     return await withTransport(state, async (transport) => {
       const inventory = await readInventory(transport);
-      const plan = planWindowsTarget({ ...publicSpecOf(state), desiredChain: desired }, inventory);
+      const preview = previewFrom({ ...publicSpecOf(state), desiredChain: desired }, inventory);
       const windows = resultOf<ChainReport>(await transport.run({ verb: "chain", thumbprint: desired[0].sha1 }), transport.where, []);
-      return explainWindowsDrift(desired, inventory, plan.steps, windows);
+      return { reasons: explainWindowsDrift(desired, inventory, preview.steps, windows), preview: preview.text };
     });
   } catch (error) {
-    return [`cannot read the host: ${(error as Error).message}`];
+    return { reasons: [`cannot read the host: ${(error as Error).message}`] };
   }
 }
 

@@ -55,7 +55,7 @@ export async function readInventory(transport: AgentTransport): Promise<HostInve
   return new HostInventory(resultOf<Inventory>(await transport.run({ verb: "inventory" }), transport.where, []));
 }
 
-export function previewFrom(spec: WindowsTargetSpec, inventory: HostInventory): WindowsPreview & { plan: WindowsPlan } {
+export function previewFrom(spec: Omit<WindowsTargetSpec, "key">, inventory: HostInventory): WindowsPreview & { plan: WindowsPlan } {
   const plan = planWindowsTarget(spec, inventory);
   const leaf = spec.desiredChain[0];
   const options = { at: spec.at ?? new Date(), programRoots: spec.programRoots ?? [] };

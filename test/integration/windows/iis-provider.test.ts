@@ -73,6 +73,7 @@ describe("the IIS provider", () => {
     logged.length = 0;
     expect(await iisTargetProvider.diff!(created.id, state, inputs())).toMatchObject({ changes: true, replaces: [] });
     expect(logged).toContain(`chainsmith: ${state.target}: ${drift[0]}`);
+    expect(logged.find((l) => l.includes("IIS serves now:"))).toMatch(/IIS serves now: .*\(anchor Sectigo Public Server Authentication Root R46 .* from Root\); after apply: .*\(anchor USERTrust RSA Certification Authority/);
 
     const updated = (await iisTargetProvider.update!(created.id, state, inputs())).outs as IisTargetState;
     expect(updated.done).toEqual([`moved ${s.r46.cert.sha1} from Root to Disallowed`]);
