@@ -7,8 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { createStack } from "../test/support/pulumi";
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const site = require("../examples/local-demo/demo-site.js") as typeof import("../examples/local-demo/demo-site.js");
+import * as site from "../examples/local-demo/demo-site";
 
 const programDir = path.resolve(__dirname, "..", "examples", "local-demo");
 const stateDir = path.join(programDir, ".state");

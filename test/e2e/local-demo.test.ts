@@ -8,10 +8,8 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createStack, type PulumiResult, type PulumiStack } from "../support/pulumi";
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const site = require("../../examples/local-demo/demo-site.js") as typeof import("../../examples/local-demo/demo-site.js");
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { makeLeaf } = require("../../examples/local-demo/demo-pki.js") as typeof import("../../examples/local-demo/demo-pki.js");
+import * as site from "../../examples/local-demo/demo-site";
+import { makeLeaf } from "../../examples/local-demo/demo-pki";
 
 const programDir = path.join(__dirname, "..", "..", "examples", "local-demo");
 const output = (r: PulumiResult) => `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
@@ -20,7 +18,7 @@ const read = (file: string) => fs.readFileSync(file, "utf8");
 describe("examples/local-demo on the real engine, canary rollout to two local servers", () => {
   let stack: PulumiStack | undefined;
   let stateDir: string;
-  let running: Awaited<ReturnType<typeof site.startSite>> | undefined;
+  let running: site.DemoSite | undefined;
   const timings: string[] = [];
   const timed = (label: string, r: PulumiResult) => (timings.push(`${label} ${r.ms} ms`), r);
   const servedLabels = async () => ((await stack!.outputs()).servedChains as { chain: string[] }[]).map((e) => e.chain.length);
@@ -72,7 +70,7 @@ describe("examples/local-demo on the real engine, canary rollout to two local se
   it("drift: the leaf alone served again is shown in words by preview, fails --expect-no-changes and refresh --preview-only", async () => {
     const server = running!.servers[0];
     fs.writeFileSync(path.join(server.dir, "fullchain.pem"), read(path.join(stateDir, "pki", "leaf.pem")));
-    process.kill(server.pid!, "SIGHUP");
+    process.kill(server.pid, "SIGHUP");
     await new Promise((resolve) => setTimeout(resolve, 300));
 
     const r = timed("preview(drift)", await stack!.run(["preview"]));

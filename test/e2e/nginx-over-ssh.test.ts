@@ -12,8 +12,7 @@ import { startSshd, type Sshd } from "../support/sshd";
 import { freePort } from "../support/tls-servers";
 import { startNginx, type WebServer } from "../support/webservers";
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { makeDemoPki } = require("../../examples/local-demo/demo-pki.js") as typeof import("../../examples/local-demo/demo-pki.js");
+import { makeDemoPki } from "../../examples/local-demo/demo-pki";
 
 const programDir = path.join(__dirname, "..", "..", "examples", "nginx-over-ssh");
 const output = (r: PulumiResult) => `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;

@@ -8,8 +8,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createStack, type PulumiResult, type PulumiStack } from "../support/pulumi";
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const site = require("../../examples/local-demo/demo-site.js") as typeof import("../../examples/local-demo/demo-site.js");
+import * as site from "../../examples/local-demo/demo-site";
 
 const programDir = path.join(__dirname, "..", "..", "examples", "local-demo");
 const output = (r: PulumiResult) => `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
@@ -30,8 +29,8 @@ async function waitUntilGone(pid: number): Promise<void> {
 describe("rollout stops at a failed verification (examples/local-demo, two local servers)", () => {
   let stack: PulumiStack | undefined;
   let stateDir: string;
-  let running: Awaited<ReturnType<typeof site.startSite>> | undefined;
-  let impostor: { pid?: number } | undefined;
+  let running: site.DemoSite | undefined;
+  let impostor: site.DemoServer | undefined;
 
   beforeAll(async () => {
     stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "chainsmith-rollout-"));
@@ -49,8 +48,8 @@ describe("rollout stops at a failed verification (examples/local-demo, two local
   it("sequential: the first server answers with another chain; up fails with the cause and the second server is not touched", async () => {
     // Another server (its own files: the leaf alone) takes over the first server's port and PID file.
     const [first, second] = running!.servers;
-    process.kill(first.pid!, "SIGTERM");
-    await waitUntilGone(first.pid!);
+    process.kill(first.pid, "SIGTERM");
+    await waitUntilGone(first.pid);
     const pki = path.join(stateDir, "pki");
     impostor = await site.startServer(path.join(stateDir, "impostor"), [path.join(pki, "leaf.pem")], path.join(pki, "leaf.key"), first.port);
     fs.writeFileSync(path.join(first.dir, "server.pid"), String(impostor.pid));
@@ -68,7 +67,7 @@ describe("rollout stops at a failed verification (examples/local-demo, two local
   it("canary: a required client does not trust the chosen chain; up fails with the cause and the fix, the rest is not touched", async () => {
     const [first, second] = running!.servers;
     site.stopServer(impostor!);
-    await waitUntilGone(impostor!.pid!);
+    await waitUntilGone(impostor!.pid);
     impostor = undefined;
     const pki = path.join(stateDir, "pki");
     running!.servers[0] = await site.startServer(first.dir, [path.join(pki, "leaf.pem"), path.join(pki, "intermediate.pem")], path.join(pki, "leaf.key"), first.port);

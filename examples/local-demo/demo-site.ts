@@ -1,22 +1,34 @@
 // The demo's site: the demo PKI, and N local TLS servers that serve the short chain (leaf +
 // intermediate, no cross-sign), each in its own directory under the state dir. Used by
 // scripts/demo.ts and the end-to-end tests.
-"use strict";
-const { spawn } = require("node:child_process");
-const fs = require("node:fs");
-const path = require("node:path");
-const { makeDemoPki } = require("./demo-pki");
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { judgeServed, probe, profileFromFile } from "../../index";
+import { makeDemoPki, type DemoPki } from "./demo-pki";
+
+export interface DemoServer {
+  dir: string;
+  port: number;
+  pid: number;
+}
+
+export interface DemoSite {
+  pki: DemoPki;
+  servers: DemoServer[];
+  stop(): void;
+}
 
 /** Makes the PKI and starts `count` servers; returns their directories, ports and PIDs. */
-async function startSite(stateDir, count = 1) {
+export async function startSite(stateDir: string, count = 1): Promise<DemoSite> {
   const pki = makeDemoPki(path.join(stateDir, "pki"));
-  const servers = [];
+  const servers: DemoServer[] = [];
   for (let i = 1; i <= count; i++) servers.push(await startServer(path.join(stateDir, `server-${i}`), [pki.leaf.cert, pki.intermediate], pki.leaf.key));
   return { pki, servers, stop: () => servers.forEach(stopServer) };
 }
 
 /** Writes fullchain.pem (the given certificate files, in order) and privkey.pem into `dir`, then starts a detached tls-server.js there. */
-async function startServer(dir, certFiles, keyFile, port = 0) {
+export async function startServer(dir: string, certFiles: string[], keyFile: string, port = 0): Promise<DemoServer> {
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, "fullchain.pem"), certFiles.map((f) => fs.readFileSync(f, "utf8")).join(""));
   fs.copyFileSync(keyFile, path.join(dir, "privkey.pem"));
@@ -31,10 +43,10 @@ async function startServer(dir, certFiles, keyFile, port = 0) {
     if (Date.now() > deadline) throw new Error(`the demo TLS server in ${dir} did not start: see ${dir}/server.log`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return { dir, port: Number(fs.readFileSync(path.join(dir, "server.port"), "utf8")), pid: child.pid };
+  return { dir, port: Number(fs.readFileSync(path.join(dir, "server.port"), "utf8")), pid: Number(fs.readFileSync(path.join(dir, "server.pid"), "utf8")) };
 }
 
-function stopServer(server) {
+export function stopServer(server: DemoServer): void {
   try {
     process.kill(server.pid, "SIGTERM");
   } catch {
@@ -43,18 +55,14 @@ function stopServer(server) {
 }
 
 /** What each client profile makes of each server's chain, one line per server and profile. */
-async function verdicts(stateDir, servers) {
-  // The compiled library of this checkout (npm run build), as the program gets it through "chainsmith".
-  const { probe, judgeServed, profileFromFile } = require("../../dist/index.js");
-  const roots = (name, file) => profileFromFile(name, fs.readFileSync(path.join(stateDir, "pki", file)), file);
+export async function verdicts(stateDir: string, servers: DemoServer[]): Promise<string[]> {
+  const roots = (name: string, file: string) => profileFromFile(name, fs.readFileSync(path.join(stateDir, "pki", file)), file);
   const profiles = [roots("legacy", "legacy-root.pem"), roots("modern", "root-r46.pem")];
-  const lines = [];
+  const lines: string[] = [];
   for (const server of servers) {
     const served = (await probe({ host: "127.0.0.1", port: server.port })).certificates;
-    lines.push(`  127.0.0.1:${server.port} serves ${served.map((c) => c.commonName).join(" > ")}`);
+    lines.push(`  127.0.0.1:${server.port} serves ${served.map((c) => c.label).join(" > ")}`);
     for (const v of judgeServed(served, { profiles }).profiles) lines.push(`    ${v.profile.padEnd(7)} ${v.trusted ? "PASS" : "FAIL"}  ${v.reason}`);
   }
   return lines;
 }
-
-module.exports = { startSite, startServer, stopServer, verdicts };
