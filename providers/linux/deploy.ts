@@ -35,9 +35,12 @@ const POLL_INTERVAL_MS = 100;
 const STABLE_PROBES = 3;
 
 export async function deploy(host: TargetHost, desired: DesiredState, plan: FilePlan, options: DeployOptions): Promise<DeployResult> {
-  const previous = new Map<string, FileSnapshot | undefined>();
-  for (const file of desired.files) previous.set(file.path, await host.readFile(file.path));
-  const originals = await keepOriginals(host, previous, options.originals ?? {});
+  // The files and their backups in one round trip.
+  const paths = desired.files.map((f) => f.path);
+  const snapshots = await host.readFiles([...paths, ...paths.map((p) => p + BACKUP_SUFFIX)]);
+  const previous = new Map(paths.map((path, i) => [path, snapshots[i]]));
+  const backedUp = new Set(paths.filter((_path, i) => snapshots[paths.length + i] !== undefined));
+  const originals = await keepOriginals(host, previous, backedUp, options.originals ?? {});
   const failed = (step: DeployStep, message: string, command?: string, stderr?: string) => restoreAndFail(host, desired, plan, previous, { step, message, command, stderr });
 
   try {
@@ -88,7 +91,12 @@ export async function restoreOriginals(host: TargetHost, originals: Record<strin
 
 // The first time chainsmith writes a path, the file there is kept at <path>.chainsmith.bak,
 // so that delete can put it back. An existing backup is older still: keep it.
-async function keepOriginals(host: TargetHost, previous: Map<string, FileSnapshot | undefined>, known: Record<string, Original>): Promise<Record<string, Original>> {
+async function keepOriginals(
+  host: TargetHost,
+  previous: Map<string, FileSnapshot | undefined>,
+  backedUp: Set<string>,
+  known: Record<string, Original>,
+): Promise<Record<string, Original>> {
   const originals: Record<string, Original> = {};
   for (const [path, snapshot] of previous) {
     if (known[path]) {
@@ -96,8 +104,7 @@ async function keepOriginals(host: TargetHost, previous: Map<string, FileSnapsho
     } else if (!snapshot) {
       originals[path] = "absent";
     } else {
-      const backup = path + BACKUP_SUFFIX;
-      if (!(await host.readFile(backup))) await host.writeFileAtomic(backup, snapshot.content, attributesOf(snapshot));
+      if (!backedUp.has(path)) await host.writeFileAtomic(path + BACKUP_SUFFIX, snapshot.content, attributesOf(snapshot));
       originals[path] = "backup";
     }
   }

@@ -17,20 +17,30 @@ export function octalMode(mode: number): string {
 }
 
 /**
- * Prints, for a file that exists, "<mode> <uid> <gid>" on the first line and the content after;
- * prints "absent" for a file that does not. One round trip per file.
+ * Prints, for each path in order, "<mode> <uid> <gid> <size>" and the content for a file that
+ * exists, or "absent": every file in one round trip.
  */
-export function snapshotCommand(path: string): string {
-  const p = shellQuote(path);
-  return `if [ -e ${p} ]; then stat -c '%a %u %g' -- ${p} && cat -- ${p}; else echo absent; fi`;
+export function snapshotsCommand(paths: string[]): string {
+  return `for f in ${paths.map(shellQuote).join(" ")}; do if [ -e "$f" ]; then stat -c '%a %u %g %s' -- "$f" && cat -- "$f"; else echo absent; fi; done`;
 }
 
-export function parseSnapshot(stdout: Buffer): { content: Buffer; mode: number; uid: number; gid: number } | undefined {
-  const newline = stdout.indexOf(0x0a);
-  const head = stdout.subarray(0, newline < 0 ? stdout.length : newline).toString("latin1").trim();
-  if (head === "absent") return undefined;
-  const [mode, uid, gid] = head.split(" ");
-  return { mode: parseInt(mode, 8), uid: Number(uid), gid: Number(gid), content: stdout.subarray(newline + 1) };
+export function parseSnapshots(stdout: Buffer, count: number): ({ content: Buffer; mode: number; uid: number; gid: number } | undefined)[] {
+  const snapshots: ({ content: Buffer; mode: number; uid: number; gid: number } | undefined)[] = [];
+  let offset = 0;
+  for (let i = 0; i < count; i++) {
+    const newline = stdout.indexOf(0x0a, offset);
+    if (newline < 0) throw new Error(`the host's answer ends after ${i} of ${count} files`);
+    const head = stdout.subarray(offset, newline).toString("latin1").trim();
+    offset = newline + 1;
+    if (head === "absent") {
+      snapshots.push(undefined);
+      continue;
+    }
+    const [mode, uid, gid, size] = head.split(" ");
+    snapshots.push({ mode: parseInt(mode, 8), uid: Number(uid), gid: Number(gid), content: Buffer.from(stdout.subarray(offset, offset + Number(size))) });
+    offset += Number(size);
+  }
+  return snapshots;
 }
 
 /**

@@ -28,8 +28,8 @@ export interface TargetHost {
   readonly name: string;
   /** Runs a `sh -c` command line with the target's privileges; `stdin` is written then closed. */
   run(command: string, stdin?: Buffer | string): Promise<CommandResult>;
-  /** The file's content and attributes, or undefined when there is none. */
-  readFile(path: string): Promise<FileSnapshot | undefined>;
+  /** Each file's content and attributes (undefined when there is none), in one round trip. */
+  readFiles(paths: string[]): Promise<(FileSnapshot | undefined)[]>;
   /**
    * Replaces `path` in one step: a temporary file in the same directory, written, synced,
    * given its mode and owner, then renamed over the target. A reader never sees a partial file.

@@ -26,7 +26,11 @@ export class LocalHost implements TargetHost {
     });
   }
 
-  async readFile(path: string): Promise<FileSnapshot | undefined> {
+  readFiles(paths: string[]): Promise<(FileSnapshot | undefined)[]> {
+    return Promise.all(paths.map((path) => this.readFile(path)));
+  }
+
+  private async readFile(path: string): Promise<FileSnapshot | undefined> {
     try {
       const stat = await fs.promises.stat(path);
       return { content: await fs.promises.readFile(path), mode: stat.mode & 0o7777, uid: stat.uid, gid: stat.gid };

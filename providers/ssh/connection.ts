@@ -167,6 +167,8 @@ function connectClient(options: SshTargetOptions, target: string, sock: Readable
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      // Small request/response messages: Nagle's algorithm would add delayed-ACK waits to every command.
+      client.setNoDelay(true);
       resolve(client);
     });
     client.on("error", (error: Error & { code?: string; level?: string }) => fail(connectError(error, target, presented, timeoutMs)));

@@ -2,7 +2,7 @@
 // (temporary file, fsync, posix-rename). As another user with `sudo`, SFTP would act as
 // that user, so content is piped to `sudo -n sh -c` which writes, syncs and renames.
 import type { SFTPWrapper } from "ssh2";
-import { chownSpec, atomicWriteCommand, parseSnapshot, shellQuote, snapshotCommand } from "../linux/shell";
+import { chownSpec, atomicWriteCommand, parseSnapshots, shellQuote, snapshotsCommand } from "../linux/shell";
 import { temporaryPathFor, type CommandResult, type FileAttributes, type FileSnapshot, type TargetHost } from "../linux/target-host";
 import { SshConnection, type LogLine, type SshTargetOptions } from "./connection";
 import { SshError } from "./errors";
@@ -33,10 +33,11 @@ export class SshHost implements TargetHost {
     return this.sudo ? this.runWithSudo(command, stdin) : this.connection.exec(command, stdin);
   }
 
-  async readFile(path: string): Promise<FileSnapshot | undefined> {
-    const result = await this.run(snapshotCommand(path));
-    if (result.code !== 0) throw new SshError("sftp-failed", this.name, `cannot read ${path}: ${result.stderr.trim()}`);
-    return parseSnapshot(result.stdout);
+  async readFiles(paths: string[]): Promise<(FileSnapshot | undefined)[]> {
+    if (paths.length === 0) return [];
+    const result = await this.run(snapshotsCommand(paths));
+    if (result.code !== 0) throw new SshError("sftp-failed", this.name, `cannot read ${paths.join(", ")}: ${result.stderr.trim()}`);
+    return parseSnapshots(result.stdout, paths.length);
   }
 
   async writeFileAtomic(path: string, content: Buffer, attributes: FileAttributes): Promise<void> {

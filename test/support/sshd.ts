@@ -1,8 +1,8 @@
 /**
  * A real OpenSSH sshd on loopback, started as a child of the test and stopped by its PID.
- * Logins: root, "chainsmith-sudo" (passwordless sudo) and "chainsmith-pwsudo" (sudo that
- * asks for a password), all with the same client key. The users and their sudoers file are
- * created once on this machine (the tests run as root).
+ * Logins: root, "chainsmith-sudo" (passwordless sudo), "chainsmith-pwsudo" (sudo that asks
+ * for a password) and "chainsmith-root" (uid 0, plain sh), all with the same client key. The
+ * users and their sudoers file are created once on this machine (the tests run as root).
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
@@ -13,6 +13,12 @@ import { freePort } from "./tls-servers";
 
 export const SUDO_USER = "chainsmith-sudo";
 export const PASSWORD_SUDO_USER = "chainsmith-pwsudo";
+/**
+ * uid 0 with /bin/sh as its shell. This machine's root runs bash, whose ~/.bashrc (pyenv init)
+ * costs ~150 ms on every command sshd starts; the benchmark logs in as this user instead so
+ * it measures deployments, not that .bashrc (the shell loop it is compared with does too).
+ */
+export const PLAIN_ROOT_USER = "chainsmith-root";
 const SUDOERS_FILE = "/etc/sudoers.d/chainsmith-tests";
 
 export interface Sshd {
@@ -113,6 +119,12 @@ function ensureTestUsers(): void {
     // A locked account ("!") cannot log in even with a key; "*" has no password but is not locked.
     execFileSync("usermod", ["-p", "*", user]);
   }
+  try {
+    execFileSync("id", ["-u", PLAIN_ROOT_USER], { stdio: "ignore" });
+  } catch {
+    execFileSync("useradd", ["-o", "-u", "0", "-g", "0", "-M", "-d", "/root", "-s", "/bin/sh", PLAIN_ROOT_USER]);
+  }
+  execFileSync("usermod", ["-p", "*", PLAIN_ROOT_USER]);
   const sudoers = `${SUDO_USER} ALL=(ALL) NOPASSWD: ALL\n${PASSWORD_SUDO_USER} ALL=(ALL) ALL\n`;
   if (!fs.existsSync(SUDOERS_FILE) || fs.readFileSync(SUDOERS_FILE, "utf8") !== sudoers) fs.writeFileSync(SUDOERS_FILE, sudoers, { mode: 0o440 });
 }

@@ -98,7 +98,7 @@ describe("sudo", () => {
       await host.writeFileAtomic(target, Buffer.from("key material"), { mode: 0o640, owner: "root", group: "root" });
       const stat = fs.statSync(target);
       expect([stat.mode & 0o777, stat.uid, stat.gid]).toEqual([0o640, 0, 0]);
-      expect((await host.readFile(target))?.content.toString()).toBe("key material");
+      expect((await host.readFiles([target]))[0]?.content.toString()).toBe("key material");
       expect(fs.readdirSync(dir)).toEqual(["privkey.pem"]);
       expect((await host.run("id -u")).stdout.toString().trim()).toBe("0");
     } finally {

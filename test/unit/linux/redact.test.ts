@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { redact } from "../../../providers/linux/redact";
-import { atomicWriteCommand, parseSnapshot, shellQuote } from "../../../providers/linux/shell";
+import { atomicWriteCommand, parseSnapshots, shellQuote } from "../../../providers/linux/shell";
 
 describe("redact", () => {
   it("removes PEM private key blocks and every line of given secrets", () => {
@@ -25,8 +25,13 @@ describe("shell commands", () => {
     );
   });
 
-  it("reads a snapshot's mode, owner and content, or its absence", () => {
-    expect(parseSnapshot(Buffer.from("absent\n"))).toBeUndefined();
-    expect(parseSnapshot(Buffer.from("640 0 110\nline1\nline2\n"))).toEqual({ mode: 0o640, uid: 0, gid: 110, content: Buffer.from("line1\nline2\n") });
+  it("reads each file's mode, owner and content, or its absence, from one answer", () => {
+    const answer = Buffer.from("640 0 110 12\nline1\nline2\nabsent\n644 0 0 3\nend");
+    expect(parseSnapshots(answer, 3)).toEqual([
+      { mode: 0o640, uid: 0, gid: 110, content: Buffer.from("line1\nline2\n") },
+      undefined,
+      { mode: 0o644, uid: 0, gid: 0, content: Buffer.from("end") },
+    ]);
+    expect(() => parseSnapshots(Buffer.from("absent\n"), 2)).toThrow(/ends after 1 of 2 files/);
   });
 });
