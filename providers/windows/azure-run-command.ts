@@ -17,13 +17,13 @@ import { assertKeyMatchesLeaf, parsePrivateKey } from "../../chain/key";
 import { parseCertificates } from "../../chain/parse";
 import { writePfx } from "../../chain/pfx-write";
 import { agentScript, parseAgentOutput, resultOf } from "./agent-invocation";
-import { AgentRequest, ApplyReport, ChainReport, Inventory, LeafStore } from "./contract";
-import { describeChain, predictServedChain } from "./chain-engine-model";
+import { AgentRequest, ApplyReport, ChainReport, Inventory } from "./contract";
+import { describeChain } from "./chain-engine-model";
 import { HostInventory } from "./inventory";
-import { BindingSpec, planWindowsTarget } from "./planner";
-import { projectInventory } from "./projected-inventory";
+import { WindowsPlanInput } from "./planner";
+import { PredictionInputs, previewFrom } from "./windows-target";
 
-export interface AzureVmIisCertificateArgs {
+export interface AzureVmIisCertificateArgs extends Omit<WindowsPlanInput, "desiredChain">, PredictionInputs {
   resourceGroupName: pulumi.Input<string>;
   vmName: pulumi.Input<string>;
   location: pulumi.Input<string>;
@@ -31,20 +31,10 @@ export interface AzureVmIisCertificateArgs {
   chain: string;
   /** The leaf's private key (made a secret here). */
   privateKey: pulumi.Input<string>;
-  binding: BindingSpec;
-  leafStore?: LeafStore;
-  exportableKey?: boolean;
-  disableRootAutoUpdate?: boolean;
-  /** Other certificates known to exist (the pool with its self-signed roots). */
-  knownCertificates?: Certificate[];
-  /** Microsoft's root program list, for the "now / after apply" prediction. */
-  programRoots?: Certificate[];
   /** Change it to make the inventory (and so the plan) run again. */
   runToken?: pulumi.Input<string>;
   /** Per run; default 600. */
   timeoutInSeconds?: number;
-  /** Chain-building time for the prediction (default now). */
-  at?: Date;
 }
 
 const RUN_COMMAND_TYPE = "chainsmith:windows:AzureVmIisCertificate";
@@ -100,13 +90,12 @@ export class AzureVmIisCertificate extends pulumi.ComponentResource {
     const stateToken = pulumi.output(args.runToken ?? "").apply((t) => `${leaf.sha256}|${JSON.stringify(args.binding)}|${t}`);
     this.inventoryRun = run("inventory", { verb: "inventory" }, stateToken);
     const inventory = answer<Inventory>(this.inventoryRun, "inventory");
-    const spec = { ...args, desiredChain: desired };
-    const steps = inventory.apply((raw) => planWindowsTarget(spec, new HostInventory(raw)).steps.map((p) => p.step));
-    this.preview = pulumi.all([inventory, steps]).apply(([raw, st]) => {
-      const inv = new HostInventory(raw);
-      const options = { at: args.at ?? new Date(), programRoots: args.programRoots ?? [] };
-      return `IIS serves now: ${predictServedChain(inv, leaf, options).summary}; after apply: ${predictServedChain(projectInventory(inv, st, leaf), leaf, options).summary}`;
+    const preview = inventory.apply((raw) => {
+      const { text, steps } = previewFrom({ ...args, desiredChain: desired }, new HostInventory(raw));
+      return { text, steps: steps.map((p) => p.step) };
     });
+    const steps = preview.apply((p) => p.steps);
+    this.preview = preview.apply((p) => p.text);
 
     // The PFX is made once per leaf: the resource is named by the leaf, and later changes of the
     // (freshly encrypted) PFX are ignored, so a re-run with the same leaf reuses the first one.

@@ -8,32 +8,32 @@ import { Certificate } from "../../chain/certificate";
 import { writePfx, type PfxProfile } from "../../chain/pfx-write";
 import { probe } from "../../probe/probe";
 import { AgentTransport, resultOf } from "./agent-invocation";
-import { ApplyReport, Inventory, LeafStore, PfxPayload } from "./contract";
+import { ApplyReport, Inventory, PfxPayload } from "./contract";
 import { EnginePrediction, predictServedChain } from "./chain-engine-model";
 import { HostInventory } from "./inventory";
-import { BindingSpec, PlannedStep, WindowsPlan, planWindowsTarget } from "./planner";
+import { PlannedStep, WindowsPlan, WindowsPlanInput, planWindowsTarget } from "./planner";
 import { projectInventory } from "./projected-inventory";
 import { LadderRung, ServedChainReader, climbLadder } from "./verification-ladder";
 
-export interface WindowsTargetSpec {
+/** What the planner needs, plus the key, the endpoint to probe and the model's inputs. */
+export interface WindowsTargetSpec extends Omit<WindowsPlanInput, "desiredChain" | "knownCertificates">, PredictionInputs {
   /** Leaf first, then intermediates and cross-signs; no root. */
   desiredChain: Certificate[];
+  knownCertificates?: Certificate[];
   /** The leaf's private key (from a Pulumi secret); it leaves this process only inside the PFX. */
   key: crypto.KeyObject;
-  binding: BindingSpec;
-  leafStore?: LeafStore;
-  exportableKey?: boolean;
-  disableRootAutoUpdate?: boolean;
-  /** Certificates known to exist (pool, Microsoft's program list): self-signed twins to distrust even when absent. */
-  knownCertificates?: Certificate[];
-  /** Microsoft's root program list, for the engine model (roots automatic update brings back). */
-  programRoots?: Certificate[];
   /** Where clients connect, to read the served chain from the wire. */
   endpoint: { host: string; port: number; servername?: string };
-  /** Chain-building time for the model (default now). */
-  at?: Date;
   /** PFX encryption: "legacy" (3DES, default: Windows Server 2016 reads nothing else) or "modern". */
   pfxProfile?: PfxProfile;
+}
+
+/** The engine model's inputs for "IIS serves now: ...; after apply: ...". */
+export interface PredictionInputs {
+  /** Microsoft's root program list (roots automatic update brings back). */
+  programRoots?: Certificate[];
+  /** Chain-building time (default now). */
+  at?: Date;
 }
 
 export interface WindowsPreview {
@@ -55,7 +55,7 @@ export async function readInventory(transport: AgentTransport): Promise<HostInve
   return new HostInventory(resultOf<Inventory>(await transport.run({ verb: "inventory" }), transport.where, []));
 }
 
-export function previewFrom(spec: Omit<WindowsTargetSpec, "key">, inventory: HostInventory): WindowsPreview & { plan: WindowsPlan } {
+export function previewFrom(spec: WindowsPlanInput & PredictionInputs, inventory: HostInventory): WindowsPreview & { plan: WindowsPlan } {
   const plan = planWindowsTarget(spec, inventory);
   const leaf = spec.desiredChain[0];
   const options = { at: spec.at ?? new Date(), programRoots: spec.programRoots ?? [] };

@@ -65,19 +65,21 @@ beforeAll(async () => {
   );
 });
 
+function vmArgs(vmName: string) {
+  return {
+    resourceGroupName: "rg-web",
+    vmName,
+    location: "westeurope",
+    chain: pemOf(s.leaf, s.r36, s.r46ByUsertrust),
+    privateKey: s.leaf.keyPem,
+    binding: { site: "Default Web Site", port: 443, host: "example.test" },
+    at: s.at,
+  };
+}
+
 describe("AzureVmIisCertificate (Run Command, under Pulumi mocks)", () => {
   it("runs inventory, apply and chain with the agent script, secrets only in protectedParameters, and verifies what Windows builds", async () => {
-    const component = new AzureVmIisCertificate("web1", {
-      resourceGroupName: "rg-web",
-      vmName: "web1",
-      location: "westeurope",
-      chain: pemOf(s.leaf, s.r36, s.r46ByUsertrust),
-      privateKey: s.leaf.keyPem,
-      binding: { site: "Default Web Site", port: 443, host: "example.test" },
-      knownCertificates: [s.r46.cert],
-      runToken: "2026-06-01",
-      at: s.at,
-    });
+    const component = new AzureVmIisCertificate("web1", { ...vmArgs("web1"), knownCertificates: [s.r46.cert], runToken: "2026-06-01" });
     expect(await valueOf(component.matchesDesired)).toBe(true);
     expect(await valueOf(component.windowsBuilds)).toEqual([s.leaf.cert.label, s.r36.cert.label, s.r46ByUsertrust.cert.label, s.usertrustRsa.cert.label]);
     expect(await valueOf(component.preview)).toMatch(/^IIS serves now: .*anchor Sectigo Public Server Authentication Root R46 .* from Root\); after apply: .*anchor USERTrust RSA Certification Authority/);
@@ -112,15 +114,7 @@ describe("AzureVmIisCertificate (Run Command, under Pulumi mocks)", () => {
   });
 
   it("keeps the PFX secret in the program", async () => {
-    const component = new AzureVmIisCertificate("web2", {
-      resourceGroupName: "rg-web",
-      vmName: "web2",
-      location: "westeurope",
-      chain: pemOf(s.leaf, s.r36, s.r46ByUsertrust),
-      privateKey: s.leaf.keyPem,
-      binding: { site: "Default Web Site", port: 443, host: "example.test" },
-      at: s.at,
-    });
+    const component = new AzureVmIisCertificate("web2", vmArgs("web2"));
     const prot = await valueOf(component.applyRun.protectedParameters);
     expect(prot?.map((p) => p.name)).toEqual(["PfxBase64", "PfxPassword"]);
     expect(await pulumi.isSecret(component.applyRun.protectedParameters as pulumi.Output<unknown>)).toBe(true);
