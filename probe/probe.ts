@@ -72,7 +72,7 @@ const SIGNATURE_ALGORITHMS: Record<KeyTypeChoice, string | undefined> = {
 
 const SECRET_LABEL = Buffer.from("SERVER_HANDSHAKE_TRAFFIC_SECRET ");
 
-// A few thousand certificates: a large fleet's intermediates and leaves, a few MB.
+// A few thousand certificates (a large fleet's intermediates and leaves): ten-odd MB at most.
 const parsedCertificates = new CertificateCache(4096);
 
 // One client context per offer shape: creating a context per probe costs more than the handshake.
