@@ -72,8 +72,8 @@ const SIGNATURE_ALGORITHMS: Record<KeyTypeChoice, string | undefined> = {
 
 const SECRET_LABEL = Buffer.from("SERVER_HANDSHAKE_TRAFFIC_SECRET ");
 
-// A few thousand certificates (a large fleet's intermediates and leaves): ten-odd MB at most.
-const parsedCertificates = new CertificateCache(4096);
+// A thousand certificates (a fleet's intermediates and leaves) at about 8 KB each: under 10 MB.
+const parsedCertificates = new CertificateCache(1024);
 
 // One client context per offer shape: creating a context per probe costs more than the handshake.
 const contexts = new Map<string, tls.SecureContext>();
