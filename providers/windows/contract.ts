@@ -135,7 +135,7 @@ export type AgentResponse =
 /** Marks the agent's answer on stdout, so stray output (module banners, warnings) cannot be mistaken for it. */
 export const RESULT_MARKER = "CHAINSMITH-AGENT-RESULT:";
 /** Separates the script from its JSON input on stdin. */
-export const INPUT_MARKER = "#CHAINSMITH-AGENT-INPUT";
+export const INPUT_MARKER = "CHAINSMITH-AGENT-INPUT";
 
 /** Field names of each JSON object, at run time: tests hold the script and the simulated host to them. */
 export const CERTIFICATE_FIELDS = ["store", "thumbprint", "sha256", "subject", "issuer", "subjectKeyId", "authorityKeyId", "notBefore", "notAfter", "hasPrivateKey", "derBase64"] as const satisfies readonly (keyof InventoryCertificate)[];
