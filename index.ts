@@ -16,6 +16,6 @@ export { probe, type ProbeOptions, type ProbeResult, type ProbeTimings } from ".
 export { probeMany, type ProbeOutcome, type ProbeManyOptions } from "./probe/probe-many";
 export { ProbeError } from "./probe/errors";
 export { CertificateDeployment, type CertificateDeploymentArgs, type ChainCertificate, type CompatibilityEntry, type Rollout, type TargetStatus } from "./components/certificate-deployment";
-export type { TargetArgs, LocalTargetArgs, LinuxTargetArgs, Endpoint } from "./components/targets";
+export type { TargetArgs, LocalTargetArgs, LinuxTargetArgs, IisTargetArgs, AzureVmTargetArgs, AppServiceTargetArgs, Endpoint } from "./components/targets";
 export { ServedChainCheck, type EndpointReport, type ProfileInput, type ServedChainCheckInputs } from "./providers/served-chain-check";
 export { LinuxTlsFiles } from "./providers/linux-files-provider";

@@ -7,11 +7,14 @@ import { judgeServed } from "../chain/judge";
 import { parseCertificates } from "../chain/parse";
 import { choosePath, type ChainChoice } from "../chain/policy";
 import { renderExplanation, renderExplanationMarkdown } from "../chain/explain";
-import type { LinuxTlsFiles } from "../providers/linux-files-provider";
+import { parsePrivateKey } from "../chain/key";
 import { ServedChainCheck, type EndpointReport, type ProfileInput } from "../providers/served-chain-check";
 import { loadProfiles } from "../providers/served-chain/inspect";
-import { readMaterial } from "./certificate-material";
-import { deployTarget, type Endpoint, type TargetArgs } from "./targets";
+import { readMaterial, type MaterialValues } from "./certificate-material";
+import { deployTarget, type DeployedTarget, type TargetMaterial, type TargetStatus } from "./deploy-target";
+import { endpointsOf, type Endpoint, type TargetArgs } from "./targets";
+
+export type { TargetStatus } from "./deploy-target";
 
 /** How targets are rolled out: all at once, one after the other (each verified), or one first (verified), then the rest. */
 export type Rollout = "parallel" | "sequential" | "canary";
@@ -35,7 +38,7 @@ export interface CertificateDeploymentArgs {
   clientProfiles?: ProfileInput[];
   /** Names of the client profiles that must trust the served chain; default: all of clientProfiles. */
   requiredProfiles?: string[];
-  /** Where the chain goes: `local` (this machine) or `linux` (over SSH). */
+  /** Where the chain goes: `local` (this machine), `linux` (over SSH), `iis` (over SSH), `azureVm` (Run Command), `appService`. */
   targets: TargetArgs[];
   /** More endpoints to verify, beside each target's own. */
   endpoints?: Endpoint[];
@@ -60,15 +63,6 @@ export interface ChainCertificate {
   sha256: string;
   label: string;
   pem: string;
-}
-
-export interface TargetStatus {
-  name: string;
-  /** "local" or "user@host:port". */
-  target: string;
-  files: { path: string; role: string; sha256: string; mode: number }[];
-  /** Why the target differs from the deployment (filled by refresh). */
-  drift: string[];
 }
 
 export interface CompatibilityEntry {
@@ -99,16 +93,28 @@ export class CertificateDeployment extends pulumi.ComponentResource {
   constructor(name: string, args: CertificateDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
     super("chainsmith:index:CertificateDeployment", name, {}, opts);
     const profiles = args.clientProfiles ?? ["mozilla"];
-    const material = pulumi.all([args.certificate, args.pfx, args.pfxPassword, args.pool]).apply(([certificate, pfx, pfxPassword, pool]) => readMaterial({ certificate, pfx, pfxPassword, pool }));
-    const choice: pulumi.Output<ChainChoice> = material.apply((m) => choosePath(m.leaf, m.pool, { profiles: loadProfiles(profiles), policy: args.policy }));
+    const choose = (values: MaterialValues) => {
+      const material = readMaterial(values);
+      return { material, choice: choosePath(material.leaf, material.pool, { profiles: loadProfiles(profiles), policy: args.policy }) };
+    };
+    // Plain inputs (files read by the program) are chosen from now: Azure targets name resources after the chain.
+    const plain = (v: unknown): v is string | undefined => v === undefined || typeof v === "string";
+    const now = plain(args.certificate) && plain(args.pool) && args.pfx === undefined ? choose({ certificate: args.certificate, pool: args.pool }) : undefined;
+    const chosen = now
+      ? pulumi.output(true).apply(() => now)
+      : pulumi.all([args.certificate, args.pfx, args.pfxPassword, args.pool]).apply(([certificate, pfx, pfxPassword, pool]) => choose({ certificate, pfx, pfxPassword, pool }));
+    const choice = chosen.apply((c) => c.choice);
     // The chain is public even when it came out of a (secret) PFX.
     this.chain = pulumi.unsecret(choice.apply((c) => c.chain.map((x) => ({ subject: x.subject, sha256: x.sha256, label: x.label, pem: x.pem }))));
     this.chainPem = this.chain.apply((chain) => chain.map((c) => c.pem).join(""));
     this.explanation = pulumi.unsecret(choice.apply(renderExplanation));
+    // Every target gets the key unencrypted (PKCS#8), as a secret: from privateKey (+ keyPassphrase) or from the PFX.
     const privateKey = pulumi.secret(
-      args.privateKey ?? material.apply((m) => (m.key ? m.key.export({ type: "pkcs8", format: "pem" }).toString() : missingKey())),
+      pulumi.all([args.privateKey, args.keyPassphrase, chosen]).apply(([pem, passphrase, c]) => {
+        const key = pem !== undefined ? parsePrivateKey(pem, "the private key", passphrase) : (c.material.key ?? missingKey());
+        return key.export({ type: "pkcs8", format: "pem" }).toString();
+      }),
     );
-    const keyPassphrase = args.keyPassphrase === undefined ? undefined : pulumi.secret(args.keyPassphrase);
 
     const check = (suffix: string, endpoints: Endpoint[], dependsOn: pulumi.Resource[]) =>
       new ServedChainCheck(
@@ -125,22 +131,25 @@ export class CertificateDeployment extends pulumi.ComponentResource {
         },
         { parent: this, dependsOn },
       );
-    const endpointsOf = (targets: TargetArgs[]) => targets.flatMap((t) => t.endpoints ?? []);
-    const material$ = { chain: this.chainPem, privateKey, keyPassphrase, verifyTimeoutMs: args.verifyTimeoutMs };
-    const deploy = (target: TargetArgs, dependsOn: pulumi.Resource[]) => deployTarget(`${name}-${target.name}`, target, material$, { parent: this, dependsOn });
+    const material: TargetMaterial = {
+      chain: this.chainPem,
+      chainNow: now?.choice.chain.map((c) => c.pem).join(""),
+      pool: args.pool,
+      privateKey,
+      verifyTimeoutMs: args.verifyTimeoutMs,
+    };
+    const deploy = (target: TargetArgs, dependsOn: pulumi.Resource[]) => deployTarget(`${name}-${target.name}`, target, material, { parent: this, dependsOn });
 
     const rollout = args.rollout ?? "parallel";
-    const deployed: LinuxTlsFiles[] = [];
+    const deployed: DeployedTarget[] = [];
     const checks: ServedChainCheck[] = [];
     if (rollout === "sequential") {
       // Each target is verified before the next one is touched.
       let previous: pulumi.Resource[] = [];
       for (const target of args.targets) {
-        const resource = deploy(target, previous);
-        deployed.push(resource);
-        const endpoints = target.endpoints ?? [];
-        if (endpoints.length) checks.push(check(`verify-${target.name}`, endpoints, [resource]));
-        previous = [checks.length ? checks[checks.length - 1] : resource];
+        const { resource } = deployed[deployed.push(deploy(target, previous)) - 1];
+        const endpoints = endpointsOf(target);
+        previous = [endpoints.length ? checks[checks.push(check(`verify-${target.name}`, endpoints, [resource])) - 1] : resource];
       }
       if (args.endpoints?.length) checks.push(check("verify", args.endpoints, previous));
     } else {
@@ -148,20 +157,18 @@ export class CertificateDeployment extends pulumi.ComponentResource {
       if (rollout === "canary" && args.targets.length > 0) {
         const first = deploy(args.targets[0], []);
         deployed.push(first);
-        const endpoints = args.targets[0].endpoints ?? [];
-        gate = [endpoints.length ? check("verify-canary", endpoints, [first]) : first];
+        const endpoints = endpointsOf(args.targets[0]);
+        gate = [endpoints.length ? check("verify-canary", endpoints, [first.resource]) : first.resource];
       }
       for (const target of args.targets.slice(deployed.length)) deployed.push(deploy(target, gate));
-      const all = [...endpointsOf(args.targets), ...(args.endpoints ?? [])];
-      if (all.length) checks.push(check("verify", all, [...deployed, ...gate]));
+      const all = [...args.targets.flatMap(endpointsOf), ...(args.endpoints ?? [])];
+      if (all.length) checks.push(check("verify", all, [...deployed.map((d) => d.resource), ...gate]));
     }
 
     const served = pulumi.all(checks.map((c) => c.served)).apply((lists) => lists.flat());
     this.servedChains = served;
     this.compatibility = served.apply((reports) => reports.flatMap((r) => r.profiles.map((p) => ({ endpoint: r.endpoint, ...p }))));
-    this.targetStatus = pulumi.all(
-      deployed.map((d, i) => pulumi.all([d.target, d.files, d.drift]).apply(([target, files, drift]) => ({ name: args.targets[i].name, target, files, drift }))),
-    );
+    this.targetStatus = pulumi.all(deployed.map((d) => d.status));
     this.drift = pulumi
       .all([this.targetStatus, pulumi.all(checks.map((c) => c.drift))])
       .apply(([targets, checkDrift]) => [...targets.flatMap((t) => t.drift.map((d) => `${t.name}: ${d}`)), ...checkDrift.flat()]);

@@ -1,20 +1,22 @@
-// The kinds of target a CertificateDeployment deploys to, and the child resource each one
-// becomes. A `local` target is the machine running Pulumi; a `linux` target is reached over
-// SSH. Both are the Linux files provider (providers/linux-files-provider.ts).
-import * as pulumi from "@pulumi/pulumi";
-import { LinuxTlsFiles, type ConnectionInputs } from "../providers/linux-files-provider";
+// The kinds of target a CertificateDeployment deploys to. `local` (the machine running
+// Pulumi) and `linux` (over SSH) are the Linux files provider; `iis` is the Windows IIS
+// provider over SSH; `azureVm` runs the same agent through Azure VM Run Command;
+// `appService` is an Azure App Service certificate and SNI binding.
+import type * as pulumi from "@pulumi/pulumi";
+import type { ConnectionInputs } from "../providers/linux-files-provider";
 import type { PresetName } from "../providers/linux/presets";
 import type { Endpoint } from "../providers/linux/live-state";
+import type { WindowsConnectionInputs } from "../providers/windows/iis-provider";
+import type { BindingSpec } from "../providers/windows/planner";
+import type { LeafStore } from "../providers/windows/contract";
 
 export type { Endpoint } from "../providers/linux/live-state";
 
 interface TargetBase {
   /** Short name, unique in the deployment: names the child resource and the target in every output. */
   name: string;
-  /** TLS endpoints this target serves: probed after the reload (the deployment waits for them) and by the verification. */
+  /** TLS endpoints this target serves: probed after the deployment and by the verification. */
   endpoints?: Endpoint[];
-  /** What `pulumi destroy` does: "restore" (default) puts back the files found before the first deployment and reloads; "keep" leaves the deployed files. */
-  onDelete?: "restore" | "keep";
 }
 
 /** The machine running Pulumi: files written with node:fs, commands run with this process's rights. */
@@ -26,6 +28,8 @@ export interface LocalTargetArgs extends TargetBase {
   reloadCommand?: string;
   /** Command that tests the server's configuration before the reload, e.g. `nginx -t`. */
   configTestCommand?: string;
+  /** What `pulumi destroy` does: "restore" (default) puts back the files found before the first deployment and reloads; "keep" leaves the deployed files. */
+  onDelete?: "restore" | "keep";
 }
 
 /** A Linux host over SSH (host key verified), serving with nginx, Apache, HAProxy, ... */
@@ -45,52 +49,63 @@ export interface LinuxTargetArgs extends TargetBase {
   reloadCommand?: string;
   /** Replaces the preset's config test; "" skips it. */
   configTestCommand?: string;
+  /** What `pulumi destroy` does: "restore" (default) puts back the files found before the first deployment and reloads; "keep" leaves the deployed files. */
+  onDelete?: "restore" | "keep";
 }
 
-export type TargetArgs = LocalTargetArgs | LinuxTargetArgs;
-
-/** What a target deployment needs from the component: the chosen chain, the key, how long to wait for the endpoints. */
-export interface TargetMaterial {
-  /** PEM, leaf first, anchor left out. */
-  chain: pulumi.Input<string>;
-  /** Secret. */
-  privateKey: pulumi.Input<string>;
-  /** Secret. */
-  keyPassphrase?: pulumi.Input<string>;
-  /** How long the target waits for its endpoints to serve the new chain after the reload. */
-  verifyTimeoutMs?: number;
+/** Options of the Windows chain engine's store arrangement, shared by `iis` and `azureVm`. */
+interface WindowsOptions {
+  /** The IIS binding: site, port, ip ("*"), host (SNI). */
+  binding: BindingSpec;
+  /** Where the leaf and its key go; default My. */
+  leafStore?: LeafStore;
+  /** Mark the imported key exportable; default false. */
+  exportableKey?: boolean;
+  /** Set DisableRootAutoUpdate=1 (the host then stops receiving new roots); default false. */
+  disableRootAutoUpdate?: boolean;
 }
 
-/** The child resource that deploys the chain to `target`. */
-export function deployTarget(resourceName: string, target: TargetArgs, material: TargetMaterial, opts: pulumi.CustomResourceOptions): LinuxTlsFiles {
-  const common = { chain: material.chain, privateKey: material.privateKey, keyPassphrase: material.keyPassphrase, endpoints: target.endpoints ?? [], onDelete: target.onDelete, verifyTimeoutMs: material.verifyTimeoutMs };
-  if (target.kind === "local") {
-    // The nginx preset's file names (fullchain.pem, privkey.pem) in the given directory, with the given commands only.
-    return new LinuxTlsFiles(
-      resourceName,
-      {
-        ...common,
-        connection: { kind: "local" },
-        preset: "nginx",
-        directory: target.directory,
-        reloadCommand: target.reloadCommand ?? "",
-        configTestCommand: target.configTestCommand ?? "",
-      },
-      opts,
-    );
-  }
-  return new LinuxTlsFiles(
-    resourceName,
-    {
-      ...common,
-      connection: { ...target.connection, kind: "ssh" },
-      sshPrivateKey: target.sshPrivateKey,
-      sshPassphrase: target.sshPassphrase,
-      preset: target.preset ?? "nginx",
-      directory: target.directory,
-      reloadCommand: target.reloadCommand,
-      configTestCommand: target.configTestCommand,
-    },
-    opts,
-  );
+/** A Windows IIS host over SSH (OpenSSH for Windows): stores arranged so that Windows builds the chosen chain. `pulumi destroy` leaves the host as deployed. */
+export interface IisTargetArgs extends TargetBase, WindowsOptions {
+  kind: "iis";
+  /** How to reach the host: host, port, user, hostKeyFingerprints or knownHosts. */
+  connection: WindowsConnectionInputs;
+  /** The SSH login key (kept secret). */
+  sshPrivateKey?: pulumi.Input<string>;
+  /** Passphrase of sshPrivateKey (kept secret). */
+  sshPassphrase?: pulumi.Input<string>;
+  /** Where clients connect to this IIS site; verified after the deployment. */
+  endpoint: Endpoint;
+  /** A PEM file of Microsoft's root program list (roots automatic update brings back), for the prediction. */
+  programRootsFile?: string;
+}
+
+/** A Windows VM in Azure, reached through VM Run Command (no SSH). Drift shows when `runToken` changes. */
+export interface AzureVmTargetArgs extends TargetBase, WindowsOptions {
+  kind: "azureVm";
+  resourceGroupName: pulumi.Input<string>;
+  vmName: pulumi.Input<string>;
+  location: pulumi.Input<string>;
+  /** Change it (e.g. to a date) to read the VM again. */
+  runToken?: pulumi.Input<string>;
+}
+
+/** An Azure App Service custom domain (SNI). App Service sends only the leaf and its issuer: a cross-sign cannot reach clients there. */
+export interface AppServiceTargetArgs extends TargetBase {
+  kind: "appService";
+  resourceGroupName: pulumi.Input<string>;
+  location: pulumi.Input<string>;
+  /** The web app (site) name. */
+  webAppName: pulumi.Input<string>;
+  /** The App Service plan the certificate belongs to. */
+  serverFarmId?: pulumi.Input<string>;
+  /** The custom host name to bind. */
+  hostName: pulumi.Input<string>;
+}
+
+export type TargetArgs = LocalTargetArgs | LinuxTargetArgs | IisTargetArgs | AzureVmTargetArgs | AppServiceTargetArgs;
+
+/** The endpoints a target's verification probes. */
+export function endpointsOf(target: TargetArgs): Endpoint[] {
+  return target.kind === "iis" ? [target.endpoint, ...(target.endpoints ?? [])] : (target.endpoints ?? []);
 }

@@ -1,0 +1,140 @@
+// The child resource each kind of target becomes, and its status for the component's
+// outputs. Only wiring: the providers do the work.
+import * as pulumi from "@pulumi/pulumi";
+import { ChainsmithInputError } from "../chain/errors";
+import { LinuxTlsFiles } from "../providers/linux-files-provider";
+import { IisCertificate } from "../providers/windows/iis-provider";
+// The Azure targets load @pulumi/azure-native (a large package): only when one is used.
+type AzureRunCommandModule = typeof import("../providers/windows/azure-run-command");
+type AppServiceModule = typeof import("../providers/windows/app-service");
+import type { AppServiceTargetArgs, AzureVmTargetArgs, TargetArgs } from "./targets";
+
+/** What a target deployment needs from the component. */
+export interface TargetMaterial {
+  /** The chosen chain, PEM, leaf first, anchor left out. */
+  chain: pulumi.Output<string>;
+  /** The same, as a plain value when it could be chosen from plain inputs (Azure targets name resources after it). */
+  chainNow: string | undefined;
+  /** The pool (PEM): Windows targets distrust the self-signed twins of its cross-signs. */
+  pool: pulumi.Input<string | undefined>;
+  /** The leaf's key, unencrypted PKCS#8 PEM, secret. */
+  privateKey: pulumi.Output<string>;
+  /** How long targets wait for their endpoints to serve the new chain. */
+  verifyTimeoutMs?: number;
+}
+
+export interface TargetStatus {
+  name: string;
+  kind: TargetArgs["kind"];
+  /** "local", "user@host:port", the VM or the web app. */
+  target: string;
+  /** Why the target differs from the deployment (filled by refresh). */
+  drift: string[];
+  /** What was deployed, in words: files and hashes, or what Windows builds. */
+  detail: string[];
+}
+
+export interface DeployedTarget {
+  resource: pulumi.Resource;
+  status: pulumi.Output<TargetStatus>;
+}
+
+export function deployTarget(resourceName: string, target: TargetArgs, material: TargetMaterial, opts: pulumi.CustomResourceOptions): DeployedTarget {
+  const status = (where: pulumi.Input<string>, drift: pulumi.Input<string[]>, detail: pulumi.Input<string[]>) =>
+    pulumi.all([where, drift, detail]).apply(([w, d, x]) => ({ name: target.name, kind: target.kind, target: w, drift: d, detail: x }));
+  const filesDetail = (files: { path: string; sha256: string }[]) => files.map((f) => `${f.path} sha256:${f.sha256.slice(0, 16)}`);
+  switch (target.kind) {
+    case "local":
+    case "linux": {
+      const common = { chain: material.chain, privateKey: material.privateKey, endpoints: target.endpoints ?? [], onDelete: target.onDelete, verifyTimeoutMs: material.verifyTimeoutMs };
+      // A local target: the nginx preset's file names (fullchain.pem, privkey.pem) in the directory, with the given commands only.
+      const files =
+        target.kind === "local"
+          ? new LinuxTlsFiles(resourceName, { ...common, connection: { kind: "local" }, preset: "nginx", directory: target.directory, reloadCommand: target.reloadCommand ?? "", configTestCommand: target.configTestCommand ?? "" }, opts)
+          : new LinuxTlsFiles(
+              resourceName,
+              {
+                ...common,
+                connection: { ...target.connection, kind: "ssh" },
+                sshPrivateKey: target.sshPrivateKey,
+                sshPassphrase: target.sshPassphrase,
+                preset: target.preset ?? "nginx",
+                directory: target.directory,
+                reloadCommand: target.reloadCommand,
+                configTestCommand: target.configTestCommand,
+              },
+              opts,
+            );
+      return { resource: files, status: status(files.target, files.drift, files.files.apply(filesDetail)) };
+    }
+    case "iis": {
+      const iis = new IisCertificate(
+        resourceName,
+        {
+          connection: target.connection,
+          sshPrivateKey: target.sshPrivateKey,
+          sshPassphrase: target.sshPassphrase,
+          chain: material.chain,
+          privateKey: material.privateKey,
+          binding: target.binding,
+          leafStore: target.leafStore,
+          exportableKey: target.exportableKey,
+          disableRootAutoUpdate: target.disableRootAutoUpdate,
+          knownCertificates: material.pool,
+          programRootsFile: target.programRootsFile,
+          endpoint: target.endpoint,
+        },
+        opts,
+      );
+      return { resource: iis, status: status(iis.target, iis.drift, iis.preview.apply((p) => [p])) };
+    }
+    case "azureVm": {
+      const { AzureVmIisCertificate } = require("../providers/windows/azure-run-command") as AzureRunCommandModule;
+      const vm = new AzureVmIisCertificate(
+        resourceName,
+        {
+          resourceGroupName: target.resourceGroupName,
+          vmName: target.vmName,
+          location: target.location,
+          chain: plainChain(material, target),
+          privateKey: material.privateKey,
+          binding: target.binding,
+          leafStore: target.leafStore,
+          exportableKey: target.exportableKey,
+          disableRootAutoUpdate: target.disableRootAutoUpdate,
+          runToken: target.runToken,
+        },
+        opts,
+      );
+      return { resource: vm, status: status(target.vmName, [], pulumi.all([vm.preview, vm.windowsBuilds]).apply(([p, w]) => [p, `Windows builds: ${w.join(" > ")}`])) };
+    }
+    case "appService": {
+      const { AppServiceCertificate } = require("../providers/windows/app-service") as AppServiceModule;
+      const app = new AppServiceCertificate(
+        resourceName,
+        {
+          resourceGroupName: target.resourceGroupName,
+          location: target.location,
+          webAppName: target.webAppName,
+          serverFarmId: target.serverFarmId,
+          hostName: target.hostName,
+          chain: plainChain(material, target),
+          privateKey: material.privateKey,
+        },
+        opts,
+      );
+      return { resource: app, status: status(target.webAppName, [], [`App Service sends ${app.expectedServed.join(" > ")}`, ...(app.warning ? [app.warning] : [])]) };
+    }
+  }
+}
+
+// The Azure components name their resources after the leaf, so they need the chain as a value now.
+function plainChain(material: TargetMaterial, target: AzureVmTargetArgs | AppServiceTargetArgs): string {
+  if (material.chainNow === undefined) {
+    throw new ChainsmithInputError(
+      "plain-chain-needed",
+      `Target ${target.name} (${target.kind}) names its Azure resources after the leaf, so the chain must be known when the program runs: give certificate and pool as plain strings (e.g. read from files), not Outputs or a pfx.`,
+    );
+  }
+  return material.chainNow;
+}
