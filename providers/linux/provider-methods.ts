@@ -79,6 +79,9 @@ export type LinuxFilesState = Omit<LinuxFilesInputs, "privateKey" | "keyPassphra
 };
 
 const SECRET_INPUTS = ["privateKey", "keyPassphrase", "pfxPassword", "sshPrivateKey", "sshPassphrase"] as const;
+// How the engine passes a value not known yet during preview (an output of another resource).
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+const hasUnknowns = (value: unknown) => JSON.stringify(value ?? null).includes(UNKNOWN);
 
 export async function check(_olds: unknown, news: LinuxFilesInputs) {
   const failures: { property: string; reason: string }[] = [];
@@ -89,9 +92,9 @@ export async function check(_olds: unknown, news: LinuxFilesInputs) {
       failures.push({ property, reason: scrub(error, news).message });
     }
   };
-  attempt("files", () => planFiles(news));
-  attempt("chain", () => parseCertificates(news.chain ?? "", "the chain"));
-  attempt("connection", () => assertConnection(news.connection));
+  if (!hasUnknowns(news.files) && !hasUnknowns(news.directory)) attempt("files", () => planFiles(news));
+  if (!hasUnknowns(news.chain)) attempt("chain", () => parseCertificates(news.chain ?? "", "the chain"));
+  if (!hasUnknowns(news.connection)) attempt("connection", () => assertConnection(news.connection));
   if (news.onDelete !== undefined && news.onDelete !== "restore" && news.onDelete !== "keep") {
     failures.push({ property: "onDelete", reason: `onDelete "${String(news.onDelete)}" is not "restore" or "keep".` });
   }
@@ -113,9 +116,10 @@ export async function read(id: string, props: LinuxFilesState) {
 
 export async function diff(_id: string, olds: LinuxFilesState, news: LinuxFilesInputs) {
   return guarded(news, async () => {
-    const reasons = [...inputChanges(olds, news), ...(await driftOf(olds))];
+    const changes = hasUnknowns(news) ? ["some inputs are not known until other resources are deployed"] : inputChanges(olds, news);
+    const reasons = [...changes, ...(await driftOf(olds))];
     for (const reason of reasons) console.error(`chainsmith: ${olds.target}: ${reason}`);
-    const moved = targetName(news.connection) !== olds.target;
+    const moved = !hasUnknowns(news.connection) && targetName(news.connection) !== olds.target;
     return { changes: reasons.length > 0, replaces: moved ? ["connection"] : [], deleteBeforeReplace: false };
   });
 }

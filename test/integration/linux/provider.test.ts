@@ -89,6 +89,14 @@ describe("the Linux files provider", () => {
     expect(repaired.originals).toEqual(state.originals);
     expect((await linuxFilesProvider.diff!(created.id, repaired, inputs())).changes).toBe(false);
 
+    // Input changes: said in words; a new host replaces the resource; unknown inputs (preview) count as a change.
+    logged.length = 0;
+    expect(await linuxFilesProvider.diff!(created.id, repaired, { ...inputs(), chain: pki.shortChainPem })).toMatchObject({ changes: true, replaces: [] });
+    expect(logged.join("\n")).toContain("the chain to serve changed");
+    const moved = await linuxFilesProvider.diff!(created.id, repaired, { ...inputs(), connection: { ...inputs().connection, port: sshd.port + 1 } });
+    expect(moved.replaces).toEqual(["connection"]);
+    expect((await linuxFilesProvider.diff!(created.id, repaired, { ...inputs(), chain: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" })).changes).toBe(true);
+
     await linuxFilesProvider.delete!(created.id, repaired);
     expect(fs.readFileSync(tls.fullchain, "utf8")).toBe(pki.shortChainPem);
     expect(fs.existsSync(tls.fullchain + ".chainsmith.bak")).toBe(false);
