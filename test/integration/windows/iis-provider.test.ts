@@ -1,15 +1,15 @@
 // The IIS dynamic provider's methods called directly (no engine), compiled as Pulumi runs
 // them, against the simulated Windows host over SSH: create deploys, Windows Update brings
 // the self-signed root back, read and diff say so in words, update repairs it.
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { iisTargetImplementation, iisTargetProvider, type IisTargetInputs, type IisTargetState } from "../../../providers/windows/iis-provider";
+import { iisTargetProvider, type IisTargetInputs, type IisTargetState } from "../../../providers/windows/iis-provider";
 import { probe } from "../../../probe/probe";
 import { pemOf } from "../../fixtures/pki";
 import { sectigo } from "../../fixtures/scenarios";
 import { Sectigo, bindLeaf, desiredRsa, sectigoHost } from "../../support/simulated-windows-host/field-hosts";
 import { SimulatedHostSession, openSimulatedHost } from "../../support/simulated-windows-host/simulated-host-session";
+import { assertIisProviderCompiled } from "./compiled-provider";
 
 const KEY_PASSPHRASE = "iis-key-passphrase-51c8";
 // shared/ sits beside the repository (here and in CI).
@@ -19,7 +19,7 @@ let session: SimulatedHostSession;
 const logged: string[] = [];
 
 beforeAll(async () => {
-  assertCompiledImplementationIsFresh();
+  assertIisProviderCompiled();
   s = await sectigo();
   const host = sectigoHost(s);
   bindLeaf(host, await s.pki.leaf("example.test", s.r36), { host: "example.test" });
@@ -101,11 +101,3 @@ describe("the IIS provider", () => {
     await expect(iisTargetProvider.create!({ ...inputs(), binding: { site: "Shop", port: 443 } })).rejects.toThrow(/IIS site 'Shop' does not exist on WEB1/);
   });
 });
-
-function assertCompiledImplementationIsFresh(): void {
-  const dirs = ["providers/windows", "providers/ssh", "chain"].map((d) => path.resolve(__dirname, "../../..", d));
-  const newest = Math.max(...dirs.flatMap((d) => fs.readdirSync(d).filter((f) => f.endsWith(".ts")).map((f) => fs.statSync(path.join(d, f)).mtimeMs)));
-  if (!fs.existsSync(iisTargetImplementation) || fs.statSync(iisTargetImplementation).mtimeMs < newest) {
-    throw new Error(`${iisTargetImplementation} is missing or older than the sources: run "npx tsc -p tsconfig.json" first (npm test does).`);
-  }
-}
