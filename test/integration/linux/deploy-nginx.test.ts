@@ -7,7 +7,7 @@ import { LinuxDeployError } from "../../../providers/linux/errors";
 import { planFiles } from "../../../providers/linux/presets";
 import { SshHost } from "../../../providers/ssh/ssh-host";
 import { probe } from "../../../probe/probe";
-import { startSshd, type Sshd } from "../../support/sshd";
+import { startSshd, SUDO_USER, type Sshd } from "../../support/sshd";
 import { startNginx, type WebServer } from "../../support/webservers";
 import { crossSignedPki, curlTrusting, existingTlsDir, freePort, type CrossSignedPki } from "./targets";
 import { ChainsmithInputError } from "../../../chain/errors";
@@ -86,6 +86,22 @@ describe("deploying to nginx over SSH", () => {
       expect(fs.readFileSync(target.tls.fullchain, "utf8")).toBe(pki.shortChainPem);
       expect(fs.readFileSync(target.tls.privkey, "utf8")).toBe(pki.leaf.keyPem);
       expect(await servedFingerprints(target.nginx)).toEqual(oldServed);
+    } finally {
+      host.close();
+      await target.stop();
+    }
+  });
+
+  it("deploys as a non-root user through passwordless sudo, leaving root-owned files", async () => {
+    const target = await nginxWithShortChain();
+    const host = await SshHost.connect({ host: sshd.host, port: sshd.port, user: SUDO_USER, privateKey: sshd.clientKey, knownHosts: sshd.knownHostsLine, sudo: true });
+    try {
+      const plan = planFiles({ preset: "nginx", directory: target.tls.dir, files: { privkey: { owner: "root", group: "root" } }, configTestCommand: target.nginx.configTestCommand, reloadCommand: target.nginx.reloadCommand });
+      const desired = buildDesiredState({ chainPem: pki.desiredChainPem, privateKeyPem: pki.leaf.keyPem }, plan);
+      await deploy(host, desired, plan, { endpoints: target.endpoints, verifyTimeoutMs: 10_000 });
+      expect(await servedFingerprints(target.nginx)).toEqual([pki.leaf, pki.intermediate, pki.newRootByOld].map((i) => i.cert.sha256));
+      const key = fs.statSync(target.tls.privkey);
+      expect([key.mode & 0o777, key.uid, key.gid]).toEqual([0o640, 0, 0]);
     } finally {
       host.close();
       await target.stop();

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { linuxFilesImplementation, linuxFilesProvider, type LinuxFilesInputs, type LinuxFilesState } from "../../../providers/linux-files-provider";
 import { probe } from "../../../probe/probe";
 import { startSshd, type Sshd } from "../../support/sshd";
-import { startNginx, type WebServer } from "../../support/webservers";
+import { startHaproxy, startNginx, type WebServer } from "../../support/webservers";
 import { crossSignedPki, curlTrusting, existingTlsDir, freePort, type CrossSignedPki } from "./targets";
 
 const KEY_PASSPHRASE = "tls-key-passphrase-9d41";
@@ -122,6 +122,36 @@ describe("the Linux files provider", () => {
     const error = (await linuxFilesProvider.create(wrongPassphrase).catch((e: unknown) => e)) as Error & { code?: string };
     expect(error.code).toBe("key-wrong-passphrase");
     expect(error.message).not.toContain("not-the-passphrase-1234");
+  });
+});
+
+describe("the Linux files provider on the local target", () => {
+  it("deploys to the machine running Pulumi and, with onDelete keep, leaves the files on delete", async () => {
+    const where = fs.mkdtempSync(path.join(tls.dir, "haproxy-"));
+    fs.chmodSync(where, 0o755);
+    fs.writeFileSync(path.join(where, "site.pem"), pki.shortChainPem + pki.leaf.keyPem, { mode: 0o600 });
+    const haproxy = await startHaproxy({ certPath: path.join(where, "site.pem"), port: await freePort() });
+    try {
+      const local: LinuxFilesInputs = {
+        connection: { kind: "local" },
+        preset: "haproxy",
+        directory: where,
+        configTestCommand: haproxy.configTestCommand,
+        reloadCommand: haproxy.reloadCommand,
+        chain: pki.desiredChainPem,
+        privateKey: pki.leaf.keyPem,
+        endpoints: [{ host: "127.0.0.1", port: haproxy.port }],
+        onDelete: "keep",
+      };
+      const created = await linuxFilesProvider.create(local);
+      expect((created.outs as LinuxFilesState).target).toBe("local");
+      expect((await probe({ host: "127.0.0.1", port: haproxy.port })).certificates).toHaveLength(3);
+      expect((await linuxFilesProvider.read!(created.id, created.outs)).props.drift).toEqual([]);
+      await linuxFilesProvider.delete!(created.id, created.outs);
+      expect(fs.readFileSync(path.join(where, "site.pem"), "utf8")).toBe(pki.desiredChainPem + pki.leaf.keyPem);
+    } finally {
+      await haproxy.stop();
+    }
   });
 });
 
