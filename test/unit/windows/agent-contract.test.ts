@@ -80,6 +80,9 @@ describe("agent.ps1 against the contract", () => {
   it("is ASCII (PowerShell 5.1 reads a file without BOM in the ANSI code page) with balanced brackets outside strings and comments", () => {
     expect(/^[\x09\x0a\x0d\x20-\x7e]*$/.test(script)).toBe(true);
     expect(unbalanced(script)).toEqual([]);
+    // The check itself sees a bracket left open, and ignores brackets in strings and comments.
+    expect(unbalanced("function f { if ($a -eq '}') { # }\n")).toEqual(["unclosed {", "unclosed {"]);
+    expect(unbalanced('$m = "`"(" + @(1, 2)[0]')).toEqual([]);
   });
 
   it("is started by a short fixed command whose bootstrap splits stdin at the input marker", () => {
