@@ -1,0 +1,105 @@
+// The served-chain check's provider methods against real TLS servers on loopback: create
+// verifies (and fails with the cause and the fix), diff reports drift in words, read returns
+// the live served chains. (The engine runs the compiled copy: test/e2e covers that path.)
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import * as p from "../../../providers/served-chain/provider-methods";
+import type { ServedChainCheckInputs, ServedChainCheckState } from "../../../providers/served-chain-check";
+import { pemOf } from "../../fixtures/pki";
+import { sectigo } from "../../fixtures/scenarios";
+import { Pki } from "../../fixtures/pki";
+import { startNodeTlsServer, type RunningServer } from "../../support/tls-servers";
+
+let s: Awaited<ReturnType<typeof sectigo>>;
+let full: RunningServer;
+let short: RunningServer;
+const logged: string[] = [];
+
+beforeAll(async () => {
+  s = await sectigo(new Pki());
+  full = await startNodeTlsServer({ chains: [{ certificates: [s.leaf, s.r36, s.r46ByUsertrust] }] });
+  short = await startNodeTlsServer({ chains: [{ certificates: [s.leaf, s.r36] }] });
+  vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => void logged.push(args.map(String).join(" ")));
+});
+afterAll(async () => {
+  vi.restoreAllMocks();
+  await full?.close();
+  await short?.close();
+});
+
+function inputs(port: number, overrides: Partial<ServedChainCheckInputs> = {}): ServedChainCheckInputs {
+  return {
+    endpoints: [{ host: "127.0.0.1", port }],
+    desiredChain: pemOf(s.leaf, s.r36, s.r46ByUsertrust),
+    profiles: [
+      { name: "legacy", roots: s.usertrustRsa.pem },
+      { name: "modern", roots: s.r46.pem },
+    ],
+    verifyTimeoutMs: 300,
+    ...overrides,
+  };
+}
+
+describe("the served-chain check provider", () => {
+  it("create records what the endpoint serves and what each client makes of it", async () => {
+    const { id, outs } = await p.create(inputs(full.port));
+    const state = outs as ServedChainCheckState;
+    expect(id).toBe(`127.0.0.1:${full.port}`);
+    expect(state.drift).toEqual([]);
+    expect(state.served).toHaveLength(1);
+    expect(state.served[0]).toMatchObject({ endpoint: `127.0.0.1:${full.port}`, matchesDesired: true, findings: [] });
+    expect(state.served[0].chain.map((c) => c.sha256)).toEqual([s.leaf, s.r36, s.r46ByUsertrust].map((c) => c.cert.sha256));
+    expect(state.served[0].profiles.map((v) => [v.profile, v.trusted])).toEqual([["legacy", true], ["modern", true]]);
+  });
+
+  it("create fails with the cause and the fix when the endpoint serves another chain", async () => {
+    const failure = p.create(inputs(short.port));
+    await expect(failure).rejects.toThrow(new RegExp(`verification failed: 127\\.0\\.0\\.1:${short.port}: server sends 2 certificates, expected 3: an incomplete chain, missing Sectigo Public Server Authentication Root R46`));
+    await expect(failure).rejects.toThrow(/client profile "legacy" does not trust the served chain/);
+    await expect(failure).rejects.toThrow(/Fix: deploy the chosen chain to the server that answers there.*choose a chain those clients trust/s);
+  });
+
+  it("failOn settings decide what fails: a required profile only, or nothing about the chain", async () => {
+    await expect(p.create(inputs(short.port, { failOnDiffers: false, requiredProfiles: ["modern"] }))).resolves.toMatchObject({ outs: { drift: [] } });
+    await expect(p.create(inputs(short.port, { failOnDiffers: false, failOnUntrusted: false }))).resolves.toBeDefined();
+    await expect(p.create(inputs(short.port, { failOnDiffers: false, requiredProfiles: ["legacy"] }))).rejects.toThrow(/client profile "legacy" does not trust/);
+  });
+
+  it("an endpoint that does not answer fails the verification and says so", async () => {
+    const closed = await startNodeTlsServer({ chains: [{ certificates: [s.leaf] }] });
+    await closed.close();
+    await expect(p.create(inputs(closed.port))).rejects.toThrow(new RegExp(`127\\.0\\.0\\.1:${closed.port}: cannot read the served chain .*Fix: check that the server listens`, "s"));
+  });
+
+  it("diff is quiet when the endpoint serves what was verified, and reports drift in words when it does not", async () => {
+    const state = (await p.create(inputs(full.port))).outs as ServedChainCheckState;
+    expect(await p.diff("id", state, inputs(full.port))).toEqual({ changes: false });
+    logged.length = 0;
+    const drifted = { ...state, endpoints: [{ host: "127.0.0.1", port: short.port }] };
+    expect(await p.diff("id", drifted, inputs(short.port))).toEqual({ changes: true });
+    expect(logged).toContain(`chainsmith: 127.0.0.1:${short.port}: server sends 2 certificates, expected 3: an incomplete chain, missing Sectigo Public Server Authentication Root R46 [${s.r46ByUsertrust.cert.sha256.slice(0, 16)}] (clients without them fail with "unable to get local issuer certificate")`);
+    expect(logged.some((l) => /client profile "legacy" does not trust/.test(l))).toBe(true);
+  });
+
+  it("diff with driftChecks off does not probe: only input changes count", async () => {
+    const state = (await p.create(inputs(full.port))).outs as ServedChainCheckState;
+    const moved = { ...state, endpoints: [{ host: "127.0.0.1", port: short.port }] };
+    expect(await p.diff("id", moved, inputs(short.port, { driftChecks: false }))).toEqual({ changes: false });
+    expect(await p.diff("id", state, inputs(full.port, { driftChecks: false, desiredChain: pemOf(s.leaf, s.r36) }))).toEqual({ changes: true });
+  });
+
+  it("read returns the live served chains and the drift; unchanged props when nothing moved", async () => {
+    const state = (await p.create(inputs(full.port))).outs as ServedChainCheckState;
+    expect((await p.read("id", state)).props).toEqual(state);
+    const drifted = { ...state, endpoints: [{ host: "127.0.0.1", port: short.port }] };
+    const read = (await p.read("id", drifted)).props as ServedChainCheckState;
+    expect(read.served[0].chain).toHaveLength(2);
+    expect(read.drift).toEqual([expect.stringMatching(/server sends 2 certificates, expected 3/), expect.stringMatching(/client profile "legacy" does not trust/)]);
+  });
+
+  it("check refuses bad inputs with what to do", async () => {
+    const { failures } = await p.check({}, { ...inputs(full.port), endpoints: [], requiredProfiles: ["ancient"], desiredChain: "not pem" });
+    expect(failures.map((f) => f.property).sort()).toEqual(["desiredChain", "endpoints", "profiles"]);
+    expect(failures.find((f) => f.property === "profiles")!.reason).toMatch(/Required profile ancient is not among the client profiles \(legacy, modern\)/);
+    expect(failures.find((f) => f.property === "endpoints")!.reason).toMatch(/Give at least one \{ host, port \}/);
+  });
+});
