@@ -3,8 +3,9 @@ import { Certificate } from "../../../chain/certificate";
 import { AgentRequest } from "../../../providers/windows/contract";
 import { deployWindowsTarget, previewWindowsTarget, WindowsTargetSpec } from "../../../providers/windows/windows-target";
 import { probe } from "../../../probe/probe";
-import { sectigo } from "../../fixtures/scenarios";
+import { letsEncrypt, sectigo } from "../../fixtures/scenarios";
 import { Sectigo, bindLeaf, desiredEcc, desiredRsa, sectigoHost } from "../../support/simulated-windows-host/field-hosts";
+import { SimulatedWindowsHost } from "../../support/simulated-windows-host/host-model";
 import { SimulatedHostSession, openSimulatedHost } from "../../support/simulated-windows-host/simulated-host-session";
 
 const site = "Default Web Site";
@@ -95,6 +96,26 @@ describe("Windows IIS over SSH, against the simulated host", () => {
     expect(await served(session, "example.test")).toEqual(ids(desiredRsa(s)));
     expect(await served(session, "ecc.example.test")).toEqual(ids(desiredEcc(s)));
     expect(host.bindings.map((b) => [b.host, b.sslFlags])).toEqual([["example.test", 1], ["ecc.example.test", 1]]);
+  });
+
+  it("Let's Encrypt Authority X3, two certificates with one key: the stale one goes and IIS serves the desired one", async () => {
+    const le = await letsEncrypt();
+    const at = new Date("2021-02-01T00:00:00Z");
+    const host = new SimulatedWindowsHost({ at });
+    host.addCertificate("Root", le.x1.cert);
+    host.addCertificate("Root", le.dst.cert);
+    host.addCertificate("CA", le.x3ByX1.cert);
+    host.addCertificate("CA", le.x3ByDst.cert);
+    session = await openSimulatedHost(host);
+    // The chain legacy clients (DST Root CA X3 only) need; Windows prefers the newer same-key X3 by ISRG Root X1.
+    const desired = [le.x3Leaf.cert, le.x3ByDst.cert];
+    const spec: WindowsTargetSpec = { desiredChain: desired, key: le.x3Leaf.key.privateKey, binding: { site, port: 443, host: "x3.example.test" }, endpoint: { host: "127.0.0.1", port: session.iis.port, servername: "x3.example.test" }, at };
+    const preview = await previewWindowsTarget(session.transport, spec);
+    expect(preview.now.served.map((c) => c.sha256)).toEqual(ids([le.x3Leaf.cert, le.x3ByX1.cert]));
+    const report = await deployWindowsTarget(session.transport, spec);
+    expect(report.done).toContain(`removed ${le.x3ByX1.cert.sha1} from CA`);
+    expect(await served(session, "x3.example.test")).toEqual(ids(desired));
+    expect(host.has("CA", le.x3ByX1.cert)).toBe(false);
   });
 
   it("replaces an IP binding keeping its flags, and serves without SNI", async () => {
