@@ -81,6 +81,15 @@ describe("planWindowsTarget: Sectigo R46 cross-signed by USERTrust", () => {
     expect(plan.bindingStep).toMatchObject({ ip: "10.0.0.5", host: "", sslFlags: 8 | 64 });
   });
 
+  it("leaves a Central Certificate Store binding as it is (its leaf comes from the CCS share) and still arranges the stores", () => {
+    const host = sectigoHost(s);
+    host.addBinding({ site, ip: "*", port: 443, host: "example.test", sslFlags: 1 | 2, certificateHash: "", certificateStore: "" });
+    const plan = planWindowsTarget({ desiredChain: desiredRsa(s), binding: { site, port: 443, host: "example.test" } }, inventoryOf(host));
+    expect(kinds(plan.steps)).not.toContain("replaceBinding");
+    expect(kinds(plan.steps)).toContain("moveToDisallowed");
+    expect(plan.bindingStep.sslFlags).toBe(1 | 2);
+  });
+
   it("keeps an old leaf that another binding still uses", async () => {
     const host = sectigoHost(s);
     const oldLeaf = await s.pki.leaf("example.test", s.r36);
