@@ -44,7 +44,7 @@ export async function deploy(host: TargetHost, desired: DesiredState, plan: File
   const failed = (step: DeployStep, message: string, command?: string, stderr?: string) => restoreAndFail(host, desired, plan, previous, { step, message, command, stderr });
 
   try {
-    for (const file of desired.files) await host.writeFileAtomic(file.path, file.content, { mode: file.mode, owner: file.owner, group: file.group });
+    await Promise.all(desired.files.map((file) => host.writeFileAtomic(file.path, file.content, { mode: file.mode, owner: file.owner, group: file.group })));
   } catch (error) {
     return failed("write", `writing the files failed: ${(error as Error).message}`);
   }
@@ -114,6 +114,7 @@ async function keepOriginals(
 // During a graceful reload the old workers keep accepting for a moment: one good answer can
 // be followed by the old chain. Done means every endpoint right on consecutive probes.
 async function waitForServedChain(desired: DesiredState, endpoints: Endpoint[], timeoutMs: number): Promise<LiveEndpoint[]> {
+  if (endpoints.length === 0) return [];
   const deadline = performance.now() + timeoutMs;
   let consecutive = 0;
   for (;;) {

@@ -4,12 +4,12 @@
  * for a password) and "chainsmith-root" (uid 0, plain sh), all with the same client key. The
  * users and their sudoers file are created once on this machine (the tests run as root).
  */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { freePort } from "./tls-servers";
+import { childPids, waitUntilListening } from "./webservers";
 
 export const SUDO_USER = "chainsmith-sudo";
 export const PASSWORD_SUDO_USER = "chainsmith-pwsudo";
@@ -79,7 +79,7 @@ export async function startSshd(): Promise<Sshd> {
   const child = spawn("/usr/sbin/sshd", ["-D", "-e", "-f", path.join(dir, "sshd_config")], { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  await waitForListener(port, child, () => stderr);
+  await waitUntilListening("sshd", child, port, () => stderr);
 
   const publicHostKey = fs.readFileSync(path.join(dir, "host_key.pub"), "utf8").trim().split(/\s+/);
   const fingerprint = execFileSync("ssh-keygen", ["-l", "-E", "sha256", "-f", path.join(dir, "host_key.pub")]).toString().split(/\s+/)[1];
@@ -129,31 +129,10 @@ function ensureTestUsers(): void {
   if (!fs.existsSync(SUDOERS_FILE) || fs.readFileSync(SUDOERS_FILE, "utf8") !== sudoers) fs.writeFileSync(SUDOERS_FILE, sudoers, { mode: 0o440 });
 }
 
-function childPids(pid: number): number[] {
-  try {
-    return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
-
 function killQuietly(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(pid, signal);
   } catch {
     // already gone
   }
-}
-
-async function waitForListener(port: number, child: ChildProcess, output: () => string): Promise<void> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    if (child.exitCode !== null) throw new Error(`sshd exited (${child.exitCode}): ${output()}`);
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, "127.0.0.1", () => (socket.destroy(), resolve(true)));
-      socket.on("error", () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`sshd did not listen on port ${port} within 4 s: ${output()}`);
 }

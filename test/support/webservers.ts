@@ -5,7 +5,6 @@
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 
@@ -133,7 +132,7 @@ async function launch(name: string, dir: string, argv: string[], port: number, c
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const log = () => output + (commands.logFile && fs.existsSync(commands.logFile) ? fs.readFileSync(commands.logFile, "utf8") : "");
-  await waitForListener(name, port, child, log);
+  await waitUntilListening(name, child, port, log);
   return {
     host: "127.0.0.1",
     port,
@@ -158,17 +157,57 @@ function workDir(name: string): string {
   return dir;
 }
 
-async function waitForListener(name: string, port: number, child: ChildProcess, output: () => string): Promise<void> {
-  for (let attempt = 0; attempt < 250; attempt++) {
-    if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}) before listening on ${port}: ${output()}`);
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, "127.0.0.1", () => (socket.destroy(), resolve(true)));
-      socket.on("error", () => resolve(false));
-    });
-    if (open) return;
+/**
+ * Resolves once `child` itself listens on 127.0.0.1:`port`. A plain connect is not proof:
+ * another test may have taken the port between freePort() and the bind, and then the
+ * server under test only retries and exits.
+ */
+export async function waitUntilListening(name: string, child: ChildProcess, port: number, output: () => string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${name} exited (${child.exitCode ?? child.signalCode}) before listening on ${port}: ${output()}`);
+    if (listensOn(child.pid!, port)) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  throw new Error(`${name} did not listen on port ${port} within 5 s: ${output()}`);
+  throw new Error(`${name} (pid ${child.pid}) did not listen on port ${port} within ${timeoutMs} ms: ${output()}`);
+}
+
+function listensOn(pid: number, port: number): boolean {
+  const wanted = `0100007F:${port.toString(16).toUpperCase().padStart(4, "0")}`;
+  const inodes = fs
+    .readFileSync("/proc/net/tcp", "utf8")
+    .split("\n")
+    .map((line) => line.trim().split(/\s+/))
+    .filter((fields) => fields[1] === wanted && fields[3] === "0A") // 0A: LISTEN
+    .map((fields) => `socket:[${fields[9]}]`);
+  if (inodes.length === 0) return false;
+  // The socket may be held by a worker (HAProxy -W), so look at the child's descendants too.
+  return processTree(pid).some((member) => {
+    try {
+      return fs.readdirSync(`/proc/${member}/fd`).some((fd) => {
+        try {
+          return inodes.includes(fs.readlinkSync(`/proc/${member}/fd/${fd}`));
+        } catch {
+          return false;
+        }
+      });
+    } catch {
+      return false;
+    }
+  });
+}
+
+function processTree(pid: number): number[] {
+  return [pid, ...childPids(pid).flatMap(processTree)];
+}
+
+/** Direct children of a process (empty once it is gone). */
+export function childPids(pid: number): number[] {
+  try {
+    return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
 }
 
 /** Whether a server binary is installed; tests that need it fail with this reason otherwise. */
