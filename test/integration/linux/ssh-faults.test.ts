@@ -123,6 +123,23 @@ describe("sudo", () => {
   });
 });
 
+describe("a session killed mid-command", () => {
+  it("treats the missing exit status as a failure", async () => {
+    const host = await SshHost.connect(login());
+    try {
+      const running = host.run("sleep 30").then(() => undefined, (e: unknown) => e as SshError);
+      await until(() => sshd.sessionPids().length > 0);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      sshd.killSessions();
+      const error = await running;
+      expect(error).toBeInstanceOf(SshError);
+      expect(["no-exit-status", "connection-lost"]).toContain(error!.code);
+    } finally {
+      host.close();
+    }
+  });
+});
+
 describe("a session killed mid-upload", () => {
   it("leaves the previous file whole at the target path", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chainsmith-cut-"));

@@ -1,0 +1,50 @@
+import * as crypto from "node:crypto";
+import { beforeAll, describe, expect, it } from "vitest";
+import { readPfx } from "../../../chain/pfx-read";
+import { buildDesiredState } from "../../../providers/linux/desired-state";
+import { planFiles } from "../../../providers/linux/presets";
+import { Pki, pemOf, type Issued } from "../../fixtures/pki";
+
+let root: Issued, ca: Issued, leaf: Issued, stranger: Issued;
+beforeAll(async () => {
+  const pki = new Pki();
+  root = await pki.root("Root");
+  ca = await pki.intermediate("CA", root);
+  leaf = await pki.leaf("site.example.test", ca);
+  stranger = await pki.leaf("other.example.test", ca);
+});
+
+const sha = (text: string | Buffer) => crypto.createHash("sha256").update(text).digest("hex");
+
+describe("buildDesiredState", () => {
+  it("renders each planned file with its hash, and remembers what the leaf alone looks like", () => {
+    const state = buildDesiredState({ chainPem: pemOf(leaf, ca), privateKeyPem: leaf.keyPem }, planFiles({ preset: "nginx" }));
+    expect(state.files.map((f) => [f.role, f.content.toString()])).toEqual([
+      ["fullchain", pemOf(leaf, ca)],
+      ["privkey", leaf.keyPem],
+    ]);
+    expect(state.files[0].sha256).toBe(sha(pemOf(leaf, ca)));
+    expect(state.chain.map((c) => c.sha256)).toEqual([leaf.cert.sha256, ca.cert.sha256]);
+    expect(state.knownContents).toContainEqual({ sha256: sha(leaf.pem), description: "the leaf only" });
+    expect(state.secrets).toContain(leaf.keyPem);
+  });
+
+  it("writes a PFX that opens with its password and holds the chain and the key", () => {
+    const plan = planFiles({ preset: "custom", files: { pfx: { path: "/opt/app/site.pfx" } } });
+    const state = buildDesiredState({ chainPem: pemOf(leaf, ca), privateKeyPem: leaf.keyPem, pfxPassword: "pfx-pass-1234", pfxProfile: "legacy" }, plan);
+    const pfx = readPfx(state.files[0].content, "pfx-pass-1234", "site.pfx");
+    expect(pfx.certificates.map((c) => c.sha256)).toEqual([leaf.cert.sha256, ca.cert.sha256]);
+    expect(pfx.leaf?.sha256).toBe(leaf.cert.sha256);
+    expect(state.files[0].mode).toBe(0o600);
+    expect(state.secrets).toContain("pfx-pass-1234");
+  });
+
+  it("refuses, before anything is written, a key of another certificate, a root in the chain, a wrong order and a PFX without password", () => {
+    const nginx = planFiles({ preset: "nginx" });
+    expect(() => buildDesiredState({ chainPem: pemOf(leaf, ca), privateKeyPem: stranger.keyPem }, nginx)).toThrow(expect.objectContaining({ code: "key-mismatch" }));
+    expect(() => buildDesiredState({ chainPem: pemOf(leaf, ca, root), privateKeyPem: leaf.keyPem }, nginx)).toThrow(expect.objectContaining({ code: "anchor-in-chain" }));
+    expect(() => buildDesiredState({ chainPem: pemOf(ca, leaf), privateKeyPem: leaf.keyPem }, nginx)).toThrow(expect.objectContaining({ code: "chain-out-of-order" }));
+    const pfxPlan = planFiles({ preset: "custom", files: { pfx: { path: "/opt/app/site.pfx" } } });
+    expect(() => buildDesiredState({ chainPem: pemOf(leaf, ca), privateKeyPem: leaf.keyPem }, pfxPlan)).toThrow(expect.objectContaining({ code: "pfx-password-required" }));
+  });
+});
