@@ -26,6 +26,8 @@ export interface WindowsConnectionInputs {
   knownHosts?: string;
   insecureAcceptAnyHostKey?: boolean;
   connectTimeoutMs?: number;
+  /** Limit for one agent run (default 600 000 ms: iisreset can take minutes). */
+  commandTimeoutMs?: number;
   agent?: string;
 }
 

@@ -1,6 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Certificate } from "../../../chain/certificate";
 import { AgentRequest } from "../../../providers/windows/contract";
+import { SshAgentTransport } from "../../../providers/windows/ssh-transport";
 import { deployWindowsTarget, previewWindowsTarget, WindowsTargetSpec } from "../../../providers/windows/windows-target";
 import { probe } from "../../../probe/probe";
 import { letsEncrypt, sectigo } from "../../fixtures/scenarios";
@@ -159,6 +160,18 @@ describe("Windows IIS over SSH: bad inputs leave the host as it was", () => {
       code: expect.stringMatching(/^transport-/),
       message: expect.stringContaining("the SSH transport failed during an apply"),
     }));
+
+  it("an agent that never answers: the transport gives up after its timeout, saying so", async () => {
+    const host = sectigoHost(s);
+    session = await openSimulatedHost(host);
+    const hurried = await SshAgentTransport.connect({ ...session.sshOptions, commandTimeoutMs: 300 });
+    session.ssh.faults.push({ fault: "hang", verb: "inventory" });
+    const before = host.snapshot();
+    await expect(deployWindowsTarget(hurried, rsaSpec(session))).rejects.toThrow(
+      expect.objectContaining({ code: "transport-timeout", message: expect.stringContaining("the agent gave no answer within 300 ms while asking 'inventory': nothing was changed") }),
+    );
+    expect(host.snapshot()).toBe(before);
+  });
 
   it("the agent's own refusals: distrusting a cross-signed certificate, removing a bound leaf", async () => {
     const host = sectigoHost(s);

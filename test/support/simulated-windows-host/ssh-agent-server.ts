@@ -15,7 +15,9 @@ export type SshFault =
   /** PowerShell prints an error and no result line (e.g. WebAdministration missing). */
   | "output-not-json"
   /** The connection is cut after the request is read, before any answer or exit status. */
-  | "drop-connection";
+  | "drop-connection"
+  /** The agent never answers (a hung PowerShell). */
+  | "hang";
 
 export interface SimulatedSshServer {
   port: number;
@@ -92,6 +94,7 @@ export async function startSimulatedSshServer(host: SimulatedWindowsHost, user =
             const faultIndex = state.faults.findIndex((f) => f.verb === "*" || f.verb === request.verb);
             const fault = faultIndex >= 0 ? state.faults.splice(faultIndex, 1)[0].fault : undefined;
             if (fault === "drop-connection") return client.end();
+            if (fault === "hang") return;
             if (fault === "output-not-json") {
               const out = "Import-Module : The specified module 'WebAdministration' was not loaded because no valid module file was found in any module directory.\r\n";
               state.outputsSent.push(out);
