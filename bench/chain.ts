@@ -3,9 +3,8 @@
  * 2,000-certificate pool with cross-signs and decoys, beside `openssl verify -untrusted
  * pool.pem -CAfile roots.pem leaf.pem` on the same files.
  *
- *   npx tsc -p tsconfig.json --lib ES2022,DOM && node dist/bench/chain.js
+ *   npx tsc -p tsconfig.json && node dist/bench/chain.js
  *
- * (The DOM lib: the PKI builder in test/fixtures names WebCrypto's CryptoKey type.)
  *
  * The pool: Sectigo's RSA and ECC hierarchies with every cross-sign (the self-signed R46
  * beside the cross-signed one), 1,000 decoys named like the RSA leaf's issuer (right name,

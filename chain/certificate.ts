@@ -27,8 +27,9 @@ export class Certificate {
   // Name keys for chaining come from OpenSSL's one-line form (cheap); the RFC 4514 strings and
   // the extensions come from @peculiar/x509 on first use, since path building over a large
   // pool or trust store touches only a few certificates' extensions.
-  private readonly subjectNameKey: string;
-  private readonly issuerNameKey: string;
+  /** Subject and issuer names folded for RFC 5280 name matching (not for display). */
+  readonly subjectNameKey: string;
+  readonly issuerNameKey: string;
   private parsedMemo: x509.X509Certificate | undefined;
   private factsMemo: ExtensionFacts | undefined;
   private selfSignedMemo: boolean | undefined;
@@ -84,7 +85,9 @@ export class Certificate {
   }
 
   get commonName(): string | undefined {
-    return this.parsed.subjectName.getField("CN")[0];
+    // From OpenSSL's one-line-per-attribute form: cheap, and used in every dead-end message.
+    const cn = /^CN=(.*)$/m.exec(this.native.subject);
+    return cn ? cn[1] : undefined;
   }
 
   get serialNumber(): string {
@@ -171,6 +174,9 @@ export class Certificate {
 
   /** The signature on this certificate verifies with `issuer`'s public key. */
   isSignedBy(issuer: Certificate): boolean {
+    // An RSA signature cannot verify with an EC key (and so on): answer without the costly check.
+    const family = SIGNATURE_KEY_TYPES[(this.parsed.signatureAlgorithm as { name?: string }).name ?? ""];
+    if (family && !family.includes(issuer.publicKey.asymmetricKeyType ?? "")) return false;
     try {
       return this.native.verify(issuer.publicKey);
     } catch {
@@ -193,6 +199,15 @@ export class Certificate {
     return this.isCA && (this.keyUsage === undefined || this.keyUsage.includes("keyCertSign"));
   }
 }
+
+// Key types that can verify each signature algorithm (WebCrypto names, as @peculiar/x509 gives them).
+const SIGNATURE_KEY_TYPES: Record<string, string[]> = {
+  "RSASSA-PKCS1-v1_5": ["rsa"],
+  "RSA-PSS": ["rsa", "rsa-pss"],
+  ECDSA: ["ec"],
+  Ed25519: ["ed25519"],
+  Ed448: ["ed448"],
+};
 
 interface ExtensionFacts {
   subjectKeyId: string | undefined;

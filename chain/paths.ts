@@ -5,8 +5,9 @@
  * path), and a budget that turns a pathological pool into a named error.
  *
  * Decisions:
- * - Issuers are found by name (RFC 5280 name chaining). AKI/SKI only orders candidates;
- *   a wrong or missing key identifier never excludes a certificate.
+ * - Issuers are found by name (RFC 5280 name chaining) and tried in fingerprint order. Key
+ *   identifiers are not consulted: a wrong or missing AKI/SKI never excludes a certificate,
+ *   and reading them would cost a full parse of every same-named decoy.
  * - A path ends at a trust anchor: a certificate of `anchors` (a profile's roots or the
  *   user's own). A self-signed certificate of the pool is never an anchor by itself:
  *   trusting whatever the input holds would make every chain "valid". Give it as an
@@ -144,13 +145,14 @@ function extend(path: Certificate[], search: Search): void {
 function issuerProblem(child: Certificate, issuer: Certificate, path: Certificate[], search: Search, role: "anchor" | "intermediate"): string | undefined {
   if (path.some((onPath) => onPath.isSameEntityAs(issuer))) return "is already on the path (same subject and key: a loop)";
   if (!issuer.isValidAt(search.at)) return validityProblem(issuer, search.at);
+  // The signature before the extensions: a same-named decoy then fails without a full parse.
+  search.budget.spendSignatureCheck();
+  if (!signatureVerifies(child, issuer)) return "does not verify the signature (same name, different key)";
   if (role === "intermediate" && !issuer.isCA) return "is not a CA (basicConstraints)";
   if (issuer.keyUsage !== undefined && !issuer.keyUsage.includes("keyCertSign")) return "may not sign certificates (key usage lacks keyCertSign)";
   // pathLen counts the non-self-issued intermediates below the issuer (RFC 5280 4.2.1.9).
   const below = path.slice(1).filter((c) => !c.selfIssued).length;
   if (issuer.pathLen !== undefined && below > issuer.pathLen) return `allows ${issuer.pathLen} intermediates below it (pathLen) but ${below} would be`;
-  search.budget.spendSignatureCheck();
-  if (!signatureVerifies(child, issuer)) return "does not verify the signature (same name, different key)";
   return undefined;
 }
 
@@ -177,9 +179,9 @@ class IssuerIndex {
   constructor(certs: readonly Certificate[]) {
     const bySubject = new Map<string, Map<string, Certificate>>();
     for (const cert of certs) {
-      const group = bySubject.get(cert.subject) ?? new Map<string, Certificate>();
+      const group = bySubject.get(cert.subjectNameKey) ?? new Map<string, Certificate>();
       group.set(cert.sha256, cert);
-      bySubject.set(cert.subject, group);
+      bySubject.set(cert.subjectNameKey, group);
     }
     this.groups = [...bySubject.values()].map((g) => [...g.values()]);
   }
@@ -189,8 +191,7 @@ class IssuerIndex {
     let found = this.memo.get(child.sha256);
     if (found) return found;
     found = this.groups.filter((g) => child.isIssuedByName(g[0])).flat();
-    const hinted = (c: Certificate) => (child.authorityKeyId !== undefined && c.subjectKeyId === child.authorityKeyId ? 0 : 1);
-    found.sort((a, b) => hinted(a) - hinted(b) || compareStrings(a.sha256, b.sha256));
+    found.sort((a, b) => compareStrings(a.sha256, b.sha256));
     this.memo.set(child.sha256, found);
     return found;
   }
