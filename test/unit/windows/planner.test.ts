@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { ChainsmithInputError } from "../../../chain/errors";
+import { writePfx } from "../../../chain/pfx-write";
 import { Step } from "../../../providers/windows/contract";
 import { HostInventory } from "../../../providers/windows/inventory";
 import { planWindowsTarget } from "../../../providers/windows/planner";
@@ -63,14 +64,15 @@ describe("planWindowsTarget: Sectigo R46 cross-signed by USERTrust", () => {
     expect(distrusted).toEqual([s.r46.cert.sha1]);
   });
 
-  it("plans nothing once the host is as desired (idempotent)", () => {
+  it("plans nothing once its plan is applied (idempotent); the host refuses the plan without its PFX, unchanged", () => {
     const host = sectigoHost(s);
     const input = { desiredChain: desiredRsa(s), binding: { site, port: 443, host: "example.test" } };
-    const first = planWindowsTarget(input, inventoryOf(host));
-    const answer = host.handle({ verb: "apply", steps: first.steps.map((p) => p.step), pfx: undefined });
-    expect(answer.ok).toBe(false); // no PFX sent: refused before any change
-    bindLeaf(host, s.leaf, { host: "example.test" });
-    host.handle({ verb: "apply", steps: planWindowsTarget(input, inventoryOf(host)).steps.map((p) => p.step) });
+    const steps = planWindowsTarget(input, inventoryOf(host)).steps.map((p) => p.step);
+    const before = host.snapshot();
+    expect(host.handle({ verb: "apply", steps })).toMatchObject({ ok: false, error: { code: "pfx-missing" } });
+    expect(host.snapshot()).toBe(before);
+    const pfx = { base64: writePfx([s.leaf.cert], s.leaf.key.privateKey, "pw", { profile: "legacy" }).toString("base64"), password: "pw" };
+    expect(host.handle({ verb: "apply", steps, pfx })).toMatchObject({ ok: true });
     expect(planWindowsTarget(input, inventoryOf(host)).steps).toEqual([]);
   });
 
