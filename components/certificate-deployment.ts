@@ -10,7 +10,7 @@ import { renderExplanation, renderExplanationMarkdown } from "../chain/explain";
 import { parsePrivateKey } from "../chain/key";
 import { ServedChainCheck, type EndpointReport, type ProfileInput } from "../providers/served-chain-check";
 import { loadProfiles } from "../providers/served-chain/inspect";
-import { readMaterial, type MaterialValues } from "./certificate-material";
+import { assertOneSource, readMaterial, type MaterialValues } from "./certificate-material";
 import { deployTarget, type DeployedTarget, type TargetMaterial, type TargetStatus } from "./deploy-target";
 import { endpointsOf, type Endpoint, type TargetArgs } from "./targets";
 
@@ -92,6 +92,7 @@ export class CertificateDeployment extends pulumi.ComponentResource {
 
   constructor(name: string, args: CertificateDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
     super("chainsmith:index:CertificateDeployment", name, {}, opts);
+    assertOneSource(args);
     const profiles = args.clientProfiles ?? ["mozilla"];
     const choose = (values: MaterialValues) => {
       const material = readMaterial(values);
@@ -109,11 +110,14 @@ export class CertificateDeployment extends pulumi.ComponentResource {
     this.chainPem = this.chain.apply((chain) => chain.map((c) => c.pem).join(""));
     this.explanation = pulumi.unsecret(choice.apply(renderExplanation));
     // Every target gets the key unencrypted (PKCS#8), as a secret: from privateKey (+ keyPassphrase) or from the PFX.
+    // (pulumi.all would copy the KeyObject of a PFX into a plain object: chosen is applied on its own.)
     const privateKey = pulumi.secret(
-      pulumi.all([args.privateKey, args.keyPassphrase, chosen]).apply(([pem, passphrase, c]) => {
-        const key = pem !== undefined ? parsePrivateKey(pem, "the private key", passphrase) : (c.material.key ?? missingKey());
-        return key.export({ type: "pkcs8", format: "pem" }).toString();
-      }),
+      pulumi.all([args.privateKey, args.keyPassphrase]).apply(([pem, passphrase]) =>
+        chosen.apply((c) => {
+          const key = pem !== undefined ? parsePrivateKey(pem, "the private key", passphrase) : (c.material.key ?? missingKey());
+          return key.export({ type: "pkcs8", format: "pem" }).toString();
+        }),
+      ),
     );
 
     const check = (suffix: string, endpoints: Endpoint[], dependsOn: pulumi.Resource[]) =>

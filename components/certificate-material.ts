@@ -20,11 +20,15 @@ export interface Material {
   key?: crypto.KeyObject;
 }
 
-/** Reads the leaf (certificates after it join the pool), or opens the PFX; every problem says what to give instead. */
-export function readMaterial(values: MaterialValues): Material {
-  if ((values.certificate === undefined) === (values.pfx === undefined)) {
+/** Exactly one source of the leaf: checked when the program runs, before any value is known. */
+export function assertOneSource(inputs: { certificate?: unknown; pfx?: unknown }): void {
+  if ((inputs.certificate === undefined) === (inputs.pfx === undefined)) {
     throw new ChainsmithInputError("certificate-or-pfx", "Give either certificate (PEM, with privateKey) or pfx (base64, with pfxPassword), not both and not neither.");
   }
+}
+
+/** Reads the leaf (certificates after it join the pool), or opens the PFX; every problem says what to give instead. */
+export function readMaterial(values: MaterialValues): Material {
   const pool = values.pool ? parseCertificates(values.pool, "the pool") : [];
   if (values.certificate !== undefined) {
     const [leaf, ...rest] = parseCertificates(values.certificate, "the certificate");

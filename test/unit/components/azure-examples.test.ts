@@ -1,0 +1,67 @@
+// examples/azure-vm-run-command and examples/app-service run as Pulumi programs under mocks
+// (a mock: no Azure account here, and no engine): they load, choose the chain from their
+// config and create the Azure resources a user would get.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { Pki, pemOf } from "../../fixtures/pki";
+import { sectigo } from "../../fixtures/scenarios";
+
+// The examples import "chainsmith" as an installed package: here, the compiled checkout.
+vi.mock("chainsmith", () => require("../../../dist/index.js"));
+
+const registered: { type: string; name: string }[] = [];
+let dir: string;
+let keyPem: string;
+
+beforeAll(async () => {
+  const s = await sectigo(new Pki());
+  keyPem = s.leaf.keyPem;
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "chainsmith-azure-examples-"));
+  fs.writeFileSync(path.join(dir, "cert.pem"), s.leaf.pem);
+  fs.writeFileSync(path.join(dir, "pool.pem"), pemOf(...s.rsaPool));
+  fs.writeFileSync(path.join(dir, "r46.pem"), s.r46.pem);
+  return () => fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function runExample(project: string, example: string, config: Record<string, string>): Promise<void> {
+  registered.length = 0;
+  pulumi.runtime.setMocks(
+    {
+      newResource: (args) => (registered.push({ type: args.type, name: args.name }), { id: `${args.name}-id`, state: { ...args.inputs, served: [], drift: [] } }),
+      call: () => ({ instanceView: { output: "", error: "" } }),
+    },
+    project,
+    "dev",
+    true,
+  );
+  const all: Record<string, string> = { "azure-native:location": "westeurope" };
+  for (const [k, v] of Object.entries(config)) all[`${project}:${k}`] = v;
+  pulumi.runtime.setAllConfig(all, [`${project}:privateKey`]);
+  await import(`../../../examples/${example}/index`);
+}
+
+const common = () => ({
+  certificateFile: path.join(dir, "cert.pem"),
+  poolFile: path.join(dir, "pool.pem"),
+  privateKey: keyPem,
+  resourceGroupName: "rg-web",
+  hostName: "example.test",
+  clientProfiles: JSON.stringify([`modern=${path.join(dir, "r46.pem")}`]),
+});
+
+describe("Azure examples under Pulumi mocks", () => {
+  it("azure-vm-run-command: the agent's three Run Commands on the VM, and the verification", async () => {
+    await runExample("chainsmith-azure-vm-run-command", "azure-vm-run-command", { ...common(), vmName: "win-web-1" });
+    await vi.waitFor(() => expect(registered.filter((r) => r.type === "azure-native:compute:VirtualMachineRunCommandByVirtualMachine")).toHaveLength(3));
+    expect(registered.map((r) => r.name)).toEqual(expect.arrayContaining(["www", "www-vm1", "chainsmith-www-vm1-inventory", "chainsmith-www-vm1-chain", "www-verify"]));
+  });
+
+  it("app-service: the certificate and its SNI binding, and the verification", async () => {
+    await runExample("chainsmith-app-service", "app-service", { ...common(), webAppName: "web-prod" });
+    await vi.waitFor(() => expect(registered.map((r) => r.type)).toContain("azure-native:web:WebAppHostNameBinding"));
+    expect(registered.map((r) => r.type)).toEqual(expect.arrayContaining(["chainsmith:index:CertificateDeployment", "chainsmith:windows:AppServiceCertificate", "azure-native:web:Certificate", "pulumi-nodejs:dynamic:Resource"]));
+  });
+});

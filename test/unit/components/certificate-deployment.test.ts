@@ -1,0 +1,142 @@
+// CertificateDeployment under Pulumi mocks (a mock: no engine, provider methods never run):
+// the chain chosen in the program and its explanation, the children each rollout creates,
+// the key reaching targets as a secret, the Azure targets, and input errors that say what to do.
+import * as pulumi from "@pulumi/pulumi";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { CertificateDeployment, type CertificateDeploymentArgs } from "../../../components/certificate-deployment";
+// The Azure targets are loaded with require() only when used, which only compiled code can do
+// (npm test compiles first): those cases run the compiled component.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const compiled = require("../../../dist/components/certificate-deployment") as typeof import("../../../components/certificate-deployment");
+import { writePfx } from "../../../chain/pfx-write";
+import { Pki, pemOf } from "../../fixtures/pki";
+import { sectigo } from "../../fixtures/scenarios";
+
+interface Registered {
+  type: string;
+  name: string;
+  inputs: Record<string, unknown>;
+}
+const registered: Registered[] = [];
+
+pulumi.runtime.setMocks(
+  {
+    newResource: (args) => {
+      registered.push({ type: args.type, name: args.name, inputs: args.inputs });
+      // What the providers would return: enough for the component's outputs.
+      const state = args.type === "pulumi-nodejs:dynamic:Resource" ? { served: [], drift: [], target: "mock", files: [], preview: "IIS serves now: (mock)" } : {};
+      return { id: `${args.name}-id`, state: { ...args.inputs, ...state } };
+    },
+    call: (args) => (args.token === "azure-native:compute:getVirtualMachineRunCommandByVirtualMachine" ? { instanceView: { output: "", error: "" } } : {}),
+  },
+  "unit",
+  "unit",
+  true,
+);
+
+const valueOf = <T>(output: pulumi.Output<T>) => new Promise<T>((resolve) => output.apply(resolve));
+const namesOf = (type: string) => registered.filter((r) => r.type === type).map((r) => r.name);
+let s: Awaited<ReturnType<typeof sectigo>>;
+
+beforeAll(async () => {
+  s = await sectigo(new Pki());
+});
+
+function args(overrides: Partial<CertificateDeploymentArgs> = {}): CertificateDeploymentArgs {
+  return {
+    certificate: s.leaf.pem,
+    privateKey: pulumi.secret(s.leaf.keyPem),
+    pool: pemOf(...s.rsaPool),
+    clientProfiles: [
+      { name: "legacy", roots: s.usertrustRsa.pem },
+      { name: "modern", roots: s.r46.pem },
+    ],
+    targets: ["a", "b", "c"].map((name, i) => ({ kind: "local" as const, name, directory: `/srv/${name}`, endpoints: [{ host: "127.0.0.1", port: 8440 + i }] })),
+    ...overrides,
+  };
+}
+
+describe("CertificateDeployment", () => {
+  it("chooses the widest chain in the program and explains it", async () => {
+    const d = new CertificateDeployment("t1", args());
+    expect((await valueOf(d.chain)).map((c) => c.sha256)).toEqual([s.leaf, s.r36, s.r46ByUsertrust].map((c) => c.cert.sha256));
+    expect(await valueOf(d.chainPem)).toBe(pemOf(s.leaf, s.r36, s.r46ByUsertrust));
+    expect(await valueOf(d.explanation)).toMatch(/chosen by widest: 2 of 2 profiles/);
+    expect(await valueOf(d.report)).toMatch(/```mermaid/);
+  });
+
+  it("parallel: every target at once, one verification of every endpoint", async () => {
+    registered.length = 0;
+    const d = new CertificateDeployment("par", args());
+    await valueOf(d.targetStatus);
+    expect(namesOf("pulumi-nodejs:dynamic:Resource")).toEqual(["par-a", "par-b", "par-c", "par-verify"]);
+    const verify = registered.find((r) => r.name === "par-verify")!;
+    expect(verify.inputs.endpoints).toEqual([8440, 8441, 8442].map((port) => ({ host: "127.0.0.1", port })));
+    expect(verify.inputs.desiredChain).toBe(pemOf(s.leaf, s.r36, s.r46ByUsertrust));
+    expect(namesOf("chainsmith:index:CertificateDeployment")).toEqual(["par"]);
+  });
+
+  it("canary: a verification of the first target, then the rest, then the whole", async () => {
+    registered.length = 0;
+    await valueOf(new CertificateDeployment("can", args({ rollout: "canary" })).targetStatus);
+    expect(namesOf("pulumi-nodejs:dynamic:Resource")).toEqual(["can-a", "can-verify-canary", "can-b", "can-c", "can-verify"]);
+    expect(registered.find((r) => r.name === "can-verify-canary")!.inputs.endpoints).toEqual([{ host: "127.0.0.1", port: 8440 }]);
+  });
+
+  it("sequential: each target followed by its own verification", async () => {
+    registered.length = 0;
+    await valueOf(new CertificateDeployment("seq", args({ rollout: "sequential" })).targetStatus);
+    expect(namesOf("pulumi-nodejs:dynamic:Resource")).toEqual(["seq-a", "seq-verify-a", "seq-b", "seq-verify-b", "seq-c", "seq-verify-c"]);
+  });
+
+  it("targets get the chain and the key (PKCS#8, unencrypted, from a PFX too); the key is a secret", async () => {
+    registered.length = 0;
+    const pfx = writePfx([s.leaf.cert, s.r36.cert], s.leaf.key.privateKey, "pfx-pass-1", { profile: "modern" }).toString("base64");
+    const d = new CertificateDeployment("pfx", args({ certificate: undefined, privateKey: undefined, pfx, pfxPassword: pulumi.secret("pfx-pass-1") }));
+    expect((await valueOf(d.chain)).map((c) => c.sha256)).toEqual([s.leaf, s.r36, s.r46ByUsertrust].map((c) => c.cert.sha256));
+    await valueOf(d.targetStatus);
+    const target = registered.find((r) => r.name === "pfx-a")!;
+    // A secret as the engine receives it: the secret signature around the value.
+    expect(target.inputs.privateKey).toEqual({ [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value: s.leaf.key.privateKey.export({ type: "pkcs8", format: "pem" }).toString() });
+    expect(target.inputs.connection).toEqual({ kind: "local" });
+    expect(target.inputs).toMatchObject({ preset: "nginx", directory: "/srv/a", reloadCommand: "", configTestCommand: "" });
+    // The chain is public even from a secret PFX; the outputs hold no key.
+    expect(await pulumi.isSecret(d.chain)).toBe(false);
+    expect(JSON.stringify(await valueOf(d.report))).not.toMatch(/PRIVATE KEY/);
+  });
+
+  it("azureVm and appService targets become the Windows components", async () => {
+    registered.length = 0;
+    const d = new compiled.CertificateDeployment(
+      "az",
+      args({
+        targets: [
+          { kind: "azureVm", name: "vm", resourceGroupName: "rg", vmName: "vm1", location: "westeurope", binding: { site: "Default Web Site", port: 443, host: "example.test" } },
+          { kind: "appService", name: "app", resourceGroupName: "rg", location: "westeurope", webAppName: "web", hostName: "example.test", endpoints: [{ host: "example.test", port: 443 }] },
+        ],
+      }),
+    );
+    await valueOf(d.chain);
+    await vi.waitFor(() => expect(namesOf("azure-native:web:WebAppHostNameBinding")).toEqual(["az-app-binding"]));
+    expect(namesOf("chainsmith:windows:AzureVmIisCertificate")).toEqual(["az-vm"]);
+    expect(namesOf("azure-native:compute:VirtualMachineRunCommandByVirtualMachine")).toContain("chainsmith-az-vm-inventory");
+    expect(namesOf("chainsmith:windows:AppServiceCertificate")).toEqual(["az-app"]);
+    expect(namesOf("pulumi-nodejs:dynamic:Resource")).toEqual(["az-verify"]);
+  });
+
+  it("an Azure target with a chain only known later (a PFX) says what to give instead", () => {
+    const pfx = writePfx([s.leaf.cert], s.leaf.key.privateKey, "p", { profile: "legacy" }).toString("base64");
+    expect(
+      () =>
+        new compiled.CertificateDeployment(
+          "az2",
+          args({ certificate: undefined, privateKey: undefined, pfx, pfxPassword: "p", targets: [{ kind: "appService", name: "app", resourceGroupName: "rg", location: "l", webAppName: "w", hostName: "h" }] }),
+        ),
+    ).toThrow(/Target app \(appService\) names its Azure resources after the leaf.*give certificate and pool as plain strings/);
+  });
+
+  it("certificate and pfx together, or neither, is refused at once with what to give", () => {
+    expect(() => new CertificateDeployment("both", args({ pfx: "AAAA" }))).toThrow(/Give either certificate \(PEM, with privateKey\) or pfx \(base64, with pfxPassword\)/);
+    expect(() => new CertificateDeployment("none", args({ certificate: undefined }))).toThrow(/not both and not neither/);
+  });
+});
