@@ -320,7 +320,7 @@ function Invoke-Step_disableRootAutoUpdate($Request, $Step) {
 # The bindings as they will be once the apply's replaceBinding steps are done.
 function Get-BindingsAfter($Steps) {
   $after = @($script:Bindings)
-  foreach ($s in $Steps | Where-Object { $_.kind -eq 'replaceBinding' }) {
+  foreach ($s in @($Steps | Where-Object { $_.kind -eq 'replaceBinding' })) {
     $after = @($after | Where-Object { -not ($_.site -eq $s.site -and $_.ip -eq $s.ip -and $_.port -eq $s.port -and $_.host -eq $s.host) })
     $after += @{ site = $s.site; ip = $s.ip; port = $s.port; host = $s.host; certificateHash = $s.certificateHash }
   }

@@ -77,6 +77,15 @@ describe("agent.ps1 against the contract", () => {
     expect(script).not.toMatch(/Write-(Host|Output|Verbose|Information).*Pfx/i);
   });
 
+  it("calls only functions it defines and cmdlets of Windows PowerShell 5.1 with IIS's WebAdministration", () => {
+    const defined = new Set(all(/^function ([\w-]+)/gm));
+    const cmdlets = new Set(["Add-Type", "ConvertFrom-Json", "ConvertTo-Json", "ForEach-Object", "Get-ChildItem", "Get-Command", "Get-ItemProperty", "Get-WebBinding", "Import-Module", "Join-Path", "New-Item", "New-Object", "New-WebBinding", "Out-Null", "Remove-Item", "Remove-WebBinding", "Select-Object", "Set-ItemProperty", "Test-Path", "Where-Object"]);
+    // Verb-Noun words outside strings and comments; "Invoke-Step_$kind" style dynamic calls end in "_".
+    const code = script.replace(/#.*$/gm, "").replace(/'[^'\n]*'/g, "''");
+    const called = sorted(all(/(?<![\w$-])([A-Z][a-z]+-[A-Z][\w]*)(?![\w-])/g, code)).filter((name) => !name.endsWith("_"));
+    expect(called.filter((name) => !defined.has(name) && !cmdlets.has(name))).toEqual([]);
+  });
+
   it("is ASCII (PowerShell 5.1 reads a file without BOM in the ANSI code page) with balanced brackets outside strings and comments", () => {
     expect(/^[\x09\x0a\x0d\x20-\x7e]*$/.test(script)).toBe(true);
     expect(unbalanced(script)).toEqual([]);
