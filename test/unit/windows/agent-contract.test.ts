@@ -86,6 +86,19 @@ describe("agent.ps1 against the contract", () => {
     expect(called.filter((name) => !defined.has(name) && !cmdlets.has(name))).toEqual([]);
   });
 
+  it("uses only variables it assigns, takes as parameters or gets from PowerShell (case-insensitive, as PowerShell is)", () => {
+    const code = script.replace(/#.*$/gm, "").replace(/'[^'\n]*'/g, "''");
+    const lower = (xs: string[]) => xs.map((x) => x.toLowerCase());
+    const assigned = lower([
+      ...all(/\$(?:script:)?(\w+)\s*(?:=|\+=)(?!=)/g, code),
+      ...all(/foreach\s*\(\$(\w+)\s+in/g, code),
+      ...[...code.matchAll(/(?:function [\w-]+|param)\(([^)]*)\)/g)].flatMap((m) => all(/\$(\w+)/g, m[1])),
+    ]);
+    const automatic = ["_", "true", "false", "null", "matches", "lastexitcode", "erroractionpreference", "progresspreference"];
+    const used = lower(all(/\$(?:script:)?(\w+)/g, code.replace(/\$env:\w+/g, "")));
+    expect(sorted(used.filter((v) => !assigned.includes(v) && !automatic.includes(v)))).toEqual([]);
+  });
+
   it("is ASCII (PowerShell 5.1 reads a file without BOM in the ANSI code page) with balanced brackets outside strings and comments", () => {
     expect(/^[\x09\x0a\x0d\x20-\x7e]*$/.test(script)).toBe(true);
     expect(unbalanced(script)).toEqual([]);
