@@ -171,6 +171,6 @@ function sameBinding(b: InventoryBinding, binding: Required<BindingSpec>): boole
   return b.site === binding.site && b.ip === binding.ip && b.port === binding.port && b.host === binding.host;
 }
 
-export function bindingLabel(binding: Required<BindingSpec> | InventoryBinding): string {
+function bindingLabel(binding: Required<BindingSpec> | InventoryBinding): string {
   return `https ${binding.ip}:${binding.port}${binding.host ? `:${binding.host}` : ""} of '${binding.site}'`;
 }
