@@ -29,7 +29,20 @@ type Inputs = { [K in keyof LinuxFilesInputs]: pulumi.Input<LinuxFilesInputs[K]>
 /**
  * TLS files deployed to one Linux host: written atomically, config-tested, reloaded, and
  * checked on the wire; `pulumi preview` reports drift (changed files, wrong served chain).
- * The private keys and passphrases are stored as secrets and never returned in outputs.
+ * The TLS key and passphrases never appear in outputs; the SSH login key is kept (read and
+ * delete need it) as a secret output.
+ *
+ *   new LinuxTlsFiles("web1-tls", {
+ *     connection: { host: "10.0.0.5", user: "deploy", sudo: true, hostKeyFingerprints: ["SHA256:..."] },
+ *     sshPrivateKey: config.requireSecret("sshKey"),
+ *     preset: "nginx",                       // or apache, apache-legacy, haproxy, lighttpd, postfix, dovecot, custom
+ *     chain: chosenChainPem,                 // leaf first, anchor left out
+ *     privateKey: config.requireSecret("tlsKey"),
+ *     endpoints: [{ host: "10.0.0.5", port: 443, servername: "shop.example.com" }],
+ *     onDelete: "restore",                   // default: `pulumi destroy` puts back the files found before the
+ *   });                                      // first deployment; "keep" leaves the deployed files in place
+ *
+ * `connection: { kind: "local" }` deploys to the machine running Pulumi.
  */
 export class LinuxTlsFiles extends pulumi.dynamic.Resource {
   declare readonly target: pulumi.Output<string>;

@@ -167,13 +167,14 @@ function connectClient(options: SshTargetOptions, target: string, sock: Readable
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      // Small request/response messages: Nagle's algorithm would add delayed-ACK waits to every command.
-      client.setNoDelay(true);
       resolve(client);
     });
     client.on("error", (error: Error & { code?: string; level?: string }) => fail(connectError(error, target, presented, timeoutMs)));
     try {
       client.connect(config);
+      // SSH is small request/response messages: with Nagle's algorithm every handshake step
+      // and command waits ~40 ms for a delayed ACK. Set before the TCP connect completes.
+      client.setNoDelay(true);
     } catch (error) {
       fail(new SshError("bad-client-key", target, `the SSH private key cannot be used (${(error as Error).message}). Give an OpenSSH or PEM private key, and its passphrase if it is encrypted.`));
     }

@@ -58,7 +58,8 @@ http {
   const base = `nginx -p ${dir} -c ${cfg} -e ${dir}/error.log`;
   return launch("nginx", dir, ["/usr/sbin/nginx", "-p", dir, "-c", cfg, "-e", `${dir}/error.log`], files.port, {
     configTestCommand: `${base} -t`,
-    reloadCommand: () => `${base} -s reload`,
+    // HUP to the master, as nginx.org's own systemd unit reloads; `nginx -s reload` costs a full nginx start-up (~30 ms CPU).
+    reloadCommand: (pid) => `kill -HUP ${pid}`,
     logFile: `${dir}/error.log`,
   });
 }
