@@ -8,12 +8,12 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as site from "../../examples/local-demo/demo-site";
 import { inspectEndpoints, problemsOf } from "../../providers/served-chain/inspect";
+import { described } from "./pipeline-checks";
 import { createStack, type PulumiResult, type PulumiStack } from "../support/pulumi";
 
 const TARGETS = 20;
 const RUNS = 3;
 const programDir = path.join(__dirname, "..", "..", "examples", "local-demo");
-const output = (r: PulumiResult) => `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 describe(`figure: pulumi preview of ${TARGETS} targets, drift checks on and off`, () => {
@@ -26,7 +26,7 @@ describe(`figure: pulumi preview of ${TARGETS} targets, drift checks on and off`
     running = await site.startSite(stateDir, TARGETS);
     stack = await createStack(programDir, { config: { stateDir, servers: String(TARGETS) }, transpileOnly: true });
     const up = await stack.run(["up", "--yes", "--skip-preview"], { timeoutMs: 300_000 });
-    if (up.code !== 0) throw new Error(output(up));
+    if (up.code !== 0) throw new Error(described(up));
   }, 360_000);
 
   afterAll(async () => {
@@ -41,7 +41,7 @@ describe(`figure: pulumi preview of ${TARGETS} targets, drift checks on and off`
       const ms: number[] = [];
       for (let i = 0; i < RUNS; i++) {
         const r = await stack!.run(["preview", "--expect-no-changes"]);
-        expect(r.code, output(r)).toBe(0);
+        expect(r.code, described(r)).toBe(0);
         ms.push(r.ms);
       }
       return ms;

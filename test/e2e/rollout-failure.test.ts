@@ -6,12 +6,12 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { described } from "./pipeline-checks";
 import { createStack, type PulumiResult, type PulumiStack } from "../support/pulumi";
 
 import * as site from "../../examples/local-demo/demo-site";
 
 const programDir = path.join(__dirname, "..", "..", "examples", "local-demo");
-const output = (r: PulumiResult) => `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
 const untouched = (dir: string) => !fs.existsSync(path.join(dir, "fullchain.pem.chainsmith.bak"));
 
 async function waitUntilGone(pid: number): Promise<void> {
@@ -56,7 +56,7 @@ describe("rollout stops at a failed verification (examples/local-demo, two local
 
     await stack!.setConfig("rollout", "sequential");
     const r = await stack!.run(["up", "--yes", "--skip-preview"]);
-    expect(r.code, output(r)).not.toBe(0);
+    expect(r.code, described(r)).not.toBe(0);
     expect(r.stdout).toMatch(new RegExp(`after the reload the endpoints did not serve the new chain within 2000 ms: 127\\.0\\.0\\.1:${first.port}: server sends 1 certificate, expected 3: the leaf only`));
     expect(r.stdout).toMatch(/The previous files are back in place/);
     expect(r.stdout).not.toMatch(/local-demo-server-2\s+creat/);
@@ -75,7 +75,7 @@ describe("rollout stops at a failed verification (examples/local-demo, two local
     await stack!.setConfig("rollout", "canary");
     await stack!.setConfig("policy", "shortest");
     const r = await stack!.run(["up", "--yes", "--skip-preview"]);
-    expect(r.code, output(r)).not.toBe(0);
+    expect(r.code, described(r)).not.toBe(0);
     expect(r.stdout).toMatch(/local-demo-verify-canary/);
     expect(r.stdout).toMatch(new RegExp(`verification failed: 127\\.0\\.0\\.1:${first.port}: client profile "legacy" does not trust the served chain`));
     expect(r.stdout).toMatch(/Fix: choose a chain those clients trust/);
