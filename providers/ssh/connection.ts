@@ -14,7 +14,7 @@ export interface SshTargetOptions extends HostKeyPolicy {
   privateKey?: string;
   /** Passphrase of an encrypted `privateKey` (a Pulumi secret). */
   passphrase?: string;
-  /** ssh-agent socket; defaults to $SSH_AUTH_SOCK when no privateKey is given. */
+  /** ssh-agent socket, used when no privateKey is given; defaults to $SSH_AUTH_SOCK. */
   agent?: string;
   /** Connect and handshake limit in ms; default 10 000. */
   connectTimeoutMs?: number;
@@ -135,6 +135,10 @@ export class SshConnection {
 function connectClient(options: SshTargetOptions, target: string, sock: Readable | undefined): Promise<Client> {
   const port = options.port ?? 22;
   const timeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const agent = options.privateKey ? undefined : (options.agent ?? process.env.SSH_AUTH_SOCK);
+  if (!options.privateKey && !agent) {
+    return Promise.reject(new SshError("auth-failed", target, "no SSH private key was given and no ssh-agent is available (SSH_AUTH_SOCK is not set). Give sshPrivateKey (a secret) or an agent socket."));
+  }
   let presented: string | undefined;
   const config: ConnectConfig = {
     host: options.host,
@@ -143,7 +147,9 @@ function connectClient(options: SshTargetOptions, target: string, sock: Readable
     username: options.user,
     privateKey: options.privateKey,
     passphrase: options.passphrase,
-    agent: options.privateKey ? options.agent : (options.agent ?? process.env.SSH_AUTH_SOCK),
+    agent,
+    // Straight to the key (or agent): ssh2's default first tries "none", one more round trip and a logged failure.
+    authHandler: options.privateKey ? ["publickey"] : ["agent"],
     readyTimeout: timeoutMs,
     keepaliveInterval: 15_000,
     hostVerifier: (key: Buffer) => {

@@ -114,6 +114,16 @@ describe("sudo", () => {
     expect((error as SshError).message).toContain("NOPASSWD");
   });
 
+  it("says so when there is neither a key nor an agent", async () => {
+    const agentSocket = process.env.SSH_AUTH_SOCK;
+    delete process.env.SSH_AUTH_SOCK;
+    const error = await failureOf(SshHost.connect(login({ privateKey: undefined, agent: undefined }))).finally(() => {
+      if (agentSocket !== undefined) process.env.SSH_AUTH_SOCK = agentSocket;
+    });
+    expect((error as SshError).code).toBe("auth-failed");
+    expect((error as SshError).message).toContain("no SSH private key was given and no ssh-agent is available");
+  });
+
   it("logs in with a passphrase-protected key and never shows the passphrase", async () => {
     const host = await SshHost.connect(login({ privateKey: sshd.encryptedClientKey, passphrase: sshd.clientKeyPassphrase }));
     host.close();
