@@ -10,7 +10,7 @@ import { renderExplanation, renderExplanationMarkdown } from "../chain/explain";
 import { parsePrivateKey } from "../chain/key";
 import { ServedChainCheck, type EndpointReport, type ProfileInput } from "../providers/served-chain-check";
 import { loadProfiles } from "../providers/served-chain/inspect";
-import { assertOneSource, readMaterial, type MaterialValues } from "./certificate-material";
+import { assertOneSource, readMaterial, validityTime, type MaterialValues } from "./certificate-material";
 import { deployTarget, type DeployedTarget, type TargetMaterial, type TargetStatus } from "./deploy-target";
 import { endpointsOf, type Endpoint, type TargetArgs } from "./targets";
 
@@ -96,7 +96,7 @@ export class CertificateDeployment extends pulumi.ComponentResource {
     const profiles = args.clientProfiles ?? ["mozilla"];
     const choose = (values: MaterialValues) => {
       const material = readMaterial(values);
-      return { material, choice: choosePath(material.leaf, material.pool, { profiles: loadProfiles(profiles), policy: args.policy }) };
+      return { material, choice: choosePath(material.leaf, material.pool, { profiles: loadProfiles(profiles), policy: args.policy, at: validityTime(material) }) };
     };
     // Plain inputs (files read by the program) are chosen from now: Azure targets name resources after the chain.
     const plain = (v: unknown): v is string | undefined => v === undefined || typeof v === "string";

@@ -40,3 +40,15 @@ export function readMaterial(values: MaterialValues): Material {
   if (!leaf || !contents.key) throw new ChainsmithInputError("pfx-incomplete", "The pfx holds no certificate with its private key. Export it again with the private key.");
   return { leaf, pool: uniqueCertificates([...contents.certificates.filter((c) => c !== leaf), ...pool]), key: contents.key };
 }
+
+/**
+ * When to check validity: the start of the current UTC day, or the newest notBefore (up to
+ * now) among the certificates if later, so that a certificate issued minutes ago counts as
+ * valid. Not "now": the explanation and report name the time, and they must not change
+ * from one preview to the next. The verification judges what is served at the real time.
+ */
+export function validityTime(material: Material, now: Date = new Date()): Date {
+  const startOfDay = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  const issued = [material.leaf, ...material.pool].map((c) => c.notBefore.getTime()).filter((t) => t <= now.getTime());
+  return new Date(Math.max(startOfDay, ...issued));
+}

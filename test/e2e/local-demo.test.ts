@@ -65,6 +65,8 @@ describe("examples/local-demo on the real engine, canary rollout to two local se
   it("a plain preview is quiet while nothing changed", async () => {
     const r = timed("preview", await stack!.run(["preview", "--expect-no-changes"]));
     expect(r.code, described(r)).toBe(0);
+    // Not even an output changes (the explanation names its validity time, which must stay put).
+    expect(r.stdout).not.toMatch(/Outputs:/);
   });
 
   it("drift: the leaf alone served again is shown in words by preview, fails --expect-no-changes and refresh --preview-only", async () => {
