@@ -4,13 +4,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { CertificateDeployment, type CertificateDeploymentArgs } from "../../../components/certificate-deployment";
-// The Azure targets are loaded with require() only when used, which only compiled code can do
-// (npm test compiles first): those cases run the compiled component.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const compiled = require("../../../dist/components/certificate-deployment") as typeof import("../../../components/certificate-deployment");
 import { writePfx } from "../../../chain/pfx-write";
 import { Pki, pemOf } from "../../fixtures/pki";
 import { sectigo } from "../../fixtures/scenarios";
+
+// The Azure targets are loaded with require() only when used, which only compiled code can do
+// (npm test compiles first): those cases run the compiled component.
+const compiled = require("../../../dist/components/certificate-deployment") as typeof import("../../../components/certificate-deployment");
 
 interface Registered {
   type: string;
