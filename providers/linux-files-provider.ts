@@ -1,25 +1,14 @@
-// The Pulumi dynamic provider for TLS files on a Linux host (over SSH, or the local machine).
-// Pulumi serializes these methods into the state, so each is a one-liner that requires the
-// compiled implementation (providers/linux/provider-methods) by absolute path at run time.
-import * as fs from "node:fs";
-import * as path from "node:path";
+// The Pulumi dynamic provider for TLS files on a Linux host (over SSH, or the local machine);
+// its methods run the compiled providers/linux/provider-methods (see compiled-provider.ts).
 import * as pulumi from "@pulumi/pulumi";
+import { compiledModule, compiledProvider } from "./compiled-provider";
 import type { LinuxFilesInputs } from "./linux/provider-methods";
 
 export type { LinuxFilesInputs, LinuxFilesState, ConnectionInputs, JumpHostInputs } from "./linux/provider-methods";
 
-// From dist/providers this is beside us; from the TypeScript sources (tests, ts-node) it is the compiled copy in dist/.
-const compiledBeside = path.join(__dirname, "linux", "provider-methods.js");
-const implementation = fs.existsSync(compiledBeside) ? compiledBeside : path.resolve(__dirname, "..", "dist", "providers", "linux", "provider-methods.js");
+const implementation = compiledModule("linux/provider-methods");
 
-export const linuxFilesProvider: pulumi.dynamic.ResourceProvider = {
-  check: (olds, news) => require(implementation).check(olds, news),
-  diff: (id, olds, news) => require(implementation).diff(id, olds, news),
-  create: (inputs) => require(implementation).create(inputs),
-  read: (id, props) => require(implementation).read(id, props),
-  update: (id, olds, news) => require(implementation).update(id, olds, news),
-  delete: (id, props) => require(implementation).remove(id, props),
-};
+export const linuxFilesProvider = compiledProvider(implementation);
 
 /** The path of the module the provider's methods load (for tests and diagnostics). */
 export const linuxFilesImplementation = implementation;

@@ -8,7 +8,7 @@ import { explainServedChain, type LiveEndpoint } from "./drift";
 import { LinuxDeployError, type DeployStep } from "./errors";
 import { readServedChain, type Endpoint } from "./live-state";
 import type { FilePlan } from "./presets";
-import { redact } from "./redact";
+import { redact } from "../redact";
 import { shellQuote } from "./shell";
 import type { FileSnapshot, TargetHost } from "./target-host";
 

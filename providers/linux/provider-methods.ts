@@ -14,7 +14,7 @@ import { buildDesiredState } from "./desired-state";
 import { explainDrift, type ChainEntry, type KnownContent, type LiveEndpoint } from "./drift";
 import { readLiveState, type Endpoint } from "./live-state";
 import { planFiles, type FilePlan, type PresetOptions } from "./presets";
-import { redact } from "./redact";
+import { guarded as guardedBy, scrubError, secretValues } from "../redact";
 import type { TargetHost } from "./target-host";
 
 export interface JumpHostInputs {
@@ -220,19 +220,13 @@ function targetName(c: ConnectionInputs): string {
   return c.kind === "local" ? "local" : `${c.user}@${c.host}:${c.port ?? 22}`;
 }
 
+
+
 // Every error leaving the provider is scrubbed of the secrets it was given.
-async function guarded<T>(inputs: Partial<LinuxFilesInputs>, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    throw scrub(error, inputs);
-  }
+function guarded<T>(inputs: Partial<LinuxFilesInputs>, work: () => Promise<T>): Promise<T> {
+  return guardedBy(secretValues(inputs, SECRET_INPUTS), work);
 }
 
 function scrub(error: unknown, inputs: Partial<LinuxFilesInputs>): Error {
-  const secrets = SECRET_INPUTS.map((name) => inputs[name]).filter((s): s is string => typeof s === "string" && s.length > 0);
-  const original = error instanceof Error ? error : new Error(String(error));
-  const clean = new Error(redact(original.message, secrets));
-  clean.name = original.name;
-  return Object.assign(clean, { code: (original as { code?: string }).code });
+  return scrubError(error, secretValues(inputs, SECRET_INPUTS));
 }

@@ -10,7 +10,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { AgentRequest, AgentResponse, AgentResult, INPUT_MARKER, RESULT_MARKER } from "./contract";
-import { redact } from "../linux/redact";
+import { redact } from "../redact";
 import { WindowsTargetError } from "./errors";
 
 /** Reads stdin as UTF-8 (the console code page would mangle it), splits script from input, runs the script. */

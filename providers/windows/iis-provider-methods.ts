@@ -8,7 +8,7 @@ import { ChainsmithInputError } from "../../chain/errors";
 import { assertKeyMatchesLeaf, keySpkiSha256, parsePrivateKey } from "../../chain/key";
 import { parseCertificates } from "../../chain/parse";
 import type { PfxProfile } from "../../chain/pfx-write";
-import { redact } from "../linux/redact";
+import { guarded as guardedBy, scrubError, secretValues } from "../redact";
 import { assertHostKeyPolicy } from "../ssh/host-keys";
 import { resultOf } from "./agent-invocation";
 import { ChainReport, LeafStore } from "./contract";
@@ -217,18 +217,13 @@ function bindingId(b: BindingSpec): string {
   return `${b.site}/${b.ip ?? "*"}:${b.port}:${b.host ?? ""}`;
 }
 
-async function guarded<T>(inputs: Partial<IisTargetInputs>, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    throw scrub(error, inputs);
-  }
+
+
+// Every error leaving the provider is scrubbed of the secrets it was given.
+function guarded<T>(inputs: Partial<IisTargetInputs>, work: () => Promise<T>): Promise<T> {
+  return guardedBy(secretValues(inputs, SECRET_INPUTS), work);
 }
 
 function scrub(error: unknown, inputs: Partial<IisTargetInputs>): Error {
-  const secrets = SECRET_INPUTS.map((name) => inputs[name]).filter((s): s is string => typeof s === "string" && s.length > 0);
-  const original = error instanceof Error ? error : new Error(String(error));
-  const clean = new Error(redact(original.message, secrets));
-  clean.name = original.name;
-  return Object.assign(clean, { code: (original as { code?: string }).code });
+  return scrubError(error, secretValues(inputs, SECRET_INPUTS));
 }

@@ -1,25 +1,14 @@
-// The Pulumi dynamic provider for one certificate on a Windows IIS host (over SSH).
-// Pulumi serializes these methods into the state, so each is a one-liner that requires the
-// compiled implementation (providers/windows/iis-provider-methods) by absolute path at run time.
-import * as fs from "node:fs";
-import * as path from "node:path";
+// The Pulumi dynamic provider for one certificate on a Windows IIS host (over SSH); its
+// methods run the compiled providers/windows/iis-provider-methods (see compiled-provider.ts).
 import * as pulumi from "@pulumi/pulumi";
+import { compiledModule, compiledProvider } from "../compiled-provider";
 import type { IisTargetInputs } from "./iis-provider-methods";
 
 export type { IisTargetInputs, IisTargetState, WindowsConnectionInputs } from "./iis-provider-methods";
 
-// From dist/providers/windows this is beside us; from the TypeScript sources (tests) it is the compiled copy in dist/.
-const compiledBeside = path.join(__dirname, "iis-provider-methods.js");
-const implementation = fs.existsSync(compiledBeside) ? compiledBeside : path.resolve(__dirname, "..", "..", "dist", "providers", "windows", "iis-provider-methods.js");
+const implementation = compiledModule("windows/iis-provider-methods");
 
-export const iisTargetProvider: pulumi.dynamic.ResourceProvider = {
-  check: (olds, news) => require(implementation).check(olds, news),
-  diff: (id, olds, news) => require(implementation).diff(id, olds, news),
-  create: (inputs) => require(implementation).create(inputs),
-  read: (id, props) => require(implementation).read(id, props),
-  update: (id, olds, news) => require(implementation).update(id, olds, news),
-  delete: (id, props) => require(implementation).remove(id, props),
-};
+export const iisTargetProvider = compiledProvider(implementation);
 
 /** The path of the module the provider's methods load (for tests and diagnostics). */
 export const iisTargetImplementation = implementation;

@@ -7,7 +7,7 @@ import { SshConnection, describeTarget, type LogLine, type SshTargetOptions } fr
 import { SshError } from "../ssh/errors";
 import { AgentTransport, agentStdin, parseAgentOutput, powershellCommand, secretsOf } from "./agent-invocation";
 import { AgentRequest, AgentResponse } from "./contract";
-import { redact } from "../linux/redact";
+import { redact } from "../redact";
 import { WindowsTargetError } from "./errors";
 
 /** iisreset and a cold chain build can take minutes; a hung agent must not hang `pulumi up`. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { redact } from "../../../providers/linux/redact";
+import { redact } from "../../../providers/redact";
 import { atomicWriteCommand, parseSnapshots, shellQuote } from "../../../providers/linux/shell";
 
 describe("redact", () => {
