@@ -144,6 +144,10 @@ export class CertificateDeployment extends pulumi.ComponentResource {
     };
     const deploy = (target: TargetArgs, dependsOn: pulumi.Resource[]) => deployTarget(`${name}-${target.name}`, target, material, { parent: this, dependsOn });
 
+    const allEndpoints = [...args.targets.flatMap(endpointsOf), ...(args.endpoints ?? [])];
+    if (allEndpoints.length === 0) {
+      pulumi.log.warn("chainsmith: no endpoint to verify: nothing proves from the wire what clients receive, and preview shows no served-chain drift. Give each target its endpoints.", this);
+    }
     const rollout = args.rollout ?? "parallel";
     const deployed: DeployedTarget[] = [];
     const checks: ServedChainCheck[] = [];
@@ -151,9 +155,16 @@ export class CertificateDeployment extends pulumi.ComponentResource {
       // Each target is verified before the next one is touched.
       let previous: pulumi.Resource[] = [];
       for (const target of args.targets) {
-        const { resource } = deployed[deployed.push(deploy(target, previous)) - 1];
+        const done = deploy(target, previous);
+        deployed.push(done);
         const endpoints = endpointsOf(target);
-        previous = [endpoints.length ? checks[checks.push(check(`verify-${target.name}`, endpoints, [resource])) - 1] : resource];
+        if (endpoints.length > 0) {
+          const verified = check(`verify-${target.name}`, endpoints, [done.resource]);
+          checks.push(verified);
+          previous = [verified];
+        } else {
+          previous = [done.resource];
+        }
       }
       if (args.endpoints?.length) checks.push(check("verify", args.endpoints, previous));
     } else {
@@ -165,8 +176,7 @@ export class CertificateDeployment extends pulumi.ComponentResource {
         gate = [endpoints.length ? check("verify-canary", endpoints, [first.resource]) : first.resource];
       }
       for (const target of args.targets.slice(deployed.length)) deployed.push(deploy(target, gate));
-      const all = [...args.targets.flatMap(endpointsOf), ...(args.endpoints ?? [])];
-      if (all.length) checks.push(check("verify", all, [...deployed.map((d) => d.resource), ...gate]));
+      if (allEndpoints.length > 0) checks.push(check("verify", allEndpoints, [...deployed.map((d) => d.resource), ...gate]));
     }
 
     const served = pulumi.all(checks.map((c) => c.served)).apply((lists) => lists.flat());
