@@ -27,28 +27,40 @@ const COMMON_FLAGS: FlagSpecs = {
  * A subcommand's flags with `--help` added; prints the usage and returns undefined when
  * help was asked for (the command then exits 0).
  */
-export function parseCommandLine(command: string, synopsis: string, argv: string[], specs: FlagSpecs, io: Io): FlagValues | undefined {
+export function parseCommandLine(command: string, synopsis: string, argv: string[], specs: FlagSpecs, io: Io, positionals: Positionals = NO_POSITIONALS): FlagValues | undefined {
   const withHelp = { ...specs, ...COMMON_FLAGS };
-  const values = parseFlags(command, argv, withHelp);
+  const values = parseFlags(command, argv, withHelp, positionals);
   if (!booleanFlag(values, "help")) return values;
   io.out(usage(command, synopsis, withHelp));
   return undefined;
 }
 
+/** Arguments without a flag a command takes (e.g. inspect's HOST[:PORT]), kept under POSITIONALS. */
+export interface Positionals {
+  max: number;
+  /** Says what to give instead, when there are too many. */
+  hint: string;
+}
+
+const NO_POSITIONALS: Positionals = { max: 0, hint: "every input is given with a flag (e.g. --leaf FILE)" };
+
+/** The key of FlagValues that holds the positional arguments. */
+export const POSITIONALS = "_";
+
 /** Parses `argv` against `specs`; unknown flags and stray arguments are errors (exit 2). */
-export function parseFlags(command: string, argv: string[], specs: FlagSpecs): FlagValues {
+export function parseFlags(command: string, argv: string[], specs: FlagSpecs, allowed: Positionals = NO_POSITIONALS): FlagValues {
   const options = Object.fromEntries(
     Object.entries(specs).map(([name, spec]) => [name, { type: spec.type, multiple: spec.multiple ?? false }]),
   );
   try {
     const { values, positionals } = parseArgs({ args: argv, options, strict: true, allowPositionals: true });
-    if (positionals.length > 0) {
+    if (positionals.length > allowed.max) {
       throw new ChainsmithInputError(
         "bad-argument",
-        `chainsmith ${command}: unexpected argument '${positionals[0]}'; every input is given with a flag (e.g. --leaf FILE). Run 'chainsmith ${command} --help'.`,
+        `chainsmith ${command}: unexpected argument '${positionals[allowed.max]}'; ${allowed.hint}. Run 'chainsmith ${command} --help'.`,
       );
     }
-    return values as FlagValues;
+    return { ...values, [POSITIONALS]: positionals } as FlagValues;
   } catch (e) {
     if (e instanceof ChainsmithInputError) throw e;
     // parseArgs adds advice about '--' to unknown options that would only confuse here.

@@ -77,7 +77,8 @@ function readLeafFile(file: string, passwordFile: string | undefined): { leaf: C
   return { leaf, rest };
 }
 
-function readInput(file: string, flag: string): Buffer {
+/** The bytes of a file named by a flag; an unreadable file is a clear input error. */
+export function readInput(file: string, flag: string): Buffer {
   try {
     return fs.readFileSync(file);
   } catch (e) {

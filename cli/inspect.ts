@@ -2,7 +2,6 @@
 // profiles and, with --expect, against the chain it must serve (chain/judge.ts).
 // Exit 0: the chain is fine for every profile (and equals --expect); 1: it is not;
 // 2: bad input, or an endpoint could not be read.
-import * as fs from "node:fs";
 import type { Certificate } from "../chain/certificate";
 import { ChainsmithInputError } from "../chain/errors";
 import { judgeServed, type Judgement } from "../chain/judge";
@@ -12,8 +11,8 @@ import { endpointLabel, parseEndpoint } from "../probe/endpoint";
 import { ProbeError } from "../probe/errors";
 import { probe, type KeyTypeChoice, type ProbeOptions, type ProbeResult, type TlsVersionChoice } from "../probe/probe";
 import { probeMany } from "../probe/probe-many";
-import { FlagSpecs, FlagValues, booleanFlag, listFlag, parseCommandLine, stringFlag } from "./args";
-import { CHAIN_INPUT_FLAGS } from "./inputs";
+import { FlagSpecs, FlagValues, POSITIONALS, booleanFlag, listFlag, parseCommandLine, stringFlag } from "./args";
+import { CHAIN_INPUT_FLAGS, readInput } from "./inputs";
 import type { Io } from "./main";
 
 const FLAGS: FlagSpecs = {
@@ -41,9 +40,9 @@ interface Inspection {
 }
 
 export async function runInspect(argv: string[], io: Io): Promise<number> {
-  const { flags, positionals } = splitPositionals(argv);
-  const values = parseCommandLine("inspect", SYNOPSIS, flags, FLAGS, io);
+  const values = parseCommandLine("inspect", SYNOPSIS, argv, FLAGS, io, { max: 1, hint: "give one HOST[:PORT], or --targets FILE for many" });
   if (!values) return EXIT_FINE;
+  const positionals = listFlag(values, POSITIONALS);
   const targets = stringFlag(values, "targets");
   if (positionals.length > 1 || (positionals.length === 1) === (targets !== undefined)) {
     throw new ChainsmithInputError("bad-argument", "chainsmith inspect: give one HOST[:PORT], or --targets FILE for many. Run 'chainsmith inspect --help'.");
@@ -51,7 +50,7 @@ export async function runInspect(argv: string[], io: Io): Promise<number> {
   const settings = probeSettings(values);
   const profiles = (listFlag(values, "profile").length ? listFlag(values, "profile") : ["mozilla"]).map((spec) => loadProfile(spec));
   const expectFile = stringFlag(values, "expect");
-  const expected = expectFile === undefined ? undefined : parseCertificates(readFile(expectFile, "--expect"), expectFile);
+  const expected = expectFile === undefined ? undefined : parseCertificates(readInput(expectFile, "--expect"), expectFile);
   const judge = (endpoint: ProbeOptions, result: ProbeResult): Inspection => {
     const judgement = judgeServed(result.certificates, { desired: expected, profiles });
     return { endpoint, result, judgement, fine: judgement.ok && judgement.profiles.every((p) => p.trusted) };
@@ -107,27 +106,6 @@ export async function runInspect(argv: string[], io: Io): Promise<number> {
   return Math.max(EXIT_FINE, ...exits);
 }
 
-/** HOST[:PORT] is the one positional argument, and parseFlags takes flags only: set it apart. */
-function splitPositionals(argv: string[]): { flags: string[]; positionals: string[] } {
-  const flags: string[] = [];
-  const positionals: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === "--") {
-      positionals.push(...argv.slice(i + 1));
-      break;
-    }
-    if (!arg.startsWith("-") || arg === "-") {
-      positionals.push(arg);
-      continue;
-    }
-    flags.push(arg);
-    const takesValue = FLAGS[arg.replace(/^--?/, "")]?.type === "string";
-    if (takesValue && !arg.includes("=") && i + 1 < argv.length) flags.push(argv[++i]);
-  }
-  return { flags, positionals };
-}
-
 function probeSettings(values: FlagValues): { tls: TlsVersionChoice; keyType: KeyTypeChoice } {
   const tls = stringFlag(values, "tls") ?? "auto";
   if (tls !== "auto" && tls !== "1.2" && tls !== "1.3") {
@@ -143,7 +121,7 @@ function probeSettings(values: FlagValues): { tls: TlsVersionChoice; keyType: Ke
 /** One endpoint per line, "HOST[:PORT] [SERVERNAME]"; blank lines and # comments skipped. */
 function readTargets(file: string, servername: string | undefined, settings: Pick<ProbeOptions, "tls" | "keyType">): ProbeOptions[] {
   const endpoints: ProbeOptions[] = [];
-  readFile(file, "--targets")
+  readInput(file, "--targets")
     .toString("utf8")
     .split(/\r?\n/)
     .forEach((line, index) => {
@@ -158,14 +136,6 @@ function readTargets(file: string, servername: string | undefined, settings: Pic
   return endpoints;
 }
 
-function readFile(file: string, flag: string): Buffer {
-  try {
-    return fs.readFileSync(file);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-    throw new ChainsmithInputError("file-unreadable", `${flag} ${file}: cannot read the file (${code}). Check the path and its permissions.`);
-  }
-}
 
 function label(endpoint: ProbeOptions): string {
   return endpointLabel(endpoint.host, endpoint.port, endpoint.servername);
