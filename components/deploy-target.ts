@@ -60,12 +60,13 @@ export function deployTarget(resourceName: string, target: TargetArgs, material:
                 sshPassphrase: target.sshPassphrase,
                 preset: target.preset ?? "nginx",
                 directory: target.directory,
+                files: target.files,
                 reloadCommand: target.reloadCommand,
                 configTestCommand: target.configTestCommand,
               },
               opts,
             );
-      return { resource: files, status: status(files.target, files.drift, files.files.apply(filesDetail)) };
+      return { resource: files, status: status(files.target, files.drift, files.deployedFiles.apply(filesDetail)) };
     }
     case "iis": {
       const iis = new IisCertificate(

@@ -4,7 +4,7 @@
 // `appService` is an Azure App Service certificate and SNI binding.
 import type * as pulumi from "@pulumi/pulumi";
 import type { ConnectionInputs } from "../providers/linux-files-provider";
-import type { PresetName } from "../providers/linux/presets";
+import type { PresetName, PresetOptions } from "../providers/linux/presets";
 import type { Endpoint } from "../providers/linux/live-state";
 import type { WindowsConnectionInputs } from "../providers/windows/iis-provider";
 import type { BindingSpec } from "../providers/windows/planner";
@@ -45,6 +45,8 @@ export interface LinuxTargetArgs extends TargetBase {
   preset?: PresetName;
   /** Put the preset's files in this directory, keeping their names. */
   directory?: string;
+  /** Per-role overrides of path, mode, owner and group (null leaves a file out); for preset "custom", the files to write. */
+  files?: PresetOptions["files"];
   /** Replaces the preset's reload command; "" skips the reload. */
   reloadCommand?: string;
   /** Replaces the preset's config test; "" skips it. */

@@ -35,7 +35,8 @@ type Inputs = { [K in keyof LinuxFilesInputs]: pulumi.Input<LinuxFilesInputs[K]>
  */
 export class LinuxTlsFiles extends pulumi.dynamic.Resource {
   declare readonly target: pulumi.Output<string>;
-  declare readonly files: pulumi.Output<{ path: string; role: string; sha256: string; mode: number }[]>;
+  /** The files written, with their SHA-256 and mode. */
+  declare readonly deployedFiles: pulumi.Output<{ path: string; role: string; sha256: string; mode: number }[]>;
   declare readonly servedChain: pulumi.Output<{ sha256: string; label: string }[]>;
   declare readonly drift: pulumi.Output<string[]>;
 
@@ -52,7 +53,7 @@ export class LinuxTlsFiles extends pulumi.dynamic.Resource {
         sshPrivateKey: secret(args.sshPrivateKey),
         sshPassphrase: secret(args.sshPassphrase),
         target: undefined,
-        files: undefined,
+        deployedFiles: undefined,
         servedChain: undefined,
         drift: undefined,
       },

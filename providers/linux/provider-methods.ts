@@ -66,7 +66,8 @@ export interface LinuxFilesInputs extends PresetOptions {
 /** Inputs without the TLS key material, plus what the deployment recorded. */
 export type LinuxFilesState = Omit<LinuxFilesInputs, "privateKey" | "keyPassphrase" | "pfxPassword"> & {
   target: string;
-  files: { path: string; role: string; sha256: string; mode: number }[];
+  /** The files written (the input `files` holds per-role overrides). */
+  deployedFiles: { path: string; role: string; sha256: string; mode: number }[];
   servedChain: ChainEntry[];
   keySpkiSha256: string;
   knownContents: KnownContent[];
@@ -103,7 +104,7 @@ export async function check(_olds: unknown, news: LinuxFilesInputs) {
 
 export async function create(inputs: LinuxFilesInputs) {
   const outs = await guarded(inputs, () => deployTo(inputs, {}));
-  return { id: `${outs.target}:${outs.files.map((f) => f.path).join(",")}`, outs };
+  return { id: `${outs.target}:${outs.deployedFiles.map((f) => f.path).join(",")}`, outs };
 }
 
 export async function update(_id: string, olds: LinuxFilesState, news: LinuxFilesInputs) {
@@ -149,7 +150,7 @@ async function deployTo(inputs: LinuxFilesInputs, originals: Record<string, Orig
   return {
     ...(publicInputs as Omit<LinuxFilesInputs, "privateKey" | "keyPassphrase" | "pfxPassword">),
     target: targetName(inputs.connection),
-    files: result.files,
+    deployedFiles: result.files,
     servedChain: desired.chain,
     keySpkiSha256: keySpkiSha256(parsePrivateKey(inputs.privateKey, "the private key", inputs.keyPassphrase)),
     knownContents: desired.knownContents,
@@ -163,8 +164,8 @@ async function deployTo(inputs: LinuxFilesInputs, originals: Record<string, Orig
 
 async function driftOf(state: LinuxFilesState): Promise<string[]> {
   try {
-    const live = await withHost(state, (host) => readLiveState(host, state.files.map((f) => f.path), state.endpoints ?? []));
-    return explainDrift({ files: state.files, chain: state.servedChain, knownContents: state.knownContents }, live);
+    const live = await withHost(state, (host) => readLiveState(host, state.deployedFiles.map((f) => f.path), state.endpoints ?? []));
+    return explainDrift({ files: state.deployedFiles, chain: state.servedChain, knownContents: state.knownContents }, live);
   } catch (error) {
     return [`cannot read the host: ${(error as Error).message}`];
   }
@@ -178,7 +179,7 @@ function inputChanges(olds: LinuxFilesState, news: LinuxFilesInputs): string[] {
   if (keySpkiSha256(parsePrivateKey(news.privateKey, "the private key", news.keyPassphrase)) !== olds.keySpkiSha256) changes.push("the private key changed");
   const plan = planFiles(news);
   const files = (p: { path: string; mode: number }[]) => p.map((f) => `${f.path}:${f.mode}`).join();
-  if (files(plan.files) !== files(olds.files)) changes.push("the files to write (paths or modes) changed");
+  if (files(plan.files) !== files(olds.deployedFiles)) changes.push("the files to write (paths or modes) changed");
   if ((plan.configTest ?? null) !== olds.configTest || (plan.reload ?? null) !== olds.reload) changes.push("the config test or reload command changed");
   if (JSON.stringify(news.endpoints ?? []) !== JSON.stringify(olds.endpoints ?? [])) changes.push("the endpoints to verify changed");
   if (targetName(news.connection) !== olds.target) changes.push(`the target moves to ${targetName(news.connection)}`);

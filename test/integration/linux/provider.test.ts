@@ -62,7 +62,7 @@ describe("the Linux files provider", () => {
     const created = await linuxFilesProvider.create(inputs());
     const state = created.outs as LinuxFilesState;
     expect(await served()).toEqual(desired);
-    expect(state.files.map((f) => f.path)).toEqual([tls.fullchain, tls.privkey]);
+    expect(state.deployedFiles.map((f) => f.path)).toEqual([tls.fullchain, tls.privkey]);
     expect(state.servedChain.map((c) => c.sha256)).toEqual(desired);
     expect((await linuxFilesProvider.read!(created.id, state)).props.drift).toEqual([]);
     expect((await linuxFilesProvider.diff!(created.id, state, inputs())).changes).toBe(false);

@@ -24,7 +24,7 @@ pulumi.runtime.setMocks(
     newResource: (args) => {
       registered.push({ type: args.type, name: args.name, inputs: args.inputs });
       // What the providers would return: enough for the component's outputs.
-      const state = args.type === "pulumi-nodejs:dynamic:Resource" ? { served: [], drift: [], target: "mock", files: [], preview: "IIS serves now: (mock)" } : {};
+      const state = args.type === "pulumi-nodejs:dynamic:Resource" ? { served: [], drift: [], target: "mock", deployedFiles: [], preview: "IIS serves now: (mock)" } : {};
       return { id: `${args.name}-id`, state: { ...args.inputs, ...state } };
     },
     call: (args) => (args.token === "azure-native:compute:getVirtualMachineRunCommandByVirtualMachine" ? { instanceView: { output: "", error: "" } } : {}),
@@ -103,6 +103,20 @@ describe("CertificateDeployment", () => {
     // The chain is public even from a secret PFX; the outputs hold no key.
     expect(await pulumi.isSecret(d.chain)).toBe(false);
     expect(JSON.stringify(await valueOf(d.report))).not.toMatch(/PRIVATE KEY/);
+  });
+
+  it("a linux target's per-file overrides (path, mode, owner, group) reach the provider", async () => {
+    registered.length = 0;
+    const files = { fullchain: { path: "/etc/ssl/site/fullchain.pem" }, privkey: { path: "/etc/ssl/site/key.pem", mode: 0o640, group: "ssl-cert" } };
+    const target = {
+      kind: "linux" as const,
+      name: "web1",
+      connection: { host: "127.0.0.1", user: "deploy", hostKeyFingerprints: ["SHA256:abc"] },
+      files,
+      endpoints: [{ host: "127.0.0.1", port: 8443 }],
+    };
+    await valueOf(new CertificateDeployment("files", args({ targets: [target] })).targetStatus);
+    expect(registered.find((r) => r.name === "files-web1")!.inputs).toMatchObject({ preset: "nginx", files });
   });
 
   it("azureVm and appService targets become the Windows components", async () => {
