@@ -1,23 +1,16 @@
 // The served-chain check as a Pulumi dynamic resource: create/update probe each endpoint and
 // judge what it serves (failing `pulumi up` with the cause and the fix), diff probes again on
 // every preview and reports drift in words, read returns the live served chains on refresh.
-// Pulumi serializes the methods into the state: each one only requires the compiled
-// implementation by package name, as it resolves wherever chainsmith is installed.
+// Its methods run the compiled providers/served-chain/provider-methods (see compiled-provider.ts).
 import * as pulumi from "@pulumi/pulumi";
+import { compiledModule, compiledProvider } from "./compiled-provider";
 import type { ServedChainCheckInputs } from "./served-chain/provider-methods";
 import type { EndpointReport } from "./served-chain/inspect";
 
 export type { ServedChainCheckInputs, ServedChainCheckState } from "./served-chain/provider-methods";
 export type { EndpointReport, ProfileInput, ProfileResult, ServedCertificate } from "./served-chain/inspect";
 
-export const servedChainCheckProvider: pulumi.dynamic.ResourceProvider = {
-  check: (olds, news) => require("chainsmith/dist/providers/served-chain/provider-methods").check(olds, news),
-  diff: (id, olds, news) => require("chainsmith/dist/providers/served-chain/provider-methods").diff(id, olds, news),
-  create: (inputs) => require("chainsmith/dist/providers/served-chain/provider-methods").create(inputs),
-  read: (id, props) => require("chainsmith/dist/providers/served-chain/provider-methods").read(id, props),
-  update: (id, olds, news) => require("chainsmith/dist/providers/served-chain/provider-methods").update(id, olds, news),
-  delete: (id, props) => require("chainsmith/dist/providers/served-chain/provider-methods").remove(id, props),
-};
+export const servedChainCheckProvider = compiledProvider(compiledModule("served-chain/provider-methods"));
 
 type Inputs = { [K in keyof ServedChainCheckInputs]: pulumi.Input<ServedChainCheckInputs[K]> };
 
