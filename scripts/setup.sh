@@ -21,7 +21,9 @@ fi
 
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: installing npm dependencies" >&2
-  npm ci --no-audit --no-fund --loglevel=error
+  # Not `npm ci`: npm 11 records only this platform's optional packages (rollup's) in the
+  # lock file and `npm ci` then refuses it as out of sync; `npm install` follows the lock.
+  npm install --no-audit --no-fund --loglevel=error
 fi
 
 npx tsc -p tsconfig.json
