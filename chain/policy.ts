@@ -98,6 +98,7 @@ export function choosePath(leaf: Certificate, pool: readonly Certificate[], opti
         `Pass the server's own certificate as the leaf (were the certificate and chain files swapped?).`,
     );
   }
+  assertLeafValidAt(leaf, at);
   const paths = enumeratePaths(leaf, pool, { at, anchors, budget: options.budget });
   const scored = paths.map((path) => ({
     ...path,
@@ -114,6 +115,20 @@ export function choosePath(leaf: Certificate, pool: readonly Certificate[], opti
     profiles: options.profiles.map((p) => p.name),
     at,
   };
+}
+
+/** An expired or future leaf is the user's to fix (renew it, or check the time), not a missing intermediate. */
+function assertLeafValidAt(leaf: Certificate, at: Date): void {
+  const checked = `(checked at ${at.toISOString()})`;
+  if (at.getTime() > leaf.notAfter.getTime()) {
+    throw new ChainsmithInputError("leaf-expired", `The leaf ${leaf.label} expired on ${leaf.notAfter.toISOString()} ${checked}. Renew it and give the new certificate.`);
+  }
+  if (at.getTime() < leaf.notBefore.getTime()) {
+    throw new ChainsmithInputError(
+      "leaf-not-yet-valid",
+      `The leaf ${leaf.label} is not valid before ${leaf.notBefore.toISOString()} ${checked}. Check the clock (or --at), or deploy it from that time on.`,
+    );
+  }
 }
 
 type Scored = Omit<Candidate, "rank" | "chosen" | "why">;

@@ -119,6 +119,21 @@ describe("choosing a chain (Sectigo R46 with USERTrust and AAA cross-signs)", ()
     expect((error as ChainsmithInputError).code).toBe("no-anchors");
   });
 
+  it("refuses an expired or not-yet-valid leaf as the user's to fix, not as a missing intermediate", async () => {
+    const pki = new Pki();
+    const root = await pki.root("Time Root");
+    const leaf = await pki.leaf("time.test", root, { notBefore: new Date("2030-01-01T00:00:00Z"), notAfter: new Date("2031-01-01T00:00:00Z") });
+    const choose = (at: string) => thrown(() => choosePath(leaf.cert, [], { profiles: [], anchors: certsOf(root), at: new Date(at) })) as ChainsmithInputError;
+    const expired = choose("2032-06-01T00:00:00Z");
+    expect(expired).toBeInstanceOf(ChainsmithInputError);
+    expect(expired.code).toBe("leaf-expired");
+    expect(expired.message).toBe(`The leaf ${leaf.cert.label} expired on 2031-01-01T00:00:00.000Z (checked at 2032-06-01T00:00:00.000Z). Renew it and give the new certificate.`);
+    const early = choose("2029-06-01T00:00:00Z");
+    expect(early.code).toBe("leaf-not-yet-valid");
+    expect(early.message).toContain(`The leaf ${leaf.cert.label} is not valid before 2030-01-01T00:00:00.000Z (checked at 2029-06-01T00:00:00.000Z)`);
+    expect(choosePath(leaf.cert, [], { profiles: [], anchors: certsOf(root), at: new Date("2030-06-01T00:00:00Z") }).chain).toEqual([leaf.cert]);
+  });
+
   it("refuses a CA certificate given as the leaf (swapped files)", () => {
     const error = thrown(() => choosePath(s.r36.cert, certsOf(s.leaf, s.r46ByUsertrust), { profiles: Object.values(s.profiles), at: s.at }));
     expect((error as ChainsmithInputError).code).toBe("leaf-is-ca");

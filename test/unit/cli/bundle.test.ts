@@ -137,11 +137,24 @@ describe("chainsmith bundle", () => {
     expect(fs.readFileSync(at("enc-out/privkey.pem"), "utf8")).toContain("BEGIN PRIVATE KEY");
   });
 
-  it("exits 1 when no valid path exists (everything expired at --at)", () => {
-    const run = bundle(scenario("--at", "2199-01-01T00:00:00Z"));
+  it("exits 1 when no valid path exists (the intermediate is missing from the pool)", () => {
+    const run = bundle(["--leaf", at("leaf.pem"), "--pool", at("r46-both.pem"), "--profile", `legacy=${at("aaa.pem")}`]);
     expect(run.status).toBe(1);
     expect(run.stdout).toBe("");
     expect(run.stderr).toMatch(/^chainsmith: no valid chain \[no-valid-path\]/);
+    expect(run.stderr).toContain("issuer 'Sectigo Public Server Authentication CA DV R36' not in pool or anchors");
+  });
+
+  it("exits 2 on an expired or not-yet-valid leaf, saying when and what to do, and writes nothing", () => {
+    const expired = bundle(scenario("--at", "2199-01-01T00:00:00Z", "--out", at("expired-out")));
+    expect(expired.status).toBe(2);
+    expect(expired.stdout).toBe("");
+    expect(expired.stderr).toMatch(/^chainsmith: error \[leaf-expired\]: The leaf cli\.example\.test \[[0-9a-f]+\] expired on \d{4}-\d\d-\d\dT.*\(checked at 2199-01-01T00:00:00\.000Z\)\. Renew it/);
+    const early = bundle(scenario("--at", "2000-01-01T00:00:00Z", "--out", at("early-out")));
+    expect(early.status).toBe(2);
+    expect(early.stderr).toMatch(/\[leaf-not-yet-valid\]: The leaf cli\.example\.test \[[0-9a-f]+\] is not valid before .*\(checked at 2000-01-01T00:00:00\.000Z\)\. Check the clock/);
+    expect(fs.existsSync(at("expired-out"))).toBe(false);
+    expect(fs.existsSync(at("early-out"))).toBe(false);
   });
 
   describe("exits 2 on bad input, naming the problem", () => {

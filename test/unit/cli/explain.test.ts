@@ -64,7 +64,13 @@ describe("chainsmith explain", () => {
   });
 
   it("exits 1 with no valid path and 2 on bad input, like bundle", () => {
-    expect(chainsmith(["explain", ...inputs("--at", "2199-01-01")]).status).toBe(1);
+    const onlyDst = ["--leaf", at("leaf.pem"), "--pool", at("pool.pem"), "--profile", `old-android=${at("dst.pem")}`, "--at", "2021-10-01T00:00:00Z"];
+    const none = chainsmith(["explain", ...onlyDst]);
+    expect(none.status).toBe(1);
+    expect(none.stderr).toContain("anchor DST Root CA X3");
+    const expired = chainsmith(["explain", ...inputs("--at", "2199-01-01")]);
+    expect(expired.status).toBe(2);
+    expect(expired.stderr).toMatch(/\[leaf-expired\]: The leaf explain\.example\.test \[[0-9a-f]+\] expired on 2021-12-01T00:00:00\.000Z .*Renew it/);
     const bad = chainsmith(["explain", "--leaf", at("pool.pem"), "--markdown", "--json"]);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain("unknown option '--json'");

@@ -149,6 +149,18 @@ describe("CertificateDeployment", () => {
     ).toThrow(/Target app \(appService\) names its Azure resources after the leaf.*give certificate and pool as plain strings/);
   });
 
+  it("an expired or not-yet-valid leaf is refused at once, saying when and to renew it, and no target is created", async () => {
+    const expired = await s.pki.leaf("expired.example.test", s.r36, { notBefore: new Date("2020-01-01T00:00:00Z"), notAfter: new Date("2021-01-01T00:00:00Z") });
+    const future = await s.pki.leaf("future.example.test", s.r36, { notBefore: new Date("2099-01-01T00:00:00Z"), notAfter: new Date("2100-01-01T00:00:00Z") });
+    expect(() => new CertificateDeployment("expired", args({ certificate: expired.pem, privateKey: pulumi.secret(expired.keyPem) }))).toThrow(
+      /^The leaf expired\.example\.test \[[0-9a-f]+\] expired on 2021-01-01T00:00:00\.000Z \(checked at .*\)\. Renew it and give the new certificate\.$/,
+    );
+    expect(() => new CertificateDeployment("future", args({ certificate: future.pem, privateKey: pulumi.secret(future.keyPem) }))).toThrow(
+      /^The leaf future\.example\.test \[[0-9a-f]+\] is not valid before 2099-01-01T00:00:00\.000Z \(checked at .*\)\. Check the clock/,
+    );
+    expect(registered.filter((r) => /^(expired|future)-/.test(r.name))).toEqual([]);
+  });
+
   it("certificate and pfx together, or neither, is refused at once with what to give", () => {
     expect(() => new CertificateDeployment("both", args({ pfx: "AAAA" }))).toThrow(/Give either certificate \(PEM, with privateKey\) or pfx \(base64, with pfxPassword\)/);
     expect(() => new CertificateDeployment("none", args({ certificate: undefined }))).toThrow(/not both and not neither/);
