@@ -53,9 +53,11 @@ export class Certificate {
     try {
       native = new crypto.X509Certificate(buf);
     } catch (e) {
+      // Node retries the bytes as PEM after DER fails, so OpenSSL's last word ("PEM routines::no start line") misleads.
+      const detail = /PEM routines/.test((e as Error).message) ? "its DER structure is malformed" : (e as Error).message;
       throw new ChainsmithInputError(
         "bad-certificate",
-        `${source}: not a valid X.509 certificate (${(e as Error).message}). Check that the file is not truncated or altered.`,
+        `${source}: not a valid X.509 certificate (${detail}). Check that the file is not truncated or altered.`,
       );
     }
     return new Certificate(buf, native);

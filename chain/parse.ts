@@ -7,7 +7,7 @@ import { EncryptedPrivateKeyInfo } from "@peculiar/asn1-pkcs8";
 import { Certificate } from "./certificate";
 import { ChainsmithInputError } from "./errors";
 import { assertCompleteDer, declaredDerLength, decodePemBlocks, inputText, looksLikePem } from "./pem";
-import { certificatesFromPkcs7, isPkcs7 } from "./pkcs7";
+import { certificatesFromPkcs7, isPkcs7, opensAsPkcs7 } from "./pkcs7";
 import { isPfx } from "./pfx-asn1";
 import { x509 } from "./x509";
 
@@ -128,6 +128,8 @@ function certificatesFromDer(der: Buffer, source: string): Certificate[] {
   if (kind === "certificate") return [Certificate.fromDer(der, source)];
   if (kind === "pkcs7") return certificatesFromPkcs7(der, source);
   if (kind === "unknown") {
+    // A .p7b damaged inside: say it is a broken PKCS#7, not what the certificate parser thinks.
+    if (opensAsPkcs7(der)) return certificatesFromPkcs7(der, source);
     // Not recognisable as anything: report the certificate parser's own complaint.
     Certificate.fromDer(der, source);
   }

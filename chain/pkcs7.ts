@@ -28,6 +28,14 @@ export function isPkcs7(der: Buffer): boolean {
   }
 }
 
+const SIGNED_DATA_OID = Buffer.from("06092a864886f70d010702", "hex");
+
+/** The DER opens like a ContentInfo of SignedData (content type first), however damaged the rest. */
+export function opensAsPkcs7(der: Buffer): boolean {
+  const at = der.subarray(0, 16).indexOf(SIGNED_DATA_OID);
+  return at >= 2 && at <= 6;
+}
+
 /** The certificates of a PKCS#7 SignedData DER, in file order. */
 export function certificatesFromPkcs7(der: Buffer, source: string): Certificate[] {
   let signed: SignedDataCertificates;

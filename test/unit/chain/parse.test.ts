@@ -98,6 +98,58 @@ describe("parseCertificates", () => {
       expect(error.message).toMatch(/^leaf\.der: the data ends after 100 of \d+ bytes/);
     });
 
+    it("a DER certificate damaged inside (a broken length) says the DER is malformed, not a PEM complaint", () => {
+      const damaged = Buffer.from(leaf.cert.der);
+      damaged[5] ^= 0x40; // the length of tbsCertificate
+      const error = inputError(() => parseCertificates(damaged, "leaf.der"));
+      expect(error.code).toBe("bad-certificate");
+      expect(error.message).toBe("leaf.der: not a valid X.509 certificate (its DER structure is malformed). Check that the file is not truncated or altered.");
+    });
+
+    describe("PKCS#7 bundles", () => {
+      const p7b = () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chainsmith-p7-"));
+        try {
+          fs.writeFileSync(path.join(dir, "certs.pem"), pemOf(leaf, ca));
+          const der = execFileSync("openssl", ["crl2pkcs7", "-nocrl", "-certfile", path.join(dir, "certs.pem"), "-outform", "DER"]);
+          expect(parseCertificates(der, "intact.p7b").map((c) => c.sha256)).toEqual([leaf.cert.sha256, ca.cert.sha256]);
+          return der;
+        } finally {
+          fs.rmSync(dir, { recursive: true, force: true });
+        }
+      };
+      const pemOfP7b = (der: Buffer) => `-----BEGIN PKCS7-----\n${der.toString("base64").replace(/(.{64})/g, "$1\n")}\n-----END PKCS7-----\n`;
+
+      it("a truncated .p7b, in DER and in PEM, says the file was cut", () => {
+        const der = p7b();
+        const cut = der.subarray(0, der.length - 40);
+        const error = inputError(() => parseCertificates(cut, "bundle.p7b"));
+        expect(error.code).toBe("truncated");
+        expect(error.message).toBe(`bundle.p7b: the data ends after ${cut.length} of ${der.length} bytes; the file was cut. Copy or download it again.`);
+        const pemError = inputError(() => parseCertificates(pemOfP7b(cut), "bundle.p7c"));
+        expect(pemError.code).toBe("truncated");
+        expect(pemError.message).toMatch(/^bundle\.p7c, block 1 \(PKCS7\): the data ends after/);
+      });
+
+      it("a .p7b damaged inside, in DER and in PEM, is named a broken PKCS#7 bundle", () => {
+        const damaged = p7b();
+        const signedData = damaged.indexOf(Buffer.from([0xa0, 0x82])) + 4; // ContentInfo's [0] content: the SignedData SEQUENCE
+        expect(damaged[signedData]).toBe(0x30);
+        damaged[signedData] = 0x31;
+        const error = inputError(() => parseCertificates(damaged, "bundle.p7b"));
+        expect(error.code).toBe("bad-pkcs7");
+        expect(error.message).toMatch(/^bundle\.p7b: not a valid PKCS#7 certificate bundle \(.+\)\. Export it again as \.p7b, or as PEM certificates\.$/);
+        expect(inputError(() => parseCertificates(pemOfP7b(damaged), "bundle.p7c")).code).toBe("bad-pkcs7");
+      });
+
+      it("a .p7b without certificates says to export it with them", () => {
+        const empty = execFileSync("openssl", ["crl2pkcs7", "-nocrl", "-outform", "DER"]);
+        const error = inputError(() => parseCertificates(empty, "empty.p7b"));
+        expect(error.code).toBe("no-certificate");
+        expect(error.message).toContain("empty.p7b: the PKCS#7 bundle holds no certificates. Export it again with the certificates included.");
+      });
+    });
+
     it("a private key where a certificate was expected, in PEM and in DER", () => {
       const pemError = inputError(() => parseCertificates(leaf.pem + leaf.keyPem, "leaf.pem"));
       expect(pemError.code).toBe("key-not-certificate");
