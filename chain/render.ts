@@ -24,8 +24,8 @@ export const PRIVATE_FILES: ReadonlyArray<keyof RenderedFiles> = ["privkey.pem",
 
 /**
  * Renders the served chain (leaf first, anchor excluded) and optionally its key.
- * Refuses an empty chain, a chain out of order, a self-signed certificate after the
- * leaf, and a key that does not belong to the leaf.
+ * Refuses an empty chain, a chain out of order or whose signatures do not link, a
+ * self-signed certificate after the leaf, and a key that does not belong to the leaf.
  */
 export function renderFiles(chain: Certificate[], key?: crypto.KeyObject): RenderedFiles {
   assertServableChain(chain);
@@ -61,6 +61,14 @@ function assertServableChain(chain: Certificate[]): void {
         "chain-out-of-order",
         `Position ${i + 1} of the chain, ${chain[i].label}, did not issue position ${i}, ${chain[i - 1].label}. ` +
           `Give the chain leaf first, each certificate followed by its issuer.`,
+      );
+    }
+    // The right name is not enough: a CA renewed with a new key keeps its name (clients then fail with "bad signature").
+    if (!chain[i - 1].isSignedBy(chain[i])) {
+      throw new ChainsmithInputError(
+        "chain-does-not-link",
+        `Position ${i + 1} of the chain, ${chain[i].label}, has the name of the issuer of position ${i}, ${chain[i - 1].label}, but its key did not sign it ` +
+          `(another generation of that CA?). Give the intermediate that issued position ${i}; 'chainsmith bundle' picks it from a pool.`,
       );
     }
   }

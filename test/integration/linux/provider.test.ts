@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { linuxFilesImplementation, linuxFilesProvider, type LinuxFilesInputs, type LinuxFilesState } from "../../../providers/linux-files-provider";
 import { probe } from "../../../probe/probe";
+import { Pki, pemOf } from "../../fixtures/pki";
 import { startSshd, type Sshd } from "../../support/sshd";
 import { startHaproxy, startNginx, type WebServer } from "../../support/webservers";
 import { crossSignedPki, curlTrusting, existingTlsDir, freePort, type CrossSignedPki } from "./targets";
@@ -122,6 +123,29 @@ describe("the Linux files provider", () => {
     const error = (await linuxFilesProvider.create(wrongPassphrase).catch((e: unknown) => e)) as Error & { code?: string };
     expect(error.code).toBe("key-wrong-passphrase");
     expect(error.message).not.toContain("not-the-passphrase-1234");
+  });
+});
+
+describe("the Linux files provider refuses bad TLS inputs before touching the host", () => {
+  it("a chain that does not link, a chain out of order, a key of another leaf: clear errors; files and served chain unchanged", async () => {
+    const files = () => [fs.readFileSync(tls.fullchain, "utf8"), fs.readFileSync(tls.privkey, "utf8")];
+    const before = files();
+    // The previous test's restoring reload may leave old nginx workers answering for a moment: wait until they are gone.
+    const servedBefore = [pki.leaf, pki.intermediate].map((i) => i.cert.sha256);
+    await waitUntil(async () => (await served()).join() === servedBefore.join() && (await served()).join() === servedBefore.join());
+    const rekeyed = await new Pki().intermediate("Issuing CA R36", pki.newRoot); // the intermediate's name, another key
+    const cases: Array<[Partial<LinuxFilesInputs>, string, RegExp]> = [
+      [{ chain: pemOf(pki.leaf, rekeyed, pki.newRootByOld) }, "chain-does-not-link", /^Position 2 of the chain, Issuing CA R36 \[[0-9a-f]+\], has the name of the issuer of position 1, .* but its key did not sign it/],
+      [{ chain: pemOf(pki.intermediate, pki.leaf) }, "chain-out-of-order", /^Position 2 of the chain, shop\.example\.test \[[0-9a-f]+\], did not issue position 1, .*Give the chain leaf first/],
+      [{ privateKey: pki.otherLeaf.keyPem, keyPassphrase: undefined }, "key-mismatch", /shop\.example\.test/],
+    ];
+    for (const [override, code, message] of cases) {
+      const error = (await linuxFilesProvider.create({ ...inputs(), ...override }).catch((e: unknown) => e)) as Error & { code?: string };
+      expect({ code: error.code, message: error.message }).toEqual({ code, message: expect.stringMatching(message) });
+      expect(error.message).not.toContain("PRIVATE KEY");
+      expect(files()).toEqual(before);
+      expect(await served()).toEqual(servedBefore);
+    }
   });
 });
 

@@ -12,6 +12,7 @@ let r46: Issued;
 let r46ByRoot: Issued;
 let ca: Issued;
 let leaf: Issued;
+let rekeyedCa: Issued;
 
 function openssl(args: string[], input?: string): { status: number | null; out: string } {
   const run = spawnSync("openssl", args, { input, encoding: "utf8" });
@@ -25,6 +26,7 @@ beforeAll(async () => {
   r46ByRoot = await pki.crossSign(r46, root);
   ca = await pki.intermediate("Sectigo Public Server Authentication CA DV R36", r46);
   leaf = await pki.leaf("render.example.test", ca);
+  rekeyedCa = await pki.intermediate("Sectigo Public Server Authentication CA DV R36", r46); // same name, new key
 });
 
 describe("renderFiles", () => {
@@ -72,6 +74,19 @@ describe("renderFiles", () => {
 
   it("refuses a chain out of order", () => {
     expect(() => renderFiles([leaf.cert, r46ByRoot.cert, ca.cert])).toThrow(expect.objectContaining({ code: "chain-out-of-order" }));
+  });
+
+  it("refuses an intermediate with the right name whose key did not sign the certificate below it", () => {
+    expect(rekeyedCa.cert.subject).toBe(ca.cert.subject);
+    expect(() => renderFiles([leaf.cert, rekeyedCa.cert])).toThrow(
+      expect.objectContaining({
+        code: "chain-does-not-link",
+        message:
+          `Position 2 of the chain, ${rekeyedCa.cert.label}, has the name of the issuer of position 1, ${leaf.cert.label}, but its key did not sign it ` +
+          `(another generation of that CA?). Give the intermediate that issued position 1; 'chainsmith bundle' picks it from a pool.`,
+      }),
+    );
+    expect(renderFiles([leaf.cert, ca.cert])["fullchain.pem"]).toBe(leaf.pem + ca.pem);
   });
 
   it("refuses a key that does not belong to the leaf", () => {

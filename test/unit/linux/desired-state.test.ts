@@ -5,13 +5,15 @@ import { buildDesiredState } from "../../../providers/linux/desired-state";
 import { planFiles } from "../../../providers/linux/presets";
 import { Pki, pemOf, type Issued } from "../../fixtures/pki";
 
-let root: Issued, ca: Issued, leaf: Issued, stranger: Issued;
+let root: Issued, ca: Issued, leaf: Issued, stranger: Issued, otherCa: Issued, rekeyedCa: Issued;
 beforeAll(async () => {
   const pki = new Pki();
   root = await pki.root("Root");
   ca = await pki.intermediate("CA", root);
   leaf = await pki.leaf("site.example.test", ca);
   stranger = await pki.leaf("other.example.test", ca);
+  otherCa = await pki.intermediate("Other CA", root);
+  rekeyedCa = await pki.intermediate("CA", root); // the same name as ca, another key
 });
 
 const sha = (text: string | Buffer) => crypto.createHash("sha256").update(text).digest("hex");
@@ -37,6 +39,20 @@ describe("buildDesiredState", () => {
     expect(pfx.leaf?.sha256).toBe(leaf.cert.sha256);
     expect(state.files[0].mode).toBe(0o600);
     expect(state.secrets).toContain("pfx-pass-1234");
+  });
+
+  it("refuses a chain that does not link, saying which position and what to give instead", () => {
+    const nginx = planFiles({ preset: "nginx" });
+    const build = (chain: Issued[]) => () => buildDesiredState({ chainPem: pemOf(...chain), privateKeyPem: leaf.keyPem }, nginx);
+    expect(build([leaf, otherCa])).toThrow(
+      expect.objectContaining({
+        code: "chain-out-of-order",
+        message: `Position 2 of the chain, ${otherCa.cert.label}, did not issue position 1, ${leaf.cert.label}. Give the chain leaf first, each certificate followed by its issuer.`,
+      }),
+    );
+    expect(build([leaf, rekeyedCa])).toThrow(
+      expect.objectContaining({ code: "chain-does-not-link", message: expect.stringMatching(/^Position 2 of the chain, CA \[[0-9a-f]+\], has the name of the issuer of position 1, .* but its key did not sign it/) }),
+    );
   });
 
   it("refuses, before anything is written, a key of another certificate, a root in the chain, a wrong order and a PFX without password", () => {
