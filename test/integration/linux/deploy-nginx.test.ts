@@ -10,7 +10,6 @@ import { probe } from "../../../probe/probe";
 import { startSshd, SUDO_USER, type Sshd } from "../../support/sshd";
 import { startNginx, type WebServer } from "../../support/webservers";
 import { crossSignedPki, curlTrusting, existingTlsDir, freePort, type CrossSignedPki } from "./targets";
-import { ChainsmithInputError } from "../../../chain/errors";
 
 let pki: CrossSignedPki;
 let sshd: Sshd;
@@ -108,22 +107,27 @@ describe("deploying to nginx over SSH", () => {
     }
   });
 
-  it("refuses a key that does not belong to the leaf before touching the host", async () => {
+  it("puts the previous files back and reloads with them when the reload command fails", async () => {
     const target = await nginxWithShortChain();
+    const host = await rootLogin();
     try {
-      const before = [fs.readFileSync(target.tls.fullchain), fs.readFileSync(target.tls.privkey)];
-      let error: unknown;
-      try {
-        buildDesiredState({ chainPem: pki.desiredChainPem, privateKeyPem: pki.otherLeaf.keyPem }, target.plan);
-      } catch (e) {
-        error = e;
-      }
-      expect(error).toBeInstanceOf(ChainsmithInputError);
-      expect((error as ChainsmithInputError).code).toBe("key-mismatch");
-      expect((error as Error).message).not.toContain(pki.otherLeaf.keyPem.split("\n")[1]);
-      expect([fs.readFileSync(target.tls.fullchain), fs.readFileSync(target.tls.privkey)]).toEqual(before);
-      expect(fs.readdirSync(target.tls.dir).sort()).toEqual(["fullchain.pem", "privkey.pem"]);
+      const oldServed = await servedFingerprints(target.nginx);
+      // The first reload fails (a unit that refuses, say); the one that restores the previous files works.
+      const flag = `${target.tls.dir}/reload-refused-once`;
+      const reload = `if [ -e ${flag} ]; then ${target.nginx.reloadCommand}; else touch ${flag}; echo 'reload refused by the unit' >&2; exit 3; fi`;
+      const plan = { ...target.plan, reload };
+      const desired = buildDesiredState({ chainPem: pki.desiredChainPem, privateKeyPem: pki.leaf.keyPem }, plan);
+      const error = (await deploy(host, desired, plan, { endpoints: target.endpoints, verifyTimeoutMs: 5000 }).catch((e: unknown) => e)) as LinuxDeployError;
+      expect(error).toBeInstanceOf(LinuxDeployError);
+      expect(error.step).toBe("reload");
+      expect(error.command).toBe(reload);
+      expect(error.message).toContain(`the reload "${reload}" failed (exit 3): reload refused by the unit. The previous files are back in place and the server was reloaded with them.`);
+      expect(error.message).not.toContain("PRIVATE KEY");
+      expect(fs.readFileSync(target.tls.fullchain, "utf8")).toBe(pki.shortChainPem);
+      expect(fs.readFileSync(target.tls.privkey, "utf8")).toBe(pki.leaf.keyPem);
+      expect(await servedFingerprints(target.nginx)).toEqual(oldServed);
     } finally {
+      host.close();
       await target.stop();
     }
   });
