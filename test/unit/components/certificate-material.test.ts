@@ -38,6 +38,24 @@ describe("readMaterial", () => {
     const pfx = writePfx([leaf.cert], leaf.key.privateKey, "pw-81c", { profile: "modern" }).toString("base64");
     expect(() => readMaterial({ pfx })).toThrow(/A pfx was given without pfxPassword\. Give its password as a secret\./);
   });
+
+  it("a PFX with the wrong password, or cut short, says which, without echoing the password", () => {
+    const bytes = writePfx([leaf.cert], leaf.key.privateKey, "pw-81c", { profile: "modern" });
+    const wrong = (() => {
+      try {
+        readMaterial({ pfx: bytes.toString("base64"), pfxPassword: "guess-7f3" });
+      } catch (e) {
+        return e as Error & { code?: string };
+      }
+      throw new Error("expected an error");
+    })();
+    expect(wrong.code).toBe("pfx-wrong-password");
+    expect(wrong.message).toMatch(/^the pfx: /);
+    expect(wrong.message).not.toContain("guess-7f3");
+    expect(wrong.message).not.toContain("pw-81c");
+    const cut = bytes.subarray(0, bytes.length - 100).toString("base64");
+    expect(() => readMaterial({ pfx: cut, pfxPassword: "pw-81c" })).toThrow(expect.objectContaining({ code: "pfx-corrupt" }));
+  });
 });
 
 describe("validityTime", () => {
