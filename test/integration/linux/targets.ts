@@ -55,10 +55,12 @@ export function existingTlsDir(pki: CrossSignedPki): { dir: string; fullchain: s
 export async function curlTrusting(root: Issued, port: number): Promise<{ code: number; stderr: string }> {
   const caFile = path.join(os.tmpdir(), `chainsmith-ca-${root.cert.sha256.slice(0, 12)}.pem`);
   fs.writeFileSync(caFile, root.pem);
-  return new Promise((resolve) =>
-    execFile("curl", ["-sS", "-o", "/dev/null", "--max-time", "5", "--cacert", caFile, "--resolve", `${SITE}:${port}:127.0.0.1`, `https://${SITE}:${port}/`], (error, _stdout, stderr) =>
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stderr }),
-    ),
+  return new Promise((resolve, reject) =>
+    execFile("curl", ["-sS", "-o", "/dev/null", "--max-time", "5", "--cacert", caFile, "--resolve", `${SITE}:${port}:127.0.0.1`, `https://${SITE}:${port}/`], (error, _stdout, stderr) => {
+      // A missing curl would read as "the client failed", which some tests expect.
+      if ((error as NodeJS.ErrnoException | null)?.code === "ENOENT") return reject(new Error("curl is not installed; these tests need it as a real client (scripts/setup.sh installs it)"));
+      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stderr });
+    }),
   );
 }
 

@@ -31,10 +31,13 @@ beforeAll(async () => {
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-/** Runs a client command; resolves whether it exited 0, with its output for failure messages. */
+/** Runs a client command; resolves whether it exited 0, with its output for failure messages. A missing client fails the test (it would pass every "not trusted" case). */
 function run(command: string, args: string[]): Promise<{ ok: boolean; output: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(command, args, { timeout: 20_000 }, (error, stdout, stderr) => resolve({ ok: !error, output: `${stdout}\n${stderr}`.slice(-600) }));
+  return new Promise((resolve, reject) => {
+    const child = execFile(command, args, { timeout: 20_000 }, (error, stdout, stderr) => {
+      if ((error as NodeJS.ErrnoException | null)?.code === "ENOENT") return reject(new Error(`${command} is not installed; this test needs it as a real client (scripts/setup.sh installs it)`));
+      resolve({ ok: !error, output: `${stdout}\n${stderr}`.slice(-600) });
+    });
     child.stdin?.end();
   });
 }
