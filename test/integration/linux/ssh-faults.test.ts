@@ -62,6 +62,12 @@ describe("host keys", () => {
     } finally {
       host.close();
     }
+    const wrong = ["SHA256:" + "B".repeat(43)];
+    for (const options of [login({ jumpHost: login({ hostKeyFingerprints: wrong }) }), login({ hostKeyFingerprints: wrong, jumpHost: login() })]) {
+      const error = await failureOf(SshHost.connect(options));
+      expect((error as SshError)?.code).toBe("host-key-unknown");
+      expect((error as SshError).message).toContain(`presented host key ${sshd.hostKeyFingerprint}`);
+    }
   });
 });
 
