@@ -107,6 +107,27 @@ describe("deploying to nginx over SSH", () => {
     }
   });
 
+  it("never shows the private key in an error, even when a failing command prints it", async () => {
+    const target = await nginxWithShortChain();
+    const host = await rootLogin();
+    try {
+      // A careless config test that dumps the key file it checks, then fails.
+      const plan = { ...target.plan, configTest: `cat ${target.tls.privkey} >&2; cat ${target.tls.privkey} | tail -n +2 | head -n 2 | tr -d '\\n' >&2; exit 1` };
+      const desired = buildDesiredState({ chainPem: pki.desiredChainPem, privateKeyPem: pki.leaf.keyPem }, plan);
+      const error = (await deploy(host, desired, plan, { endpoints: target.endpoints, verifyTimeoutMs: 5000 }).catch((e: unknown) => e)) as LinuxDeployError;
+      expect(error).toBeInstanceOf(LinuxDeployError);
+      expect(error.step).toBe("config-test");
+      expect(error.message).toContain("[redacted private key]");
+      for (const text of [error.message, error.stderr ?? "", String(error.stack)]) {
+        for (const line of pki.leaf.keyPem.split("\n").filter((l) => l.length > 20)) expect(text).not.toContain(line);
+      }
+      expect(fs.readFileSync(target.tls.privkey, "utf8")).toBe(pki.leaf.keyPem);
+    } finally {
+      host.close();
+      await target.stop();
+    }
+  });
+
   it("puts the previous files back and reloads with them when the reload command fails", async () => {
     const target = await nginxWithShortChain();
     const host = await rootLogin();
