@@ -7,6 +7,7 @@ import { Certificate } from "./certificate";
 import { ChainBuildError, ChainsmithInputError } from "./errors";
 import { BudgetLimits, enumeratePaths, issuerCommonName } from "./paths";
 import { ClientProfile, checkServedChain } from "./profiles";
+import { assertValidAt } from "./validity";
 
 export type Policy =
   /** Most client profiles satisfied, then the oldest anchor, then shortest, then longest remaining validity. */
@@ -98,7 +99,8 @@ export function choosePath(leaf: Certificate, pool: readonly Certificate[], opti
         `Pass the server's own certificate as the leaf (were the certificate and chain files swapped?).`,
     );
   }
-  assertLeafValidAt(leaf, at);
+  // An expired or future leaf is the user's to fix (renew it, or check the time), not a missing intermediate.
+  assertValidAt([leaf], at);
   const paths = enumeratePaths(leaf, pool, { at, anchors, budget: options.budget });
   const scored = paths.map((path) => ({
     ...path,
@@ -115,20 +117,6 @@ export function choosePath(leaf: Certificate, pool: readonly Certificate[], opti
     profiles: options.profiles.map((p) => p.name),
     at,
   };
-}
-
-/** An expired or future leaf is the user's to fix (renew it, or check the time), not a missing intermediate. */
-function assertLeafValidAt(leaf: Certificate, at: Date): void {
-  const checked = `(checked at ${at.toISOString()})`;
-  if (at.getTime() > leaf.notAfter.getTime()) {
-    throw new ChainsmithInputError("leaf-expired", `The leaf ${leaf.label} expired on ${leaf.notAfter.toISOString()} ${checked}. Renew it and give the new certificate.`);
-  }
-  if (at.getTime() < leaf.notBefore.getTime()) {
-    throw new ChainsmithInputError(
-      "leaf-not-yet-valid",
-      `The leaf ${leaf.label} is not valid before ${leaf.notBefore.toISOString()} ${checked}. Check the clock (or --at), or deploy it from that time on.`,
-    );
-  }
 }
 
 type Scored = Omit<Candidate, "rank" | "chosen" | "why">;

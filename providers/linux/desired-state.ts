@@ -6,6 +6,7 @@ import { parsePrivateKey } from "../../chain/key";
 import { renderFiles, type RenderedFiles } from "../../chain/render";
 import { writePfx, type PfxProfile } from "../../chain/pfx-write";
 import { ChainsmithInputError } from "../../chain/errors";
+import { assertValidAt } from "../../chain/validity";
 import type { FilePlan, FileRole, PlannedFile } from "./presets";
 import type { ChainEntry, KnownContent } from "./drift";
 
@@ -41,9 +42,10 @@ const RENDERED_NAME: Record<Exclude<FileRole, "pfx">, keyof RenderedFiles> = {
   combined: "haproxy.pem",
 };
 
-/** Checks the chain (order, no anchor) and that the key belongs to the leaf, then renders every planned file. */
-export function buildDesiredState(material: TlsMaterial, plan: FilePlan): DesiredState {
+/** Checks the chain (valid now, in order, no anchor) and that the key belongs to the leaf, then renders every planned file. */
+export function buildDesiredState(material: TlsMaterial, plan: FilePlan, now: Date = new Date()): DesiredState {
   const chain = parseCertificates(material.chainPem, "the chain");
+  assertValidAt(chain, now);
   const key = parsePrivateKey(material.privateKeyPem, "the private key", material.keyPassphrase);
   const rendered = renderFiles(chain, key);
   const files = plan.files.map((file): DesiredFile => {

@@ -5,6 +5,7 @@
 import { ChainsmithInputError } from "../../chain/errors";
 import { keySpkiSha256, parsePrivateKey } from "../../chain/key";
 import { parseCertificates } from "../../chain/parse";
+import { assertValidAt } from "../../chain/validity";
 import type { PfxProfile } from "../../chain/pfx-write";
 import { LocalHost } from "../local/local-host";
 import { assertHostKeyPolicy } from "../ssh/host-keys";
@@ -94,7 +95,8 @@ export async function check(_olds: unknown, news: LinuxFilesInputs) {
     }
   };
   if (!hasUnknowns(news.files) && !hasUnknowns(news.directory)) attempt("files", () => planFiles(news));
-  if (!hasUnknowns(news.chain)) attempt("chain", () => parseCertificates(news.chain ?? "", "the chain"));
+  // Shown by `pulumi preview`: an expired certificate would otherwise fail only at `up`.
+  if (!hasUnknowns(news.chain)) attempt("chain", () => assertValidAt(parseCertificates(news.chain ?? "", "the chain"), new Date()));
   if (!hasUnknowns(news.connection)) attempt("connection", () => assertConnection(news.connection));
   if (news.onDelete !== undefined && news.onDelete !== "restore" && news.onDelete !== "keep") {
     failures.push({ property: "onDelete", reason: `onDelete "${String(news.onDelete)}" is not "restore" or "keep".` });

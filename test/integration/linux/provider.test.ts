@@ -127,17 +127,24 @@ describe("the Linux files provider", () => {
 });
 
 describe("the Linux files provider refuses bad TLS inputs before touching the host", () => {
-  it("a chain that does not link, a chain out of order, a key of another leaf: clear errors; files and served chain unchanged", async () => {
+  it("a chain that does not link, a chain out of order, a key of another leaf, an expired leaf: clear errors; files and served chain unchanged", async () => {
     const files = () => [fs.readFileSync(tls.fullchain, "utf8"), fs.readFileSync(tls.privkey, "utf8")];
     const before = files();
     // The previous test's restoring reload may leave old nginx workers answering for a moment: wait until they are gone.
     const servedBefore = [pki.leaf, pki.intermediate].map((i) => i.cert.sha256);
     await waitUntil(async () => (await served()).join() === servedBefore.join() && (await served()).join() === servedBefore.join());
     const rekeyed = await new Pki().intermediate("Issuing CA R36", pki.newRoot); // the intermediate's name, another key
+    const expired = await new Pki().leaf("shop.example.test", pki.intermediate, { notBefore: new Date("2020-01-01T00:00:00Z"), notAfter: new Date("2021-01-01T00:00:00Z") });
+    const expiredInputs = { chain: pemOf(expired, pki.intermediate, pki.newRootByOld), privateKey: expired.keyPem, keyPassphrase: undefined };
+    // `pulumi preview` already says so (check), not only `pulumi up`.
+    expect((await linuxFilesProvider.check!({}, { ...inputs(), ...expiredInputs })).failures).toEqual([
+      { property: "chain", reason: expect.stringMatching(/^The leaf shop\.example\.test \[[0-9a-f]+\] expired on 2021-01-01T00:00:00\.000Z \(checked at .*\)\. Renew it/) },
+    ]);
     const cases: Array<[Partial<LinuxFilesInputs>, string, RegExp]> = [
       [{ chain: pemOf(pki.leaf, rekeyed, pki.newRootByOld) }, "chain-does-not-link", /^Position 2 of the chain, Issuing CA R36 \[[0-9a-f]+\], has the name of the issuer of position 1, .* but its key did not sign it/],
       [{ chain: pemOf(pki.intermediate, pki.leaf) }, "chain-out-of-order", /^Position 2 of the chain, shop\.example\.test \[[0-9a-f]+\], did not issue position 1, .*Give the chain leaf first/],
       [{ privateKey: pki.otherLeaf.keyPem, keyPassphrase: undefined }, "key-mismatch", /shop\.example\.test/],
+      [expiredInputs, "leaf-expired", /^The leaf shop\.example\.test \[[0-9a-f]+\] expired on 2021-01-01T00:00:00\.000Z .*Renew it and give the new certificate\.$/],
     ];
     for (const [override, code, message] of cases) {
       const error = (await linuxFilesProvider.create({ ...inputs(), ...override }).catch((e: unknown) => e)) as Error & { code?: string };

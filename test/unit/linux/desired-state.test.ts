@@ -5,7 +5,7 @@ import { buildDesiredState } from "../../../providers/linux/desired-state";
 import { planFiles } from "../../../providers/linux/presets";
 import { Pki, pemOf, type Issued } from "../../fixtures/pki";
 
-let root: Issued, ca: Issued, leaf: Issued, stranger: Issued, otherCa: Issued, rekeyedCa: Issued;
+let root: Issued, ca: Issued, leaf: Issued, stranger: Issued, otherCa: Issued, rekeyedCa: Issued, shortCa: Issued, underShortCa: Issued;
 beforeAll(async () => {
   const pki = new Pki();
   root = await pki.root("Root");
@@ -14,6 +14,8 @@ beforeAll(async () => {
   stranger = await pki.leaf("other.example.test", ca);
   otherCa = await pki.intermediate("Other CA", root);
   rekeyedCa = await pki.intermediate("CA", root); // the same name as ca, another key
+  shortCa = await pki.intermediate("Short CA", root, { notAfter: new Date(pki.now.getTime() + 10 * 86400_000) });
+  underShortCa = await pki.leaf("short.example.test", shortCa); // valid for 90 days, longer than its CA
 });
 
 const sha = (text: string | Buffer) => crypto.createHash("sha256").update(text).digest("hex");
@@ -53,6 +55,29 @@ describe("buildDesiredState", () => {
     expect(build([leaf, rekeyedCa])).toThrow(
       expect.objectContaining({ code: "chain-does-not-link", message: expect.stringMatching(/^Position 2 of the chain, CA \[[0-9a-f]+\], has the name of the issuer of position 1, .* but its key did not sign it/) }),
     );
+  });
+
+  it("refuses an expired or not-yet-valid leaf or intermediate, saying which, when, and what to do", () => {
+    const nginx = planFiles({ preset: "nginx" });
+    const at = (when: Date) => () => buildDesiredState({ chainPem: pemOf(leaf, ca), privateKeyPem: leaf.keyPem }, nginx, when);
+    const afterLeaf = new Date(leaf.cert.notAfter.getTime() + 1000);
+    expect(at(afterLeaf)).toThrow(
+      expect.objectContaining({
+        code: "leaf-expired",
+        message: `The leaf ${leaf.cert.label} expired on ${leaf.cert.notAfter.toISOString()} (checked at ${afterLeaf.toISOString()}). Renew it and give the new certificate.`,
+      }),
+    );
+    const beforeLeaf = new Date(leaf.cert.notBefore.getTime() - 1000);
+    expect(at(beforeLeaf)).toThrow(expect.objectContaining({ code: "leaf-not-yet-valid", message: expect.stringContaining(`The leaf ${leaf.cert.label} is not valid before ${leaf.cert.notBefore.toISOString()}`) }));
+    const caGone = new Date(shortCa.cert.notAfter.getTime() + 1000);
+    expect(caGone.getTime()).toBeLessThan(underShortCa.cert.notAfter.getTime());
+    expect(() => buildDesiredState({ chainPem: pemOf(underShortCa, shortCa), privateKeyPem: underShortCa.keyPem }, nginx, caGone)).toThrow(
+      expect.objectContaining({
+        code: "chain-certificate-expired",
+        message: expect.stringMatching(/^Position 2 of the chain, Short CA \[[0-9a-f]+\], expired on .*\. Give its current version/),
+      }),
+    );
+    expect(buildDesiredState({ chainPem: pemOf(leaf, ca), privateKeyPem: leaf.keyPem }, nginx, new Date()).chain).toHaveLength(2);
   });
 
   it("refuses, before anything is written, a key of another certificate, a root in the chain, a wrong order and a PFX without password", () => {
