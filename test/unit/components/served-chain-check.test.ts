@@ -60,7 +60,10 @@ describe("the served-chain check provider", () => {
 
   it("failOn settings decide what fails: a required profile only, or nothing about the chain", async () => {
     await expect(p.create(inputs(short.port, { failOnDiffers: false, requiredProfiles: ["modern"] }))).resolves.toMatchObject({ outs: { drift: [] } });
-    await expect(p.create(inputs(short.port, { failOnDiffers: false, failOnUntrusted: false }))).resolves.toBeDefined();
+    // Nothing fails, and the state still records the short chain that is served.
+    await expect(p.create(inputs(short.port, { failOnDiffers: false, failOnUntrusted: false }))).resolves.toMatchObject({
+      outs: { served: [{ chain: [{ sha256: s.leaf.cert.sha256 }, { sha256: s.r36.cert.sha256 }] }] },
+    });
     await expect(p.create(inputs(short.port, { failOnDiffers: false, requiredProfiles: ["legacy"] }))).rejects.toThrow(/client profile "legacy" does not trust/);
   });
 
