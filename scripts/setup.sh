@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 need_apt=()
 for tool in openssl:openssl curl:curl sshd:openssh-server ssh:openssh-client nginx:nginx \
-            apache2:apache2 haproxy:haproxy sudo:sudo python3:python3 java:default-jre-headless; do
+            apache2:apache2 haproxy:haproxy sudo:sudo python3:python3; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || [ -x "/usr/sbin/${tool%%:*}" ] || need_apt+=("${tool#*:}")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then
