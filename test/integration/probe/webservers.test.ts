@@ -42,9 +42,7 @@ interface ServerUnderTest {
 }
 
 const servers: Record<string, ServerUnderTest> = {
-  // nginx before 1.23.4 (Debian 12 ships 1.22) enables TLS 1.3 only when ssl_protocols says
-  // so, and the shared test config keeps nginx's defaults.
-  nginx: { binary: "nginx", start: startNginx, files: () => ({ certPath: path.join(dir, "fullchain.pem"), keyPath: path.join(dir, "privkey.pem") }), versions: ["1.2"] },
+  nginx: { binary: "nginx", start: startNginx, files: () => ({ certPath: path.join(dir, "fullchain.pem"), keyPath: path.join(dir, "privkey.pem") }), versions: ["1.2", "1.3"] },
   apache2: { binary: "apache2", start: startApache, files: () => ({ certPath: path.join(dir, "fullchain.pem"), keyPath: path.join(dir, "privkey.pem") }), versions: ["1.2", "1.3"] },
   haproxy: { binary: "haproxy", start: startHaproxy, files: () => ({ certPath: path.join(dir, "haproxy.pem") }), versions: ["1.2", "1.3"] },
 };
