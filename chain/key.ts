@@ -17,7 +17,7 @@ export function parsePrivateKey(input: Buffer | string, source: string, passphra
   }
   if (looksLikePem(text)) return keyFromPem(text, source, passphrase);
   if (bytes[0] !== 0x30) {
-    throw new ChainsmithInputError("not-a-key", `${source}: found no PEM block ("-----BEGIN PRIVATE KEY-----") and the data is not DER. Give the private key in PEM or DER.`);
+    throw new ChainsmithInputError("not-a-key", `${source}: found no PEM private key block (a "-----BEGIN ... PRIVATE KEY-----" line) and the data is not DER. Give the private key in PEM or DER.`);
   }
   assertCompleteDer(bytes, source);
   return keyFromDer(bytes, source, passphrase);
