@@ -2,6 +2,7 @@
 // providers/linux-files-provider.ts (dynamic-provider methods are serialized; this module
 // is required by path, never captured). Inputs arrive as plain text: secrets are kept out
 // of outputs and scrubbed from every message.
+import { CheckFailures } from "../check-failures";
 import { ChainsmithInputError } from "../../chain/errors";
 import { keySpkiSha256, parsePrivateKey } from "../../chain/key";
 import { parseCertificates } from "../../chain/parse";
@@ -15,7 +16,7 @@ import { buildDesiredState } from "./desired-state";
 import { explainDrift, type ChainEntry, type KnownContent, type LiveEndpoint } from "./drift";
 import { readLiveState, type Endpoint } from "./live-state";
 import { planFiles, type FilePlan, type PresetOptions } from "./presets";
-import { guarded as guardedBy, scrubError, secretValues } from "../redact";
+import { guarded as guardedBy, secretValues } from "../redact";
 import type { TargetHost } from "./target-host";
 
 export interface JumpHostInputs {
@@ -86,22 +87,15 @@ const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const hasUnknowns = (value: unknown) => JSON.stringify(value ?? null).includes(UNKNOWN);
 
 export async function check(_olds: unknown, news: LinuxFilesInputs) {
-  const failures: { property: string; reason: string }[] = [];
-  const attempt = (property: string, step: () => void) => {
-    try {
-      step();
-    } catch (error) {
-      failures.push({ property, reason: scrub(error, news).message });
-    }
-  };
-  if (!hasUnknowns(news.files) && !hasUnknowns(news.directory)) attempt("files", () => planFiles(news));
+  const problems = new CheckFailures(secretValues(news, SECRET_INPUTS));
+  if (!hasUnknowns(news.files) && !hasUnknowns(news.directory)) problems.attempt("files", () => planFiles(news));
   // Shown by `pulumi preview`: an expired certificate would otherwise fail only at `up`.
-  if (!hasUnknowns(news.chain)) attempt("chain", () => assertValidAt(parseCertificates(news.chain ?? "", "the chain"), new Date()));
-  if (!hasUnknowns(news.connection)) attempt("connection", () => assertConnection(news.connection));
+  if (!hasUnknowns(news.chain)) problems.attempt("chain", () => assertValidAt(parseCertificates(news.chain ?? "", "the chain"), new Date()));
+  if (!hasUnknowns(news.connection)) problems.attempt("connection", () => assertConnection(news.connection));
   if (news.onDelete !== undefined && news.onDelete !== "restore" && news.onDelete !== "keep") {
-    failures.push({ property: "onDelete", reason: `onDelete "${String(news.onDelete)}" is not "restore" or "keep".` });
+    problems.add("onDelete", `onDelete "${String(news.onDelete)}" is not "restore" or "keep".`);
   }
-  return { inputs: news, failures };
+  return { inputs: news, failures: problems.failures };
 }
 
 export async function create(inputs: LinuxFilesInputs) {
@@ -228,8 +222,4 @@ function targetName(c: ConnectionInputs): string {
 // Every error leaving the provider is scrubbed of the secrets it was given.
 function guarded<T>(inputs: Partial<LinuxFilesInputs>, work: () => Promise<T>): Promise<T> {
   return guardedBy(secretValues(inputs, SECRET_INPUTS), work);
-}
-
-function scrub(error: unknown, inputs: Partial<LinuxFilesInputs>): Error {
-  return scrubError(error, secretValues(inputs, SECRET_INPUTS));
 }

@@ -2,6 +2,7 @@
 // providers/served-chain-check.ts (dynamic-provider methods are serialized, so they only
 // require this compiled module by package name). It holds no secret: only public
 // certificates and endpoints.
+import { CheckFailures } from "../check-failures";
 import { ChainsmithInputError } from "../../chain/errors";
 import { parseCertificates } from "../../chain/parse";
 import { inspectEndpoints, loadProfiles, problemsOf, type EndpointReport, type ExpectationInputs } from "./inspect";
@@ -23,22 +24,15 @@ export type ServedChainCheckState = ServedChainCheckInputs & {
 const POLL_INTERVAL_MS = 200;
 
 export async function check(_olds: unknown, news: ServedChainCheckInputs) {
-  const failures: { property: string; reason: string }[] = [];
-  const attempt = (property: string, step: () => void) => {
-    try {
-      step();
-    } catch (error) {
-      failures.push({ property, reason: (error as Error).message });
-    }
-  };
-  attempt("desiredChain", () => parseCertificates(news.desiredChain ?? "", "the desired chain"));
-  attempt("profiles", () => {
+  const problems = new CheckFailures();
+  problems.attempt("desiredChain", () => parseCertificates(news.desiredChain ?? "", "the desired chain"));
+  problems.attempt("profiles", () => {
     const names = loadProfiles(news.profiles).map((p) => p.name);
     const unknown = (news.requiredProfiles ?? []).filter((r) => !names.includes(r));
     if (unknown.length) throw new ChainsmithInputError("unknown-required-profile", `Required profile ${unknown.join(", ")} is not among the client profiles (${names.join(", ") || "none"}). Add it to the client profiles or remove it from requiredProfiles.`);
   });
-  if (!Array.isArray(news.endpoints) || news.endpoints.length === 0) failures.push({ property: "endpoints", reason: "No endpoint to verify. Give at least one { host, port } that serves this certificate." });
-  return { inputs: news, failures };
+  if (!Array.isArray(news.endpoints) || news.endpoints.length === 0) problems.add("endpoints", "No endpoint to verify. Give at least one { host, port } that serves this certificate.");
+  return { inputs: news, failures: problems.failures };
 }
 
 export async function create(inputs: ServedChainCheckInputs) {

@@ -2,13 +2,14 @@
 // providers/windows/iis-provider.ts (dynamic-provider methods are serialized; this module
 // is required by path, never captured). Inputs arrive as plain text: the TLS key and SSH
 // secrets are kept out of outputs and scrubbed from every message.
+import { CheckFailures } from "../check-failures";
 import * as fs from "node:fs";
 import { Certificate } from "../../chain/certificate";
 import { ChainsmithInputError } from "../../chain/errors";
 import { assertKeyMatchesLeaf, keySpkiSha256, parsePrivateKey } from "../../chain/key";
 import { parseCertificates } from "../../chain/parse";
 import type { PfxProfile } from "../../chain/pfx-write";
-import { guarded as guardedBy, scrubError, secretValues } from "../redact";
+import { guarded as guardedBy, secretValues } from "../redact";
 import { assertHostKeyPolicy } from "../ssh/host-keys";
 import { resultOf } from "./agent-invocation";
 import { ChainReport, LeafStore } from "./contract";
@@ -72,19 +73,12 @@ export type IisTargetState = Omit<IisTargetInputs, "privateKey" | "keyPassphrase
 const SECRET_INPUTS = ["privateKey", "keyPassphrase", "sshPrivateKey", "sshPassphrase"] as const;
 
 export async function check(_olds: unknown, news: IisTargetInputs) {
-  const failures: { property: string; reason: string }[] = [];
-  const attempt = (property: string, step: () => void) => {
-    try {
-      step();
-    } catch (error) {
-      failures.push({ property, reason: scrub(error, news).message });
-    }
-  };
-  attempt("chain", () => specOf(news));
-  attempt("connection", () => assertConnection(news.connection));
-  if (!news.binding?.site) failures.push({ property: "binding", reason: 'binding.site is empty: name the IIS site, e.g. "Default Web Site".' });
-  if (!news.endpoint?.host || !news.endpoint?.port) failures.push({ property: "endpoint", reason: "endpoint needs host and port: where clients connect, to verify the served chain." });
-  return { inputs: news, failures };
+  const problems = new CheckFailures(secretValues(news, SECRET_INPUTS));
+  problems.attempt("chain", () => specOf(news));
+  problems.attempt("connection", () => assertConnection(news.connection));
+  if (!news.binding?.site) problems.add("binding", 'binding.site is empty: name the IIS site, e.g. "Default Web Site".');
+  if (!news.endpoint?.host || !news.endpoint?.port) problems.add("endpoint", "endpoint needs host and port: where clients connect, to verify the served chain.");
+  return { inputs: news, failures: problems.failures };
 }
 
 export async function create(inputs: IisTargetInputs) {
@@ -222,8 +216,4 @@ function bindingId(b: BindingSpec): string {
 // Every error leaving the provider is scrubbed of the secrets it was given.
 function guarded<T>(inputs: Partial<IisTargetInputs>, work: () => Promise<T>): Promise<T> {
   return guardedBy(secretValues(inputs, SECRET_INPUTS), work);
-}
-
-function scrub(error: unknown, inputs: Partial<IisTargetInputs>): Error {
-  return scrubError(error, secretValues(inputs, SECRET_INPUTS));
 }
