@@ -26,5 +26,14 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm install --no-audit --no-fund --loglevel=error
 fi
 
+# No PowerShell installs here: the Windows agent's syntax is checked with the tree-sitter
+# PowerShell grammar from PyPI, in a venv of its own.
+grammar=.tools/powershell-grammar
+if [ ! -x "$grammar/bin/python" ] || ! "$grammar/bin/python" -c "import tree_sitter_powershell" 2>/dev/null; then
+  echo "setup: installing the PowerShell grammar (tree-sitter)" >&2
+  python3 -m venv "$grammar"
+  "$grammar/bin/pip" install --quiet --disable-pip-version-check tree-sitter==0.26.1 tree-sitter-powershell==0.26.4
+fi
+
 npx tsc -p tsconfig.json
 bash scripts/install-pulumi.sh >/dev/null
