@@ -11,6 +11,8 @@ for tool in openssl:openssl curl:curl sshd:openssh-server ssh:openssh-client ngi
             apache2:apache2 haproxy:haproxy sudo:sudo python3:python3; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || [ -x "/usr/sbin/${tool%%:*}" ] || need_apt+=("${tool#*:}")
 done
+# Debian's own python3 makes virtual environments only with python3-venv.
+command -v python3 >/dev/null 2>&1 && ! python3 -c "import ensurepip" 2>/dev/null && need_apt+=(python3-venv)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${need_apt[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
