@@ -2,6 +2,7 @@
 // providers/windows/iis-provider.ts (dynamic-provider methods are serialized; this module
 // is required by path, never captured). Inputs arrive as plain text: the TLS key and SSH
 // secrets are kept out of outputs and scrubbed from every message.
+import { assertValidAt } from "../../chain/validity";
 import { CheckFailures } from "../check-failures";
 import * as fs from "node:fs";
 import { Certificate } from "../../chain/certificate";
@@ -157,6 +158,9 @@ function inputChanges(olds: IisTargetState, news: IisTargetInputs): string[] {
 
 function specOf(inputs: IisTargetInputs): WindowsTargetSpec {
   const desiredChain = parseCertificates(inputs.chain ?? "", "the chain");
+  // Refused by check, so `pulumi preview` shows it before IIS is touched; judged at the
+  // chain-building time.
+  assertValidAt(desiredChain, inputs.at ? new Date(inputs.at) : new Date());
   const key = parsePrivateKey(inputs.privateKey ?? "", "the private key", inputs.keyPassphrase);
   assertKeyMatchesLeaf(key, desiredChain[0]);
   return { ...publicSpecOf(inputs), desiredChain, key };

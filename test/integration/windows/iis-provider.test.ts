@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { iisTargetProvider, type IisTargetInputs, type IisTargetState } from "../../../providers/windows/iis-provider";
 import { probe } from "../../../probe/probe";
-import { pemOf } from "../../fixtures/pki";
+import { Pki, pemOf } from "../../fixtures/pki";
 import { sectigo } from "../../fixtures/scenarios";
 import { Sectigo, bindLeaf, desiredRsa, sectigoHost } from "../../support/simulated-windows-host/field-hosts";
 import { SimulatedHostSession, openSimulatedHost } from "../../support/simulated-windows-host/simulated-host-session";
@@ -20,7 +20,8 @@ const logged: string[] = [];
 
 beforeAll(async () => {
   assertIisProviderCompiled();
-  s = await sectigo();
+  // Made around now: the provider refuses an expired leaf.
+  s = await sectigo(new Pki());
   const host = sectigoHost(s);
   bindLeaf(host, await s.pki.leaf("example.test", s.r36), { host: "example.test" });
   session = await openSimulatedHost(host);
@@ -99,5 +100,15 @@ describe("the IIS provider", () => {
     expect((failures ?? []).map((f) => f.property).sort()).toEqual(["binding", "chain"]);
     expect(JSON.stringify(failures)).not.toContain("wrong-passphrase-0000");
     await expect(iisTargetProvider.create!({ ...inputs(), binding: { site: "Shop", port: 443 } })).rejects.toThrow(/IIS site 'Shop' does not exist on WEB1/);
+  });
+
+  it("refuses an expired leaf in check and before touching the host", async () => {
+    const old = await sectigo(new Pki({ now: new Date("2024-01-15T00:00:00Z") }));
+    const expired = { ...inputs(), at: undefined, chain: pemOf(old.leaf, old.r36, old.r46ByUsertrust), privateKey: old.leaf.keyPem, keyPassphrase: undefined };
+    const { failures } = await iisTargetProvider.check!({}, expired);
+    expect(failures).toEqual([{ property: "chain", reason: expect.stringMatching(/^The leaf .* expired on 2024-.*Renew it/) }]);
+    const before = session.host.snapshot();
+    await expect(iisTargetProvider.create!(expired)).rejects.toThrow(/expired on 2024-/);
+    expect(session.host.snapshot()).toBe(before);
   });
 });
