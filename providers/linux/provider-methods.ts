@@ -9,7 +9,7 @@ import { parseCertificates } from "../../chain/parse";
 import { assertValidAt } from "../../chain/validity";
 import type { PfxProfile } from "../../chain/pfx-write";
 import { LocalHost } from "../local/local-host";
-import { assertHostKeyPolicy } from "../ssh/host-keys";
+import { assertHostKeyPolicy, type SshLoginInputs } from "../ssh/host-keys";
 import { SshHost } from "../ssh/ssh-host";
 import { deploy, restoreOriginals, type Original } from "./deploy";
 import { buildDesiredState } from "./desired-state";
@@ -19,24 +19,13 @@ import { planFiles, type FilePlan, type PresetOptions } from "./presets";
 import { guarded as guardedBy, secretValues } from "../redact";
 import type { TargetHost } from "./target-host";
 
-export interface JumpHostInputs {
-  host: string;
-  port?: number;
-  user: string;
-  hostKeyFingerprints?: string[];
-  knownHosts?: string;
-  insecureAcceptAnyHostKey?: boolean;
-}
+/** A bastion; it authenticates with the same key or agent as the target. */
+export type JumpHostInputs = SshLoginInputs;
 
-export interface ConnectionInputs {
+/** Host and user are needed for "ssh" only. */
+export interface ConnectionInputs extends Partial<SshLoginInputs> {
   /** "ssh" (default), or "local" for the machine that runs Pulumi. */
   kind?: "ssh" | "local";
-  host?: string;
-  port?: number;
-  user?: string;
-  hostKeyFingerprints?: string[];
-  knownHosts?: string;
-  insecureAcceptAnyHostKey?: boolean;
   /** Run commands through `sudo -n` (login user is not root). */
   sudo?: boolean;
   connectTimeoutMs?: number;

@@ -13,6 +13,13 @@ export interface HostKeyPolicy {
   insecureAcceptAnyHostKey?: boolean;
 }
 
+/** Where to log in, and how the host's key is verified: what a provider's inputs name. */
+export interface SshLoginInputs extends HostKeyPolicy {
+  host: string;
+  port?: number;
+  user: string;
+}
+
 /** OpenSSH's fingerprint of a host key blob (the SSH wire encoding of the public key). */
 export function openSshFingerprint(keyBlob: Buffer): string {
   return "SHA256:" + crypto.createHash("sha256").update(keyBlob).digest("base64").replace(/=+$/, "");

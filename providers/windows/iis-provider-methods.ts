@@ -11,7 +11,7 @@ import { assertKeyMatchesLeaf, keySpkiSha256, parsePrivateKey } from "../../chai
 import { parseCertificates } from "../../chain/parse";
 import type { PfxProfile } from "../../chain/pfx-write";
 import { guarded as guardedBy, secretValues } from "../redact";
-import { assertHostKeyPolicy } from "../ssh/host-keys";
+import { assertHostKeyPolicy, type SshLoginInputs } from "../ssh/host-keys";
 import { resultOf } from "./agent-invocation";
 import { ChainReport, LeafStore } from "./contract";
 import { explainWindowsDrift } from "./drift";
@@ -20,13 +20,7 @@ import { SshAgentTransport } from "./ssh-transport";
 import { LadderRung } from "./verification-ladder";
 import { WindowsTargetSpec, deployWindowsTarget, previewFrom, readInventory } from "./windows-target";
 
-export interface WindowsConnectionInputs {
-  host: string;
-  port?: number;
-  user: string;
-  hostKeyFingerprints?: string[];
-  knownHosts?: string;
-  insecureAcceptAnyHostKey?: boolean;
+export interface WindowsConnectionInputs extends SshLoginInputs {
   connectTimeoutMs?: number;
   /** Limit for one agent run (default 600 000 ms: iisreset can take minutes). */
   commandTimeoutMs?: number;
