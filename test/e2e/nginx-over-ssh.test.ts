@@ -14,6 +14,8 @@ import { freePort } from "../support/tls-servers";
 import { startNginx, type WebServer } from "../support/webservers";
 
 import { makeDemoPki } from "../../examples/local-demo/demo-pki";
+import { waitUntilSteady } from "../support/wait-until-steady";
+import { probe } from "../../probe/probe";
 
 const programDir = path.join(__dirname, "..", "..", "examples", "nginx-over-ssh");
 const read = (file: string) => fs.readFileSync(file, "utf8");
@@ -91,7 +93,7 @@ describe("examples/nginx-over-ssh on the real engine, real sshd and nginx", () =
   it("drift: the leaf alone served after a reload is shown by preview and fails --expect-no-changes and refresh --preview-only", async () => {
     fs.writeFileSync(path.join(tlsDir(), "fullchain.pem"), read(pki.leaf.cert));
     execFileSync("sh", ["-c", nginx!.reloadCommand]);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await waitUntilSteady(async () => (await probe({ host: "127.0.0.1", port: nginx!.port })).certificates.length === 1);
 
     const r = timed("preview(drift)", await stack!.run(["preview"]));
     expect(r.code, described(r)).toBe(0);

@@ -9,6 +9,7 @@ import { Pki, pemOf } from "../../fixtures/pki";
 import { startSshd, type Sshd } from "../../support/sshd";
 import { startHaproxy, startNginx, type WebServer } from "../../support/webservers";
 import { crossSignedPki, curlTrusting, existingTlsDir, freePort, type CrossSignedPki } from "./targets";
+import { waitUntilSteady } from "../../support/wait-until-steady";
 
 const KEY_PASSPHRASE = "tls-key-passphrase-9d41";
 
@@ -196,16 +197,6 @@ async function sshReload(): Promise<void> {
   }
 }
 
-// After a graceful reload, old nginx workers keep answering for a moment: one probe that sees
-// the new chain can be followed by one that sees the old. Wait for 3 agreeing probes in a row.
-async function waitUntilSteady(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (let inRow = 0; inRow < 3; ) {
-    inRow = (await condition()) ? inRow + 1 : 0;
-    if (Date.now() > deadline) throw new Error(`condition not met on 3 probes in a row within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 // The provider loads the compiled module (dynamic-provider methods are serialized): testing a stale build would test old code.
 function assertCompiledImplementationIsFresh(): void {
