@@ -11,6 +11,8 @@ import { createStack, type PulumiResult, type PulumiStack } from "../support/pul
 
 import * as site from "../../examples/local-demo/demo-site";
 import { makeLeaf } from "../../examples/local-demo/demo-pki";
+import { waitUntilSteady } from "../support/wait-until-steady";
+import { probe } from "../../probe/probe";
 
 const programDir = path.join(__dirname, "..", "..", "examples", "local-demo");
 const read = (file: string) => fs.readFileSync(file, "utf8");
@@ -73,7 +75,7 @@ describe("examples/local-demo on the real engine, canary rollout to two local se
     const server = running!.servers[0];
     fs.writeFileSync(path.join(server.dir, "fullchain.pem"), read(path.join(stateDir, "pki", "leaf.pem")));
     process.kill(server.pid, "SIGHUP");
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await waitUntilSteady(async () => (await probe({ host: "127.0.0.1", port: server.port })).certificates.length === 1);
 
     const r = timed("preview(drift)", await stack!.run(["preview"]));
     expect(r.code, described(r)).toBe(0);
