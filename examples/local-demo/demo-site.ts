@@ -43,10 +43,14 @@ export async function startServer(dir: string, certFiles: string[], keyFile: str
     if (Date.now() > deadline) throw new Error(`the demo TLS server in ${dir} did not start: see ${dir}/server.log`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return { dir, port: Number(fs.readFileSync(path.join(dir, "server.port"), "utf8")), pid: Number(fs.readFileSync(path.join(dir, "server.pid"), "utf8")) };
+  const started = { dir, port: Number(fs.readFileSync(path.join(dir, "server.port"), "utf8")), pid: Number(fs.readFileSync(path.join(dir, "server.pid"), "utf8")) };
+  if (!(started.pid > 0) || !(started.port > 0)) throw new Error(`the demo TLS server in ${dir} wrote no valid PID or port: see ${dir}/server.log`);
+  return started;
 }
 
 export function stopServer(server: DemoServer): void {
+  // Never signal PID 0 or below: that is a whole process group.
+  if (!(server.pid > 0)) return;
   try {
     process.kill(server.pid, "SIGTERM");
   } catch {

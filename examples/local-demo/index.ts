@@ -22,7 +22,7 @@ const targets: TargetArgs[] = Array.from({ length: config.getNumber("servers") ?
     kind: "local",
     name: `server-${i + 1}`,
     directory,
-    reloadCommand: `kill -HUP "$(cat '${directory}/server.pid')"`,
+    reloadCommand: `pid=$(cat '${directory}/server.pid') && [ "$pid" -gt 0 ] && kill -HUP "$pid"`,
     endpoints: [{ host: "127.0.0.1", port: Number(fs.readFileSync(path.join(directory, "server.port"), "utf8")) }],
   };
 });

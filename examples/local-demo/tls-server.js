@@ -22,7 +22,13 @@ process.on("SIGHUP", () => {
   }
 });
 process.on("SIGTERM", () => server.close(() => process.exit(0)));
+// Written whole (temp file, then rename), port first: whoever sees server.pid reads a full PID.
+// (An empty PID file read as 0 would make `kill 0` signal the reader's whole process group.)
+const writeWhole = (name, text) => {
+  fs.writeFileSync(path.join(dir, `.${name}.tmp`), text);
+  fs.renameSync(path.join(dir, `.${name}.tmp`), path.join(dir, name));
+};
 server.listen(Number(port), "127.0.0.1", () => {
-  fs.writeFileSync(path.join(dir, "server.port"), String(server.address().port));
-  fs.writeFileSync(path.join(dir, "server.pid"), String(process.pid));
+  writeWhole("server.port", String(server.address().port));
+  writeWhole("server.pid", String(process.pid));
 });
