@@ -12,7 +12,7 @@ import { Pki, pemOf } from "../fixtures/pki";
 import { sectigo } from "../fixtures/scenarios";
 import { described, expectPipelinesToFailOnDrift } from "./pipeline-checks";
 import { createStack, type PulumiResult, type PulumiStack } from "../support/pulumi";
-import { Sectigo, bindLeaf, desiredRsa, sectigoHost } from "../support/simulated-windows-host/field-hosts";
+import { Sectigo, desiredRsa, sectigoSiteHost } from "../support/simulated-windows-host/field-hosts";
 import { SimulatedHostSession, openSimulatedHost } from "../support/simulated-windows-host/simulated-host-session";
 
 const programDir = path.join(__dirname, "..", "..", "examples", "iis-over-ssh");
@@ -30,8 +30,7 @@ describe("examples/iis-over-ssh on the real engine, simulated Windows host over 
   beforeAll(async () => {
     // Certificates valid now: the component chooses the chain at the time it runs.
     s = await sectigo(new Pki());
-    const host = sectigoHost(s);
-    bindLeaf(host, await s.pki.leaf("example.test", s.r36), { host: "example.test" });
+    const host = await sectigoSiteHost(s);
     session = await openSimulatedHost(host);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "chainsmith-iis-e2e-"));
     const file = (name: string, content: string) => (fs.writeFileSync(path.join(dir, name), content), path.join(dir, name));

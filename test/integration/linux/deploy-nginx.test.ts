@@ -32,6 +32,13 @@ async function nginxWithShortChain() {
 const rootLogin = () => SshHost.connect({ host: sshd.host, port: sshd.port, user: "root", privateKey: sshd.clientKey, hostKeyFingerprints: [sshd.hostKeyFingerprint] });
 const servedFingerprints = async (server: WebServer) => (await probe({ host: "127.0.0.1", port: server.port })).certificates.map((c) => c.sha256);
 
+/** The previous files are back and nginx serves what it served before. */
+async function expectAsBefore(target: Awaited<ReturnType<typeof nginxWithShortChain>>, oldServed: string[]): Promise<void> {
+  expect(fs.readFileSync(target.tls.fullchain, "utf8")).toBe(pki.shortChainPem);
+  expect(fs.readFileSync(target.tls.privkey, "utf8")).toBe(pki.leaf.keyPem);
+  expect(await servedFingerprints(target.nginx)).toEqual(oldServed);
+}
+
 describe("deploying to nginx over SSH", () => {
   it("installs the cross-signed chain: nginx serves exactly it and a legacy client that failed now succeeds", async () => {
     const target = await nginxWithShortChain();
@@ -82,9 +89,7 @@ describe("deploying to nginx over SSH", () => {
       expect(failure.message).toContain('unknown directive "bogus_directive"');
       expect(failure.message).toContain("The previous files are back in place");
       expect(failure.message).not.toContain("PRIVATE KEY");
-      expect(fs.readFileSync(target.tls.fullchain, "utf8")).toBe(pki.shortChainPem);
-      expect(fs.readFileSync(target.tls.privkey, "utf8")).toBe(pki.leaf.keyPem);
-      expect(await servedFingerprints(target.nginx)).toEqual(oldServed);
+      await expectAsBefore(target, oldServed);
     } finally {
       host.close();
       await target.stop();
@@ -144,9 +149,7 @@ describe("deploying to nginx over SSH", () => {
       expect(error.command).toBe(reload);
       expect(error.message).toContain(`the reload "${reload}" failed (exit 3): reload refused by the unit. The previous files are back in place and the server was reloaded with them.`);
       expect(error.message).not.toContain("PRIVATE KEY");
-      expect(fs.readFileSync(target.tls.fullchain, "utf8")).toBe(pki.shortChainPem);
-      expect(fs.readFileSync(target.tls.privkey, "utf8")).toBe(pki.leaf.keyPem);
-      expect(await servedFingerprints(target.nginx)).toEqual(oldServed);
+      await expectAsBefore(target, oldServed);
     } finally {
       host.close();
       await target.stop();

@@ -10,7 +10,7 @@ import { probe } from "../../../probe/probe";
 import { Pki, pemOf } from "../../fixtures/pki";
 import { sectigo } from "../../fixtures/scenarios";
 import { createStack, type PulumiResult, type PulumiStack } from "../../support/pulumi";
-import { Sectigo, bindLeaf, desiredRsa, sectigoHost } from "../../support/simulated-windows-host/field-hosts";
+import { Sectigo, desiredRsa, sectigoSiteHost } from "../../support/simulated-windows-host/field-hosts";
 import { SimulatedHostSession, openSimulatedHost } from "../../support/simulated-windows-host/simulated-host-session";
 import { assertIisProviderCompiled } from "./compiled-provider";
 
@@ -30,8 +30,7 @@ beforeAll(async () => {
   assertIisProviderCompiled();
   // Made around now: the provider refuses an expired leaf.
   s = await sectigo(new Pki());
-  const host = sectigoHost(s);
-  bindLeaf(host, await s.pki.leaf("example.test", s.r36), { host: "example.test" });
+  const host = await sectigoSiteHost(s);
   session = await openSimulatedHost(host);
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "chainsmith-iis-e2e-"));
   fs.writeFileSync(path.join(dir, "chain.pem"), pemOf(s.leaf, s.r36, s.r46ByUsertrust));

@@ -7,7 +7,7 @@ import { iisTargetProvider, type IisTargetInputs, type IisTargetState } from "..
 import { probe } from "../../../probe/probe";
 import { Pki, pemOf } from "../../fixtures/pki";
 import { sectigo } from "../../fixtures/scenarios";
-import { Sectigo, bindLeaf, desiredRsa, sectigoHost } from "../../support/simulated-windows-host/field-hosts";
+import { Sectigo, desiredRsa, sectigoSiteHost } from "../../support/simulated-windows-host/field-hosts";
 import { SimulatedHostSession, openSimulatedHost } from "../../support/simulated-windows-host/simulated-host-session";
 import { assertIisProviderCompiled } from "./compiled-provider";
 
@@ -22,8 +22,7 @@ beforeAll(async () => {
   assertIisProviderCompiled();
   // Made around now: the provider refuses an expired leaf.
   s = await sectigo(new Pki());
-  const host = sectigoHost(s);
-  bindLeaf(host, await s.pki.leaf("example.test", s.r36), { host: "example.test" });
+  const host = await sectigoSiteHost(s);
   session = await openSimulatedHost(host);
   for (const method of ["log", "warn", "error", "info"] as const) {
     vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void logged.push(args.map(String).join(" ")));

@@ -5,7 +5,7 @@ import { SshAgentTransport } from "../../../providers/windows/ssh-transport";
 import { deployWindowsTarget, previewWindowsTarget, WindowsTargetSpec } from "../../../providers/windows/windows-target";
 import { probe } from "../../../probe/probe";
 import { letsEncrypt, sectigo } from "../../fixtures/scenarios";
-import { Sectigo, bindLeaf, desiredEcc, desiredRsa, sectigoHost } from "../../support/simulated-windows-host/field-hosts";
+import { Sectigo, bindLeaf, desiredEcc, desiredRsa, sectigoHost, sectigoSiteHost } from "../../support/simulated-windows-host/field-hosts";
 import { SimulatedWindowsHost } from "../../support/simulated-windows-host/host-model";
 import { SimulatedHostSession, openSimulatedHost } from "../../support/simulated-windows-host/simulated-host-session";
 
@@ -38,8 +38,7 @@ const served = async (session: SimulatedHostSession, servername?: string) => ids
 
 describe("Windows IIS over SSH, against the simulated host", () => {
   it("self-signed R46 in Root: preview says so, apply makes IIS serve the cross-signed chain, proven from the wire", async () => {
-    const host = sectigoHost(s);
-    bindLeaf(host, await s.pki.leaf("example.test", s.r36), { host: "example.test" });
+    const host = await sectigoSiteHost(s);
     session = await openSimulatedHost(host);
     expect(await served(session, "example.test")).toHaveLength(2); // old leaf + R36: the short chain
 
@@ -194,8 +193,7 @@ describe("Windows IIS over SSH: bad inputs leave the host as it was", () => {
 
 describe("secrets", () => {
   it("the PFX, its password and the key appear in no script, command line, output, log, report or error", async () => {
-    const host = sectigoHost(s);
-    bindLeaf(host, await s.pki.leaf("example.test", s.r36), { host: "example.test" });
+    const host = await sectigoSiteHost(s);
     session = await openSimulatedHost(host);
     const sent: string[] = [];
     const recording = { where: session.transport.where, close: async () => {}, run: (r: AgentRequest) => { if (r.verb === "apply" && r.pfx) sent.push(r.pfx.password, r.pfx.base64); return session!.transport.run(r); } };

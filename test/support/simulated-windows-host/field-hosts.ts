@@ -32,6 +32,13 @@ export function bindLeaf(host: SimulatedWindowsHost, leaf: Issued, binding: { si
   });
 }
 
+/** sectigoHost with an old leaf for example.test bound by SNI: the host before a deployment. */
+export async function sectigoSiteHost(s: Sectigo): Promise<SimulatedWindowsHost> {
+  const host = sectigoHost(s);
+  bindLeaf(host, await s.pki.leaf("example.test", s.r36), { host: "example.test" });
+  return host;
+}
+
 /** The cross-signed RSA chain legacy clients need: leaf, R36, R46 by USERTrust. */
 export function desiredRsa(s: Sectigo) {
   return [s.leaf.cert, s.r36.cert, s.r46ByUsertrust.cert];
