@@ -34,6 +34,7 @@ export class Certificate {
   private factsMemo: ExtensionFacts | undefined;
   private selfSignedMemo: boolean | undefined;
   private spkiMemo: string | undefined;
+  private commonNameMemo: string | null | undefined;
 
   private constructor(der: Buffer, native: crypto.X509Certificate) {
     this.der = der;
@@ -87,9 +88,9 @@ export class Certificate {
   }
 
   get commonName(): string | undefined {
-    // From OpenSSL's one-line-per-attribute form: cheap, and used in every dead-end message.
-    const cn = /^CN=(.*)$/m.exec(this.native.subject);
-    return cn ? cn[1] : undefined;
+    // From OpenSSL's one-line-per-attribute form, once: used in every dead-end message.
+    if (this.commonNameMemo === undefined) this.commonNameMemo = /^CN=(.*)$/m.exec(this.native.subject)?.[1] ?? null;
+    return this.commonNameMemo ?? undefined;
   }
 
   get serialNumber(): string {

@@ -8,6 +8,10 @@
  * - Issuers are found by name (RFC 5280 name chaining) and tried in fingerprint order. Key
  *   identifiers are not consulted: a wrong or missing AKI/SKI never excludes a certificate,
  *   and reading them would cost a full parse of every same-named decoy.
+ * - Many same-named candidates for one ECDSA signature (a crowded pool, decoys): the keys
+ *   that can have made it are recovered from the signature once, and a candidate whose key
+ *   is not among them fails without a verification of its own. Exact, unlike skipping
+ *   candidates whose SKI differs from the AKI (chain/ecdsa-signers).
  * - A path ends at a trust anchor: a certificate of `anchors` (a profile's roots or the
  *   user's own). A self-signed certificate of the pool is never an anchor by itself:
  *   trusting whatever the input holds would make every chain "valid". Give it as an
@@ -21,6 +25,7 @@
  *   budget counts every signature check, cached or not.
  */
 import { Certificate } from "./certificate";
+import { mayHaveSigned } from "./ecdsa-signers";
 import { ChainBuildError } from "./errors";
 
 export interface BudgetLimits {
@@ -122,8 +127,9 @@ function extend(path: Certificate[], search: Search): void {
   }
   // A self-signed certificate is never its own issuer on a path.
   const issuers = search.intermediates.candidatesFor(child).filter((c) => c !== child);
+  const screen = issuers.length >= KEY_RECOVERY_THRESHOLD;
   for (const issuer of issuers) {
-    const problem = issuerProblem(child, issuer, path, search, "intermediate");
+    const problem = issuerProblem(child, issuer, path, search, "intermediate", screen);
     if (problem) {
       search.deadEnds.add(`${child.label}: candidate issuer ${issuer.label} ${problem}`);
       continue;
@@ -142,12 +148,12 @@ function extend(path: Certificate[], search: Search): void {
 }
 
 /** Why `issuer` cannot sign `child` on this path, or undefined when it can. Cheap checks first. */
-function issuerProblem(child: Certificate, issuer: Certificate, path: Certificate[], search: Search, role: "anchor" | "intermediate"): string | undefined {
+function issuerProblem(child: Certificate, issuer: Certificate, path: Certificate[], search: Search, role: "anchor" | "intermediate", screen = false): string | undefined {
   if (path.some((onPath) => onPath.isSameEntityAs(issuer))) return "is already on the path (same subject and key: a loop)";
   if (!issuer.isValidAt(search.at)) return validityProblem(issuer, search.at);
   // The signature before the extensions: a same-named decoy then fails without a full parse.
   search.budget.spendSignatureCheck();
-  if (!signatureVerifies(child, issuer)) return "does not verify the signature (same name, different key)";
+  if (!signatureVerifies(child, issuer, screen)) return "does not verify the signature (same name, different key)";
   if (role === "intermediate" && !issuer.isCA) return "is not a CA (basicConstraints)";
   if (issuer.keyUsage !== undefined && !issuer.keyUsage.includes("keyCertSign")) return "may not sign certificates (key usage lacks keyCertSign)";
   // pathLen counts the non-self-issued intermediates below the issuer (RFC 5280 4.2.1.9).
@@ -223,10 +229,12 @@ class Budget {
   }
 }
 
-// A signature's validity depends only on the signed certificate and the issuer's key, so
-// results are shared across searches (choosing, then checking each profile, then judging).
-// Bounded: cleared when full rather than grown without limit.
+// A signature's validity depends only on the signed certificate and the issuer, so results
+// are shared across searches (choosing, then checking each profile, then judging). Keyed by
+// the issuer's fingerprint, not its key: hashing every decoy's key costs more than checking
+// a cross-sign's twin again. Bounded: cleared when full rather than grown without limit.
 const SIGNATURE_CACHE_LIMIT = 200_000;
+const KEY_RECOVERY_THRESHOLD = 16;
 const signatureCache = new Map<string, boolean>();
 
 /** `issuer`'s subject is `child`'s issuer name and its key verifies `child`'s signature (cached). */
@@ -234,11 +242,16 @@ export function isIssuerOf(issuer: Certificate, child: Certificate): boolean {
   return child.isIssuedByName(issuer) && signatureVerifies(child, issuer);
 }
 
-function signatureVerifies(child: Certificate, issuer: Certificate): boolean {
-  const key = `${child.sha256}:${issuer.spkiSha256}`;
+/**
+ * With `screen`, an ECDSA signature's possible signers are recovered once (chain/ecdsa-signers)
+ * and candidates outside them fail without a verification each: worth it from about
+ * KEY_RECOVERY_THRESHOLD candidates (a recovery costs about 8 P-256 verifications).
+ */
+function signatureVerifies(child: Certificate, issuer: Certificate, screen = false): boolean {
+  const key = `${child.sha256}:${issuer.sha256}`;
   let ok = signatureCache.get(key);
   if (ok === undefined) {
-    ok = child.isSignedBy(issuer);
+    ok = (!screen || mayHaveSigned(child, issuer)) && child.isSignedBy(issuer);
     if (signatureCache.size >= SIGNATURE_CACHE_LIMIT) signatureCache.clear();
     signatureCache.set(key, ok);
   }

@@ -1,4 +1,5 @@
 import { ChainsmithInputError } from "./errors";
+import { derElementAt } from "./der";
 
 /** One `-----BEGIN X-----` ... `-----END X-----` block of a PEM text. */
 export interface PemBlock {
@@ -80,14 +81,8 @@ export function assertCompleteDer(der: Buffer, where: string): void {
 
 /** Total length (header + content) the first DER SEQUENCE declares, or undefined if not one. */
 export function declaredDerLength(der: Buffer): number | undefined {
-  if (der.length < 2 || der[0] !== 0x30) return undefined;
-  const first = der[1];
-  if (first < 0x80) return 2 + first;
-  const octets = first & 0x7f;
-  if (octets === 0 || octets > 4 || der.length < 2 + octets) return undefined;
-  let length = 0;
-  for (let i = 0; i < octets; i++) length = length * 256 + der[2 + i];
-  return 2 + octets + length;
+  const outer = der[0] === 0x30 ? derElementAt(der) : undefined;
+  return outer?.end;
 }
 
 function splitHeaders(raw: string): { headers: Record<string, string>; body: string } {

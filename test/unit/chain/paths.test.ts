@@ -156,11 +156,8 @@ describe("path enumeration", () => {
     const many = await decoys(s.pki, "Sectigo Public Server Authentication CA DV R36", s.r46, 200);
     const anchors = certsOf(s.r46, s.usertrustRsa, s.aaa);
     const clean = enumeratePaths(s.leaf.cert, certsOf(...s.rsaPool), { at: s.at, anchors });
-    const started = performance.now();
     const noisy = enumeratePaths(s.leaf.cert, [...certsOf(...many), ...certsOf(...s.rsaPool)], { at: s.at, anchors });
-    const elapsed = performance.now() - started;
     expect(keys(noisy)).toEqual(keys(clean));
-    expect(elapsed).toBeLessThan(2000);
     const missing = buildError(() => enumeratePaths(s.leaf.cert, certsOf(...many), { at: s.at, anchors }));
     expect(missing.message).toContain("does not verify the signature (same name, different key)");
     expect(missing.message).toMatch(/and 18\d more dead ends/);
