@@ -10,7 +10,7 @@
  * Runs as root (it starts sshd); both sides log in as a uid-0 user whose shell is plain sh
  * (see PLAIN_ROOT_USER). TARGETS=n and RUNS=n override the defaults.
  */
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -64,12 +64,15 @@ async function main(): Promise<void> {
     const single: number[] = [];
     const parallel: number[] = [];
     const loop: number[] = [];
+    const cpu: CpuUse[] = [];
     for (let run = 0; run < RUNS; run++) {
       const alone: number[] = [];
       for (const target of targets) alone.push(await timed(() => deployOne(target, next())));
       single.push(Math.max(...alone));
       const variant = next();
+      const before = await cpuUse(targets);
       parallel.push(await timed(() => Promise.all(targets.map((t) => deployOne(t, variant)))));
+      cpu.push(cpuSince(before, await cpuUse(targets)));
       const shellVariant = next();
       loop.push(await timed(async () => {
         for (const target of targets) await shellDeploy(target, shellVariant);
@@ -87,6 +90,10 @@ async function main(): Promise<void> {
     console.log(`  all ${TARGETS} targets in parallel (1 SSH conn/host) ${ms(p).padStart(9)}   ${overSingle.toFixed(2)}x the slowest single (goal <= 1.5x)`);
     console.log(`  sequential scp + ssh shell loop             ${ms(l).padStart(9)}   parallel is ${speedup.toFixed(1)}x faster (goal >= 5x)`);
     console.log(`  each deployment: upload fullchain + key atomically, nginx -t, reload, check the served chain on the wire`);
+    const deployer = median(cpu.map((c) => c.deployerMs));
+    const hosts = median(cpu.map((c) => c.targetsMs));
+    console.log(`  CPU of the parallel run: chainsmith ${ms(deployer)}, the ${TARGETS} targets' sshd + nginx and the commands they ran ${ms(hosts)};`);
+    console.log(`    on ${os.cpus().length} cores the targets' own work alone takes at least ${ms(hosts / os.cpus().length)} (on real targets it runs on their own CPUs)`);
   } finally {
     for (const target of targets) {
       await target.nginx.stop();
@@ -94,6 +101,36 @@ async function main(): Promise<void> {
       fs.rmSync(target.dir, { recursive: true, force: true });
     }
   }
+}
+
+interface CpuUse {
+  deployerMs: number;
+  targetsMs: number;
+}
+
+/**
+ * CPU time used so far by this process and by the targets' sshd and nginx, children included:
+ * a finished connection's sshd, its shell and `nginx -t`, and retired nginx workers count
+ * once their parent has reaped them, so this first waits for the connections to close.
+ */
+async function cpuUse(targets: Target[]): Promise<CpuUse> {
+  for (let waited = 0; waited < 3000 && targets.some((t) => t.sshd.sessionPids().length > 0); waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+  const own = process.cpuUsage();
+  return { deployerMs: (own.user + own.system) / 1000, targetsMs: targets.reduce((sum, t) => sum + processTreeCpuMs(t.sshd.pid) + processTreeCpuMs(t.nginx.pid), 0) };
+}
+
+function cpuSince(before: CpuUse, after: CpuUse): CpuUse {
+  return { deployerMs: after.deployerMs - before.deployerMs, targetsMs: after.targetsMs - before.targetsMs };
+}
+
+const CLOCK_TICKS_PER_SECOND = Number(execFileSync("getconf", ["CLK_TCK"]).toString());
+
+/** utime + stime + cutime + cstime of `pid` (proc(5)), in ms. */
+function processTreeCpuMs(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0);
+  return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
 }
 
 async function startTarget(initial: ChainVariant): Promise<Target> {

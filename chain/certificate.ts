@@ -1,5 +1,6 @@
 import * as crypto from "node:crypto";
 import { x509 } from "./x509";
+import { certificateParts } from "./certificate-der";
 import { ChainsmithInputError } from "./errors";
 
 /** Key algorithm and strength, as people name them ("RSA 2048", "EC P-256", "Ed25519"). */
@@ -178,7 +179,7 @@ export class Certificate {
   /** The signature on this certificate verifies with `issuer`'s public key. */
   isSignedBy(issuer: Certificate): boolean {
     // An RSA signature cannot verify with an EC key (and so on): answer without the costly check.
-    const family = SIGNATURE_KEY_TYPES[(this.parsed.signatureAlgorithm as { name?: string }).name ?? ""];
+    const family = keyTypesFor(this.der);
     if (family && !family.includes(issuer.publicKey.asymmetricKeyType ?? "")) return false;
     try {
       return this.native.verify(issuer.publicKey);
@@ -203,14 +204,21 @@ export class Certificate {
   }
 }
 
-// Key types that can verify each signature algorithm (WebCrypto names, as @peculiar/x509 gives them).
-const SIGNATURE_KEY_TYPES: Record<string, string[]> = {
-  "RSASSA-PKCS1-v1_5": ["rsa"],
-  "RSA-PSS": ["rsa", "rsa-pss"],
-  ECDSA: ["ec"],
-  Ed25519: ["ed25519"],
-  Ed448: ["ed448"],
-};
+// Key types (KeyObject.asymmetricKeyType) that can verify each family of signature
+// algorithm, by the hex prefix of its OID: read from the DER, since a full parse of every
+// same-named candidate's child would cost more than the checks it saves.
+const SIGNATURE_KEY_TYPES: [oidPrefix: string, keyTypes: string[]][] = [
+  ["2a864886f70d01010a", ["rsa", "rsa-pss"]], // RSASSA-PSS
+  ["2a864886f70d0101", ["rsa"]], // PKCS#1 v1.5 (sha1WithRSAEncryption, sha256WithRSAEncryption, ...)
+  ["2a8648ce3d04", ["ec"]], // ecdsa-with-SHA*
+  ["2b6570", ["ed25519"]],
+  ["2b6571", ["ed448"]],
+];
+
+function keyTypesFor(der: Buffer): string[] | undefined {
+  const oid = certificateParts(der)?.signatureAlgorithmOid;
+  return oid === undefined ? undefined : SIGNATURE_KEY_TYPES.find(([prefix]) => oid.startsWith(prefix))?.[1];
+}
 
 interface ExtensionFacts {
   subjectKeyId: string | undefined;

@@ -9,7 +9,7 @@ import { LinuxDeployError, type DeployStep } from "./errors";
 import { readServedChain, type Endpoint } from "./live-state";
 import type { FilePlan } from "./presets";
 import { redact } from "../redact";
-import { shellQuote } from "./shell";
+import { failedServerStep, serverStepsCommand, shellQuote, type ServerStep } from "./shell";
 import type { FileSnapshot, TargetHost } from "./target-host";
 
 /** What a path held before chainsmith first wrote it: a copy kept at `<path>.chainsmith.bak`, or nothing. */
@@ -48,10 +48,15 @@ export async function deploy(host: TargetHost, desired: DesiredState, plan: File
   } catch (error) {
     return failed("write", `writing the files failed: ${(error as Error).message}`);
   }
-  for (const [step, command] of [["config-test", plan.configTest], ["reload", plan.reload]] as const) {
-    if (!command) continue;
-    const result = await host.run(command);
-    if (result.code !== 0) return failed(step, `${step === "config-test" ? "the config test" : "the reload"} "${command}" failed (exit ${result.code})`, command, result.stderr);
+  const steps = serverSteps(plan);
+  if (steps.length > 0) {
+    const result = await host.run(serverStepsCommand(steps));
+    if (result.code !== 0) {
+      // Without a marker the shell itself failed: assume the reload may have run, so the rollback reloads.
+      const { step, stderr } = failedServerStep(result.stderr) ?? { step: "reload" as const, stderr: result.stderr };
+      const command = steps.find((s) => s.step === step)?.command ?? steps.map((s) => s.command).join("; ");
+      return failed(step, `${step === "config-test" ? "the config test" : "the reload"} "${command}" failed (exit ${result.code})`, command, stderr);
+    }
   }
   const served = await waitForServedChain(desired, options.endpoints, options.verifyTimeoutMs ?? 30_000);
   const wrong = served.flatMap((e) => {
@@ -64,6 +69,13 @@ export async function deploy(host: TargetHost, desired: DesiredState, plan: File
     originals,
     served,
   };
+}
+
+function serverSteps(plan: FilePlan): { step: ServerStep; command: string }[] {
+  const steps: { step: ServerStep; command: string }[] = [];
+  if (plan.configTest) steps.push({ step: "config-test", command: plan.configTest });
+  if (plan.reload) steps.push({ step: "reload", command: plan.reload });
+  return steps;
 }
 
 /**

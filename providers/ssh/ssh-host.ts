@@ -1,7 +1,8 @@
-// A Linux host reached over SSH, as the deploy flow sees it. As root, files go through SFTP
-// (temporary file, fsync, posix-rename). As another user with `sudo`, SFTP would act as
-// that user, so content is piped to `sudo -n sh -c` which writes, syncs and renames.
-import type { SFTPWrapper } from "ssh2";
+// A Linux host reached over SSH, as the deploy flow sees it. As root, files are read and
+// written through SFTP (temporary file, fsync, posix-rename): one sftp-server for the whole
+// deployment, where every command costs the host a shell and its programs. As another user
+// with `sudo`, SFTP would act as that user, so files go through `sudo -n sh -c` commands.
+import type { SFTPWrapper, Stats } from "ssh2";
 import { chownSpec, atomicWriteCommand, parseSnapshots, shellQuote, snapshotsCommand } from "../linux/shell";
 import { temporaryPathFor, type CommandResult, type FileAttributes, type FileSnapshot, type TargetHost } from "../linux/target-host";
 import { SshConnection, type LogLine, type SshTargetOptions } from "./connection";
@@ -35,6 +36,10 @@ export class SshHost implements TargetHost {
 
   async readFiles(paths: string[]): Promise<(FileSnapshot | undefined)[]> {
     if (paths.length === 0) return [];
+    if (!this.sudo) {
+      const sftp = await this.connection.sftp();
+      return Promise.all(paths.map((path) => this.connection.untilClosed(readSnapshot(sftp, path, this.name))));
+    }
     const result = await this.run(snapshotsCommand(paths));
     if (result.code !== 0) throw new SshError("sftp-failed", this.name, `cannot read ${paths.join(", ")}: ${result.stderr.trim()}`);
     return parseSnapshots(result.stdout, paths.length);
@@ -102,12 +107,44 @@ function sftpCall<T>(start: (done: (error: Error | undefined | null, value?: T) 
   return new Promise((resolve, reject) => start((error, value) => (error ? reject(error) : resolve(value as T))));
 }
 
+// SFTP's status code for a path that does not exist.
+const NO_SUCH_FILE = 2;
+// Below every server's packet limit (OpenSSH allows 256 KiB).
+const SFTP_CHUNK_BYTES = 32 * 1024;
+
+/** The file at `path` (symbolic links followed, as a server reads it), or undefined when there is none. */
+async function readSnapshot(sftp: SFTPWrapper, path: string, target: string): Promise<FileSnapshot | undefined> {
+  let handle: Buffer;
+  try {
+    handle = await sftpCall<Buffer>((done) => sftp.open(path, "r", done));
+  } catch (error) {
+    if ((error as { code?: number }).code === NO_SUCH_FILE) return undefined;
+    throw new SshError("sftp-failed", target, `cannot read ${path} over SFTP (${(error as Error).message}).`);
+  }
+  try {
+    const stats = await sftpCall<Stats>((done) => sftp.fstat(handle, done));
+    const content = Buffer.alloc(stats.size);
+    let offset = 0;
+    while (offset < content.length) {
+      const length = Math.min(SFTP_CHUNK_BYTES, content.length - offset);
+      const read = await sftpCall<number>((done) => sftp.read(handle, content, offset, length, offset, (error, bytesRead) => done(error, bytesRead)));
+      if (read === 0) break;
+      offset += read;
+    }
+    return { content: content.subarray(0, offset), mode: stats.mode & 0o7777, uid: stats.uid, gid: stats.gid };
+  } catch (error) {
+    throw new SshError("sftp-failed", target, `cannot read ${path} over SFTP (${(error as Error).message}).`);
+  } finally {
+    await sftpCall<void>((done) => sftp.close(handle, done)).catch(() => undefined);
+  }
+}
+
 async function writeSynced(sftp: SFTPWrapper, path: string, content: Buffer, mode: number): Promise<void> {
   const handle = await sftpCall<Buffer>((done) => sftp.open(path, "wx", { mode }, done));
   try {
     let offset = 0;
     while (offset < content.length) {
-      const length = Math.min(32 * 1024, content.length - offset);
+      const length = Math.min(SFTP_CHUNK_BYTES, content.length - offset);
       await sftpCall<void>((done) => sftp.write(handle, content, offset, length, offset, done));
       offset += length;
     }

@@ -35,6 +35,8 @@ export interface Sshd {
   clientKeyPassphrase: string;
   /** Path of the unencrypted client key (for the `ssh`/`scp` command line). */
   clientKeyPath: string;
+  /** PID of the listening sshd (its CPU times include every finished connection's). */
+  pid: number;
   /** PIDs of the per-connection sshd processes (children of the listener). */
   sessionPids(): number[];
   /** Kills every connection's sshd process, as a network cut or a reboot would. */
@@ -93,6 +95,7 @@ export async function startSshd(): Promise<Sshd> {
     encryptedClientKey: fs.readFileSync(path.join(dir, "client_key_encrypted"), "utf8"),
     clientKeyPassphrase,
     clientKeyPath: path.join(dir, "client_key"),
+    pid: child.pid!,
     sessionPids,
     killSessions: () => sessionPids().forEach((pid) => killQuietly(pid, "SIGKILL")),
     stop: async () => {
