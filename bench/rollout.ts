@@ -23,6 +23,7 @@ import { Pki, pemOf } from "../test/fixtures/pki";
 import { PLAIN_ROOT_USER, startSshd, type Sshd } from "../test/support/sshd";
 import { startNginx, type WebServer } from "../test/support/webservers";
 import { freePort } from "../test/support/tls-servers";
+import { childPids } from "../test/support/webservers";
 
 const TARGETS = Number(process.env.TARGETS ?? 20);
 const RUNS = Number(process.env.RUNS ?? 3);
@@ -109,9 +110,10 @@ interface CpuUse {
 }
 
 /**
- * CPU time used so far by this process and by the targets' sshd and nginx, children included:
- * a finished connection's sshd, its shell and `nginx -t`, and retired nginx workers count
- * once their parent has reaped them, so this first waits for the connections to close.
+ * CPU time used so far by this process and by the targets' sshd and nginx with all their
+ * descendants: live ones (nginx's current worker) and finished ones (a closed connection's sshd,
+ * its shell and `nginx -t`, retired workers), which count in their parent's times once reaped.
+ * Waits first for the connections to close.
  */
 async function cpuUse(targets: Target[]): Promise<CpuUse> {
   for (let waited = 0; waited < 3000 && targets.some((t) => t.sshd.sessionPids().length > 0); waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
@@ -125,12 +127,17 @@ function cpuSince(before: CpuUse, after: CpuUse): CpuUse {
 
 const CLOCK_TICKS_PER_SECOND = Number(execFileSync("getconf", ["CLK_TCK"]).toString());
 
-/** utime + stime + cutime + cstime of `pid` (proc(5)), in ms. */
+/** utime + stime + cutime + cstime of `pid` (proc(5)) and of its live descendants, in ms. */
 function processTreeCpuMs(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  let stat: string;
+  try {
+    stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return 0; // Exited between listing and reading: counted in its parent's times once reaped.
+  }
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0);
-  return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
+  return (ticks * 1000) / CLOCK_TICKS_PER_SECOND + childPids(pid).reduce((sum, child) => sum + processTreeCpuMs(child), 0);
 }
 
 async function startTarget(initial: ChainVariant): Promise<Target> {

@@ -12,8 +12,6 @@ export interface CertificateParts {
   signatureAlgorithmOid: string;
   /** The signatureValue BIT STRING's bits (the unused-bits octet removed). */
   signature: Buffer;
-  /** The SubjectPublicKeyInfo, header included. */
-  spki: Buffer;
 }
 
 /** The parts, or undefined when the bytes do not have a certificate's shape. */
@@ -23,13 +21,11 @@ export function certificateParts(der: Buffer): CertificateParts | undefined {
   const algorithm = tbs && element(der, tbs.end, 0x30);
   const oid = algorithm && element(der, algorithm.contentStart, 0x06);
   const bits = algorithm && element(der, algorithm.end, 0x03);
-  const spki = tbs && subjectPublicKeyInfo(der);
-  if (!cert || !tbs || !oid || !bits || !spki || der[bits.contentStart] !== 0) return undefined;
+  if (!cert || !tbs || !oid || !bits || der[bits.contentStart] !== 0) return undefined;
   return {
     tbs: der.subarray(cert.contentStart, tbs.end),
     signatureAlgorithmOid: der.subarray(oid.contentStart, oid.end).toString("hex"),
     signature: der.subarray(bits.contentStart + 1, bits.end),
-    spki,
   };
 }
 

@@ -81,25 +81,25 @@ function recover(der: Buffer, curve: Curve): Set<string> | undefined {
   const rInverse = invert(r, n);
   const u1 = mod(-e * rInverse, n);
   const u2 = mod(s * rInverse, n);
-  if (u2 === 0n) return undefined; // s = 0: an invalid signature, left to the verification.
   // The scalar multiplications run in OpenSSL through ECDH: u1*G is the public key of the
   // "private key" u1, and ECDH gives the x of u2*R, which fixes u2*R up to its sign; the
   // sign is the ambiguity between R and -R, so both are tried anyway.
   const Point = curve.ProjectivePoint;
-  const eG = u1 === 0n ? Point.ZERO : Point.fromHex(ecdh(curve, u1).getPublicKey());
+  // fromDER accepts only 1 <= r, s < n, so u2 is never 0; u1 is when the hash is 0 mod n.
+  const u1G = u1 === 0n ? Point.ZERO : Point.fromHex(ecdh(curve, u1).getPublicKey());
   const byU2 = ecdh(curve, u2);
   const keys = new Set<string>();
   // x(R) = r, or r + n when that is below p.
   for (const x of [r, r + n]) {
     if (x >= Fp.ORDER) continue;
-    let sRx: Buffer;
+    let u2Rx: Buffer;
     try {
-      sRx = byU2.computeSecret(Buffer.from(`02${hexOf(x, Fp.BYTES)}`, "hex"));
+      u2Rx = byU2.computeSecret(Buffer.from(`02${hexOf(x, Fp.BYTES)}`, "hex"));
     } catch {
       continue; // No curve point has this x: no key can give it.
     }
-    const sR = Point.fromHex(`02${sRx.toString("hex")}`);
-    for (const Q of [eG.add(sR), eG.subtract(sR)]) if (!Q.is0()) keys.add(Q.toHex(false));
+    const u2R = Point.fromHex(`02${u2Rx.toString("hex")}`);
+    for (const Q of [u1G.add(u2R), u1G.subtract(u2R)]) if (!Q.is0()) keys.add(Q.toHex(false));
   }
   return keys;
 }

@@ -9,7 +9,8 @@ import { LinuxDeployError, type DeployStep } from "./errors";
 import { readServedChain, type Endpoint } from "./live-state";
 import type { FilePlan } from "./presets";
 import { redact } from "../redact";
-import { failedServerStep, serverStepsCommand, shellQuote, type ServerStep } from "./shell";
+import { ServerStepsScript, type ServerStep, type StepCommand } from "./server-steps";
+import { shellQuote } from "./shell";
 import type { FileSnapshot, TargetHost } from "./target-host";
 
 /** What a path held before chainsmith first wrote it: a copy kept at `<path>.chainsmith.bak`, or nothing. */
@@ -35,7 +36,7 @@ const POLL_INTERVAL_MS = 100;
 const STABLE_PROBES = 3;
 
 export async function deploy(host: TargetHost, desired: DesiredState, plan: FilePlan, options: DeployOptions): Promise<DeployResult> {
-  // The files and their backups in one round trip.
+  // The files and their backups, in one call.
   const paths = desired.files.map((f) => f.path);
   const snapshots = await host.readFiles([...paths, ...paths.map((p) => p + BACKUP_SUFFIX)]);
   const previous = new Map(paths.map((path, i) => [path, snapshots[i]]));
@@ -50,12 +51,13 @@ export async function deploy(host: TargetHost, desired: DesiredState, plan: File
   }
   const steps = serverSteps(plan);
   if (steps.length > 0) {
-    const result = await host.run(serverStepsCommand(steps));
+    const script = new ServerStepsScript(steps);
+    const result = await host.run(script.command);
     if (result.code !== 0) {
-      // Without a marker the shell itself failed: assume the reload may have run, so the rollback reloads.
-      const { step, stderr } = failedServerStep(result.stderr) ?? { step: "reload" as const, stderr: result.stderr };
-      const command = steps.find((s) => s.step === step)?.command ?? steps.map((s) => s.command).join("; ");
-      return failed(step, `${step === "config-test" ? "the config test" : "the reload"} "${command}" failed (exit ${result.code})`, command, stderr);
+      const { step, stderr, marked } = script.failure(result.stderr);
+      const failing = marked ? steps.filter((s) => s.step === step) : steps;
+      const command = failing.map((s) => s.command).join("; ");
+      return failed(step, `${failing.map((s) => STEP_NAMES[s.step]).join(" and ")} "${command}" failed (exit ${result.code})`, command, stderr);
     }
   }
   const served = await waitForServedChain(desired, options.endpoints, options.verifyTimeoutMs ?? 30_000);
@@ -71,8 +73,10 @@ export async function deploy(host: TargetHost, desired: DesiredState, plan: File
   };
 }
 
-function serverSteps(plan: FilePlan): { step: ServerStep; command: string }[] {
-  const steps: { step: ServerStep; command: string }[] = [];
+const STEP_NAMES: Record<ServerStep, string> = { "config-test": "the config test", reload: "the reload" };
+
+function serverSteps(plan: FilePlan): StepCommand[] {
+  const steps: StepCommand[] = [];
   if (plan.configTest) steps.push({ step: "config-test", command: plan.configTest });
   if (plan.reload) steps.push({ step: "reload", command: plan.reload });
   return steps;

@@ -18,7 +18,7 @@ export function octalMode(mode: number): string {
 
 /**
  * Prints, for each path in order, "<mode> <uid> <gid> <size>" and the content for a file that
- * exists, or "absent": every file in one round trip.
+ * exists, or "absent": every file in one command.
  */
 export function snapshotsCommand(paths: string[]): string {
   return `for f in ${paths.map(shellQuote).join(" ")}; do if [ -e "$f" ]; then stat -L -c '%a %u %g %s' -- "$f" && cat -- "$f"; else echo absent; fi; done`;
@@ -52,29 +52,4 @@ export function atomicWriteCommand(path: string, temporary: string, mode: number
   const t = shellQuote(temporary);
   const steps = [`cat > ${t}`, `chmod ${octalMode(mode)} ${t}`, ...(chown ? [`chown ${shellQuote(chown)} ${t}`] : []), `sync ${t}`, `mv -f ${t} ${shellQuote(path)}`];
   return `umask 077; { ${steps.join(" && ")}; } || { rc=$?; rm -f ${t}; exit $rc; }`;
-}
-
-export type ServerStep = "config-test" | "reload";
-
-const stepMark = (step: ServerStep) => `<<chainsmith step: ${step}>>`;
-const FAILED_MARK = "<<chainsmith step failed>>";
-
-/**
- * The config test, then the reload, as one command line: each command costs the host an SSH
- * session and a shell, more than nginx -t itself. Each step runs in a subshell, so an `exit`
- * in it ends only that step. Marks on stderr tell which step failed and which output is its.
- */
-export function serverStepsCommand(steps: { step: ServerStep; command: string }[]): string {
-  return steps
-    .map(({ step, command }) => `echo ${shellQuote(stepMark(step))} >&2; ( ${command}\n) || { rc=$?; printf '\\n%s\\n' ${shellQuote(FAILED_MARK)} >&2; exit $rc; }`)
-    .join("\n");
-}
-
-/** The step that failed and its own stderr; undefined when no step failed (the shell itself did). */
-export function failedServerStep(stderr: string): { step: ServerStep; stderr: string } | undefined {
-  const failed = stderr.lastIndexOf(FAILED_MARK);
-  if (failed < 0) return undefined;
-  const started = [...stderr.slice(0, failed).matchAll(/<<chainsmith step: (config-test|reload)>>\n/g)].pop();
-  if (!started) return undefined;
-  return { step: started[1] as ServerStep, stderr: stderr.slice(started.index! + started[0].length, failed).replace(/\n$/, "") };
 }

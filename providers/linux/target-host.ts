@@ -28,7 +28,7 @@ export interface TargetHost {
   readonly name: string;
   /** Runs a `sh -c` command line with the target's privileges; `stdin` is written then closed. */
   run(command: string, stdin?: Buffer | string): Promise<CommandResult>;
-  /** Each file's content and attributes (undefined when there is none), in one round trip. */
+  /** Each file's content and attributes (undefined when there is none), symbolic links followed. */
   readFiles(paths: string[]): Promise<(FileSnapshot | undefined)[]>;
   /**
    * Replaces `path` in one step: a temporary file in the same directory, written, synced,

@@ -123,6 +123,7 @@ async function readSnapshot(sftp: SFTPWrapper, path: string, target: string): Pr
   }
   try {
     const stats = await sftpCall<Stats>((done) => sftp.fstat(handle, done));
+    if (!stats.isFile()) throw new SshError("sftp-failed", target, `${path} is not a regular file (a directory?). Give the path of the certificate or key file itself.`);
     const content = Buffer.alloc(stats.size);
     let offset = 0;
     while (offset < content.length) {
@@ -133,6 +134,7 @@ async function readSnapshot(sftp: SFTPWrapper, path: string, target: string): Pr
     }
     return { content: content.subarray(0, offset), mode: stats.mode & 0o7777, uid: stats.uid, gid: stats.gid };
   } catch (error) {
+    if (error instanceof SshError) throw error;
     throw new SshError("sftp-failed", target, `cannot read ${path} over SFTP (${(error as Error).message}).`);
   } finally {
     await sftpCall<void>((done) => sftp.close(handle, done)).catch(() => undefined);

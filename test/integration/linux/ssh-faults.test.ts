@@ -95,6 +95,35 @@ describe("unreachable hosts", () => {
   });
 });
 
+describe("reading files", () => {
+  // Root reads over SFTP, sudo through a shell: both answer the same, as a server reads the files.
+  const ways = [
+    { who: "root over SFTP", options: {}, directory: /is not a regular file/ },
+    { who: "sudo through sh", options: { user: SUDO_USER, sudo: true }, directory: /Is a directory/ },
+  ];
+  for (const { who, options, directory } of ways) {
+    it(`${who}: content and attributes through a symbolic link, absence, and a directory refused`, async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chainsmith-read-"));
+      fs.chmodSync(dir, 0o755);
+      const host = await SshHost.connect(login(options));
+      try {
+        const file = path.join(dir, "fullchain.pem");
+        fs.writeFileSync(file, "chain\n".repeat(20_000), { mode: 0o640 });
+        fs.chownSync(file, 0, 4);
+        fs.symlinkSync(file, path.join(dir, "live.pem"));
+        const [direct, linked, absent] = await host.readFiles([file, path.join(dir, "live.pem"), path.join(dir, "missing.pem")]);
+        expect(direct).toEqual({ content: fs.readFileSync(file), mode: 0o640, uid: 0, gid: 4 });
+        expect(linked).toEqual(direct);
+        expect(absent).toBeUndefined();
+        await expect(host.readFiles([dir])).rejects.toThrow(directory);
+      } finally {
+        host.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+});
+
 describe("sudo", () => {
   it("writes root-owned files atomically through passwordless sudo", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chainsmith-sudo-"));

@@ -1,56 +1,79 @@
-import { execFileSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { failedServerStep, serverStepsCommand } from "../../../providers/linux/shell";
+import { ServerStepsScript, type StepCommand } from "../../../providers/linux/server-steps";
 
-/** Runs the combined line with the real /bin/sh, as sshd would; returns exit code, stderr and which steps ran. */
-function runSteps(configTest: string, reload: string): { code: number; stderr: string; ran: string[] } {
+interface Run {
+  code: number;
+  stderr: string;
+  /** The steps whose commands started, in order. */
+  ran: string[];
+  script: ServerStepsScript;
+}
+
+/** Runs the combined line with a real shell, as sshd would run it (`<shell> -c`). */
+function runSteps(configTest: string | undefined, reload: string | undefined, shell = "sh"): Run {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "server-steps-"));
   const log = path.join(dir, "ran");
-  const line = serverStepsCommand([
-    { step: "config-test", command: `echo config-test >> ${log}; ${configTest}` },
-    { step: "reload", command: `echo reload >> ${log}; ${reload}` },
-  ]);
+  const steps: StepCommand[] = [];
+  if (configTest !== undefined) steps.push({ step: "config-test", command: `echo config-test >> ${log}; ${configTest}` });
+  if (reload !== undefined) steps.push({ step: "reload", command: `echo reload >> ${log}; ${reload}` });
+  const script = new ServerStepsScript(steps);
   try {
-    execFileSync("sh", ["-c", line], { stdio: ["ignore", "ignore", "pipe"] });
-    return { code: 0, stderr: "", ran: ranSteps(log) };
-  } catch (error) {
-    const e = error as { status: number; stderr: Buffer };
-    return { code: e.status, stderr: e.stderr.toString(), ran: ranSteps(log) };
+    const result = spawnSync(shell, ["-c", script.command], { encoding: "utf8" });
+    const ran = fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [];
+    return { code: result.status ?? -1, stderr: result.stderr, ran, script };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
-function ranSteps(log: string): string[] {
-  return fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [];
-}
-
 describe("config test and reload in one command line", () => {
   it("runs both when the test passes", () => {
-    expect(runSteps("true", "true")).toEqual({ code: 0, stderr: "", ran: ["config-test", "reload"] });
+    const run = runSteps("echo 'syntax is ok' >&2", "true");
+    expect([run.code, run.ran]).toEqual([0, ["config-test", "reload"]]);
   });
 
-  it("stops after a failing config test and names it, keeping its stderr and exit code", () => {
-    const result = runSteps("echo 'nginx: [emerg] bad key' >&2; exit 3", "true");
-    expect(result.code).toBe(3);
-    expect(result.ran).toEqual(["config-test"]);
-    expect(failedServerStep(result.stderr)).toEqual({ step: "config-test", stderr: "nginx: [emerg] bad key\n" });
+  it("stops after a failing config test and names it, with its own stderr and exit code", () => {
+    const run = runSteps("echo 'nginx: [emerg] bad key' >&2; exit 3", "true");
+    expect([run.code, run.ran]).toEqual([3, ["config-test"]]);
+    expect(run.script.failure(run.stderr)).toEqual({ step: "config-test", stderr: "nginx: [emerg] bad key\n", marked: true });
   });
 
-  it("names a failing reload", () => {
-    const result = runSteps("true", "echo 'no such process' >&2; false");
-    expect(result.code).toBe(1);
-    expect(failedServerStep(result.stderr)).toEqual({ step: "reload", stderr: "no such process\n" });
+  it("names a failing reload with its stderr alone, not the passing test's", () => {
+    const run = runSteps("echo 'syntax is ok' >&2", "printf 'no such process' >&2; false");
+    expect([run.code, run.ran]).toEqual([1, ["config-test", "reload"]]);
+    expect(run.script.failure(run.stderr)).toEqual({ step: "reload", stderr: "no such process", marked: true });
   });
 
-  it("still reloads when the config test ends with `exit 0` (each step is its own subshell)", () => {
+  it("still reloads when the config test ends with `exit 0`, and accepts a command that is only a comment", () => {
     expect(runSteps("exit 0", "true").ran).toEqual(["config-test", "reload"]);
+    const commented = runSteps("true", "# nothing to reload");
+    expect([commented.code, commented.ran]).toEqual([0, ["config-test", "reload"]]);
   });
 
-  it("tells an unmarked failure apart (the shell itself failed)", () => {
-    expect(failedServerStep("sh: 1: Syntax error\n")).toBeUndefined();
+  it("is not fooled by output that imitates its marks", () => {
+    // Marks of the same shape with another run's tag, as a log replayed by the reload might hold.
+    const run = runSteps("true", "echo '<<chainsmith-0123456789ab config-test>>' >&2; echo '<<chainsmith-0123456789ab failed>>' >&2; exit 4");
+    expect(run.script.failure(run.stderr)).toMatchObject({ step: "reload", marked: true });
+  });
+
+  for (const shell of ["sh", "bash"]) {
+    it(`treats a syntax error (${shell}) as unmarked: the last step is named, the marks are removed`, () => {
+      const run = runSteps("if then", "true", shell);
+      expect(run.code).not.toBe(0);
+      expect(run.ran).toEqual([]);
+      const failure = run.script.failure(run.stderr);
+      expect(failure).toMatchObject({ step: "reload", marked: false });
+      expect(failure.stderr).toMatch(/syntax error/i);
+      expect(failure.stderr).not.toMatch(/<<chainsmith-[0-9a-f]+ /);
+    });
+  }
+
+  it("names the config test when it is the only step", () => {
+    const run = runSteps("exit 2", undefined);
+    expect(run.script.failure(run.stderr)).toEqual({ step: "config-test", stderr: "", marked: true });
   });
 });
