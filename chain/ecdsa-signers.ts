@@ -5,9 +5,9 @@
  * recoveries instead of one verification per candidate.
  *
  * Exact, not a heuristic: for a signature (r, s) over hash e, any key Q that verifies it
- * satisfies R = u1*G + u2*Q for a curve point R with x(R) = r (mod n), so Q = r^-1 (sR - eG)
- * for one of the at most four such points R. A key outside that set cannot verify the
- * signature; a key inside it is still verified the usual way by the caller.
+ * gives R = (e/s)*G + (r/s)*Q with x(R) = r (mod n), so Q = r^-1 (s*R - e*G) for one of the at
+ * most four curve points R with that x. A key outside that set cannot verify the signature;
+ * a key inside it is still verified the usual way by the caller.
  */
 import * as crypto from "node:crypto";
 import { invert, mod } from "@noble/curves/abstract/modular";
