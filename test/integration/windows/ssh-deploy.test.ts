@@ -5,8 +5,7 @@ import { SshAgentTransport } from "../../../providers/windows/ssh-transport";
 import { deployWindowsTarget, previewWindowsTarget, WindowsTargetSpec } from "../../../providers/windows/windows-target";
 import { probe } from "../../../probe/probe";
 import { letsEncrypt, sectigo } from "../../fixtures/scenarios";
-import { Sectigo, bindLeaf, desiredEcc, desiredRsa, sectigoHost, sectigoSiteHost } from "../../support/simulated-windows-host/field-hosts";
-import { SimulatedWindowsHost } from "../../support/simulated-windows-host/host-model";
+import { Sectigo, bindLeaf, desiredEcc, desiredRsa, letsEncryptX3Host, sectigoHost, sectigoSiteHost } from "../../support/simulated-windows-host/field-hosts";
 import { SimulatedHostSession, openSimulatedHost } from "../../support/simulated-windows-host/simulated-host-session";
 
 const site = "Default Web Site";
@@ -101,11 +100,7 @@ describe("Windows IIS over SSH, against the simulated host", () => {
   it("Let's Encrypt Authority X3, two certificates with one key: the stale one goes and IIS serves the desired one", async () => {
     const le = await letsEncrypt();
     const at = new Date("2021-02-01T00:00:00Z");
-    const host = new SimulatedWindowsHost({ at });
-    host.addCertificate("Root", le.x1.cert);
-    host.addCertificate("Root", le.dst.cert);
-    host.addCertificate("CA", le.x3ByX1.cert);
-    host.addCertificate("CA", le.x3ByDst.cert);
+    const host = letsEncryptX3Host(le, at);
     session = await openSimulatedHost(host);
     // The chain legacy clients (DST Root CA X3 only) need; Windows prefers the newer same-key X3 by ISRG Root X1.
     const desired = [le.x3Leaf.cert, le.x3ByDst.cert];

@@ -4,10 +4,11 @@
  * with an old leaf bound on 443.
  */
 import { Issued } from "../../fixtures/pki";
-import { sectigo } from "../../fixtures/scenarios";
+import { letsEncrypt, sectigo } from "../../fixtures/scenarios";
 import { SimulatedHostOptions, SimulatedWindowsHost } from "./host-model";
 
 export type Sectigo = Awaited<ReturnType<typeof sectigo>>;
+export type LetsEncrypt = Awaited<ReturnType<typeof letsEncrypt>>;
 
 /** Root: AAA, USERTrust RSA/ECC, self-signed R46 and E46. CA: R36 and E36. */
 export function sectigoHost(s: Sectigo, options: Partial<SimulatedHostOptions> = {}): SimulatedWindowsHost {
@@ -46,4 +47,12 @@ export function desiredRsa(s: Sectigo) {
 
 export function desiredEcc(s: Sectigo) {
   return [s.eccLeaf.cert, s.e36.cert, s.e46ByUsertrust.cert];
+}
+
+/** A 2021 host with ISRG Root X1 and DST Root CA X3 in Root, and both same-key X3 intermediates in CA. */
+export function letsEncryptX3Host(le: LetsEncrypt, at: Date): SimulatedWindowsHost {
+  const host = new SimulatedWindowsHost({ at });
+  for (const root of [le.x1, le.dst]) host.addCertificate("Root", root.cert);
+  for (const ca of [le.x3ByX1, le.x3ByDst]) host.addCertificate("CA", ca.cert);
+  return host;
 }

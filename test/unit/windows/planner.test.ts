@@ -5,7 +5,7 @@ import { Step } from "../../../providers/windows/contract";
 import { HostInventory } from "../../../providers/windows/inventory";
 import { planWindowsTarget } from "../../../providers/windows/planner";
 import { letsEncrypt, sectigo } from "../../fixtures/scenarios";
-import { Sectigo, bindLeaf, desiredEcc, desiredRsa, sectigoHost } from "../../support/simulated-windows-host/field-hosts";
+import { Sectigo, bindLeaf, desiredEcc, desiredRsa, letsEncryptX3Host, sectigoHost } from "../../support/simulated-windows-host/field-hosts";
 import { SimulatedWindowsHost } from "../../support/simulated-windows-host/host-model";
 
 const site = "Default Web Site";
@@ -153,11 +153,7 @@ describe("planWindowsTarget: Let's Encrypt Authority X3, two certificates with o
   it("removes the stale same-key intermediate from CA and keeps the desired one", async () => {
     const le = await letsEncrypt();
     const at = new Date("2021-02-01T00:00:00Z");
-    const host = new SimulatedWindowsHost({ at });
-    host.addCertificate("Root", le.x1.cert);
-    host.addCertificate("Root", le.dst.cert);
-    host.addCertificate("CA", le.x3ByX1.cert);
-    host.addCertificate("CA", le.x3ByDst.cert);
+    const host = letsEncryptX3Host(le, at);
     host.addCertificate("SYSTEM:CA", le.x3ByDst.cert);
     const steps = planWindowsTarget({ desiredChain: [le.x3Leaf.cert, le.x3ByX1.cert], binding: { site, port: 443 } }, inventoryOf(host)).steps;
     const removals = steps.filter((p) => p.step.kind === "removeCertificate");
