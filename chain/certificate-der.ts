@@ -3,7 +3,7 @@
  * outer structure (RFC 5280 4.1) without a full ASN.1 parse: a pool of thousands of
  * decoys is screened faster than a parser can read it.
  */
-import { derElementAt, type DerElement } from "./der";
+import { derElementWithin as element } from "./der";
 
 export interface CertificateParts {
   /** The signed TBSCertificate, header included. */
@@ -40,11 +40,3 @@ export function subjectPublicKeyInfo(der: Buffer): Buffer | undefined {
   for (let skip = 0; skip < 5 && field; skip++) field = element(der, field.end);
   return field?.tag === 0x30 ? der.subarray(field.start, field.end) : undefined;
 }
-
-/** The element at `offset` when it lies within `der` (and has `tag`, when given). */
-function element(der: Buffer, offset: number, tag?: number): DerElement | undefined {
-  const found = derElementAt(der, offset);
-  if (!found || found.end > der.length || (tag !== undefined && found.tag !== tag)) return undefined;
-  return found;
-}
-

@@ -25,3 +25,10 @@ export function derElementAt(der: Uint8Array, offset = 0): DerElement | undefine
   const contentStart = offset + 2 + octets;
   return { tag, start: offset, contentStart, end: contentStart + length };
 }
+
+/** The element at `offset` when it lies wholly within `der` (and has `tag`, when given). */
+export function derElementWithin(der: Uint8Array, offset: number, tag?: number): DerElement | undefined {
+  const found = derElementAt(der, offset);
+  if (!found || found.end > der.length || (tag !== undefined && found.tag !== tag)) return undefined;
+  return found;
+}

@@ -14,7 +14,7 @@ import { invert, mod } from "@noble/curves/abstract/modular";
 import { p256, p384, p521 } from "@noble/curves/nist";
 import type { Certificate } from "./certificate";
 import { certificateParts, subjectPublicKeyInfo } from "./certificate-der";
-import { derElementAt } from "./der";
+import { derElementWithin as element } from "./der";
 
 type Curve = typeof p256 | typeof p384 | typeof p521;
 
@@ -130,11 +130,14 @@ function ecKeyOf(cert: Certificate): EcKey | null {
 
 function readEcKey(der: Buffer): EcKey | null {
   const spki = subjectPublicKeyInfo(der);
-  const algorithm = spki && derElementAt(spki, derElementAt(spki)!.contentStart);
-  const type = algorithm && derElementAt(spki, algorithm.contentStart);
-  const params = type && derElementAt(spki, type.end);
-  const bits = algorithm && derElementAt(spki, algorithm.end);
-  if (!spki || !type || !params || !bits || params.tag !== 0x06 || bits.tag !== 0x03) return null;
+  if (!spki) return null;
+  // SubjectPublicKeyInfo: SEQUENCE { SEQUENCE { algorithm OID, parameters (the curve's OID) }, BIT STRING }.
+  const outer = element(spki, 0, 0x30);
+  const algorithm = outer && element(spki, outer.contentStart, 0x30);
+  const type = algorithm && element(spki, algorithm.contentStart, 0x06);
+  const params = type && element(spki, type.end, 0x06);
+  const bits = algorithm && element(spki, algorithm.end, 0x03);
+  if (!type || !params || !bits) return null;
   const curveOid = spki.subarray(params.contentStart, params.end).toString("hex");
   const curve = CURVES[curveOid];
   if (spki.subarray(type.contentStart, type.end).toString("hex") !== EC_PUBLIC_KEY || !curve) return null;
