@@ -16,6 +16,8 @@ export { probe, type ProbeOptions, type ProbeResult, type ProbeTimings } from ".
 export { probeMany, type ProbeOutcome, type ProbeManyOptions } from "./probe/probe-many";
 export { ProbeError } from "./probe/errors";
 export { CertificateDeployment, type CertificateDeploymentArgs, type ChainCertificate, type CompatibilityEntry, type Rollout, type TargetStatus } from "./components/certificate-deployment";
-export type { TargetArgs, LocalTargetArgs, LinuxTargetArgs, IisTargetArgs, AzureVmTargetArgs, AppServiceTargetArgs, Endpoint } from "./components/targets";
+export type { TargetArgs, LocalTargetArgs, LinuxTargetArgs, IisTargetArgs, AzureVmTargetArgs, AppServiceTargetArgs, Endpoint, EndpointArgs } from "./components/targets";
+export type { DeepInput, InputsOf } from "./providers/deep-input";
 export { ServedChainCheck, type EndpointReport, type ProfileInput, type ServedChainCheckInputs } from "./providers/served-chain-check";
-export { LinuxTlsFiles } from "./providers/linux-files-provider";
+export { LinuxTlsFiles, type LinuxFilesInputs } from "./providers/linux-files-provider";
+export { IisCertificate, type IisTargetInputs } from "./providers/windows/iis-provider";

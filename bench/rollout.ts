@@ -157,7 +157,7 @@ async function deployOne(target: Target, variant: ChainVariant): Promise<void> {
   const desired = buildDesiredState({ chainPem: variant.chainPem, privateKeyPem: variant.keyPem }, target.plan);
   const host = await SshHost.connect({ host: target.sshd.host, port: target.sshd.port, user: PLAIN_ROOT_USER, privateKey: target.sshd.clientKey, hostKeyFingerprints: [target.sshd.hostKeyFingerprint] });
   try {
-    await deploy(host, desired, target.plan, { endpoints: [{ host: "127.0.0.1", port: target.nginx.port }], verifyTimeoutMs: 30_000 });
+    await deploy(host, desired, target.plan, { endpoints: [{ host: "127.0.0.1", port: target.nginx.port }], verifyTimeoutMs: 30_000, owner: "bench" });
   } finally {
     host.close();
   }

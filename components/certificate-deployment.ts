@@ -8,17 +8,23 @@ import { parseCertificates } from "../chain/parse";
 import { choosePath, type ChainChoice } from "../chain/policy";
 import { renderExplanation, renderExplanationMarkdown } from "../chain/explain";
 import { parsePrivateKey } from "../chain/key";
+import { ChainsmithInputError } from "../chain/errors";
+import type { InputsOf } from "../providers/deep-input";
 import { ServedChainCheck, type EndpointReport, type ProfileInput } from "../providers/served-chain-check";
 import { loadProfiles } from "../providers/served-chain/inspect";
 import { assertOneSource, readMaterial, validityTime, type MaterialValues } from "./certificate-material";
 import { deployTarget, type DeployedTarget, type TargetMaterial, type TargetStatus } from "./deploy-target";
-import { endpointsOf, type Endpoint, type TargetArgs } from "./targets";
+import { roll, type Rollout } from "./rollout";
+import { endpointsOf, type EndpointArgs, type TargetArgs } from "./targets";
 
 export type { TargetStatus } from "./deploy-target";
+export type { Rollout } from "./rollout";
 
-/** How targets are rolled out: all at once, one after the other (each verified), or one first (verified), then the rest. */
-export type Rollout = "parallel" | "sequential" | "canary";
-
+/**
+ * Every argument may come from another resource (an Output), nested ones too, except the
+ * shape of the resource graph: the list of targets with their kind and name, the lists of
+ * endpoints, and the rollout, which are plain values.
+ */
 export interface CertificateDeploymentArgs {
   /** The server certificate (leaf), PEM. Certificates after the first join the pool. Give this with privateKey, or pfx. */
   certificate?: pulumi.Input<string>;
@@ -33,28 +39,28 @@ export interface CertificateDeploymentArgs {
   /** Candidate intermediates and cross-signs, PEM, any order: the policy chooses among every valid path through them. */
   pool?: pulumi.Input<string>;
   /** widest (default: most client profiles, then the oldest anchor, then shortest), shortest, anchor=<root subject or SHA-256>, issuer=<CN>. */
-  policy?: string;
+  policy?: pulumi.Input<string>;
   /** The clients that matter: "mozilla", "system", "frozen:YYYY-MM-DD", "name=FILE", or { name, roots: PEM }. Default ["mozilla"]. */
-  clientProfiles?: ProfileInput[];
+  clientProfiles?: InputsOf<{ list: ProfileInput[] }>["list"];
   /** Names of the client profiles that must trust the served chain; default: all of clientProfiles. */
-  requiredProfiles?: string[];
+  requiredProfiles?: pulumi.Input<pulumi.Input<string>[]>;
   /** Where the chain goes: `local` (this machine), `linux` (over SSH), `iis` (over SSH), `azureVm` (Run Command), `appService`. */
   targets: TargetArgs[];
   /** More endpoints to verify, beside each target's own. */
-  endpoints?: Endpoint[];
+  endpoints?: EndpointArgs[];
   /** parallel (default), sequential, or canary (the first target, verified, before the rest). */
   rollout?: Rollout;
   /** What fails the deployment (and counts as drift). Both default to true. */
-  failOn?: {
+  failOn?: pulumi.Input<{
     /** An endpoint serves another chain than the chosen one. */
-    servedChainDiffers?: boolean;
+    servedChainDiffers?: pulumi.Input<boolean>;
     /** A required client profile does not trust what an endpoint serves. */
-    requiredProfileUntrusted?: boolean;
-  };
+    requiredProfileUntrusted?: pulumi.Input<boolean>;
+  }>;
   /** Probe the endpoints on every `pulumi preview` and refresh; default true. */
-  driftChecks?: boolean;
+  driftChecks?: pulumi.Input<boolean>;
   /** How long each target and the verification wait for the endpoints to serve the right chain; default 10 000 ms (targets: 30 000). */
-  verifyTimeoutMs?: number;
+  verifyTimeoutMs?: pulumi.Input<number>;
 }
 
 /** One certificate of the chosen chain. */
@@ -90,20 +96,30 @@ export class CertificateDeployment extends pulumi.ComponentResource {
   /** Drift found by the last refresh, in words; empty when the targets serve what was deployed. */
   readonly drift: pulumi.Output<string[]>;
 
+  /** The child resources, for resource options and dependencies: each target's by its name, and the served-chain checks. */
+  readonly resources: { targets: Record<string, pulumi.Resource>; checks: ServedChainCheck[] };
+
   constructor(name: string, args: CertificateDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
     super("chainsmith:index:CertificateDeployment", name, {}, opts);
     assertOneSource(args);
-    const profiles = args.clientProfiles ?? ["mozilla"];
-    const choose = (values: MaterialValues) => {
+    assertUniqueTargetNames(args.targets);
+    const profiles = pulumi.output(args.clientProfiles ?? ["mozilla"]) as pulumi.Output<ProfileInput[]>;
+    const choose = (values: MaterialValues, profileList: ProfileInput[], policy: string | undefined) => {
       const material = readMaterial(values);
-      return { material, choice: choosePath(material.leaf, material.pool, { profiles: loadProfiles(profiles), policy: args.policy, at: validityTime(material) }) };
+      return { material, choice: choosePath(material.leaf, material.pool, { profiles: loadProfiles(profileList), policy, at: validityTime(material) }) };
     };
     // Plain inputs (files read by the program) are chosen from now: Azure targets name resources after the chain.
     const plain = (v: unknown): v is string | undefined => v === undefined || typeof v === "string";
-    const now = plain(args.certificate) && plain(args.pool) && args.pfx === undefined ? choose({ certificate: args.certificate, pool: args.pool }) : undefined;
+    const plainProfiles = (v: unknown): v is ProfileInput[] | undefined => v === undefined || (Array.isArray(v) && v.every((p) => typeof p === "string" || (plain(p?.name) && plain(p?.roots))));
+    const now =
+      plain(args.certificate) && plain(args.pool) && plain(args.policy) && plainProfiles(args.clientProfiles) && args.pfx === undefined
+        ? choose({ certificate: args.certificate, pool: args.pool }, args.clientProfiles ?? ["mozilla"], args.policy)
+        : undefined;
     const chosen = now
       ? pulumi.output(true).apply(() => now)
-      : pulumi.all([args.certificate, args.pfx, args.pfxPassword, args.pool]).apply(([certificate, pfx, pfxPassword, pool]) => choose({ certificate, pfx, pfxPassword, pool }));
+      : pulumi
+          .all([args.certificate, args.pfx, args.pfxPassword, args.pool, profiles, args.policy])
+          .apply(([certificate, pfx, pfxPassword, pool, profileList, policy]) => choose({ certificate, pfx, pfxPassword, pool }, profileList, policy));
     const choice = chosen.apply((c) => c.choice);
     // The chain is public even when it came out of a (secret) PFX.
     this.chain = pulumi.unsecret(choice.apply((c) => c.chain.map((x) => ({ subject: x.subject, sha256: x.sha256, label: x.label, pem: x.pem }))));
@@ -120,7 +136,18 @@ export class CertificateDeployment extends pulumi.ComponentResource {
       ),
     );
 
-    const check = (suffix: string, endpoints: Endpoint[], dependsOn: pulumi.Resource[]) =>
+    // Resource options given to the deployment reach every child.
+    const childOptions = (dependsOn: pulumi.Resource[]): pulumi.CustomResourceOptions => ({
+      parent: this,
+      dependsOn,
+      protect: opts?.protect,
+      retainOnDelete: opts?.retainOnDelete,
+      ignoreChanges: opts?.ignoreChanges,
+      customTimeouts: opts?.customTimeouts,
+      deletedWith: opts?.deletedWith,
+    });
+    const failOn = pulumi.output(args.failOn ?? {});
+    const check = (suffix: string, endpoints: EndpointArgs[], dependsOn: pulumi.Resource[]) =>
       new ServedChainCheck(
         `${name}-${suffix}`,
         {
@@ -128,12 +155,12 @@ export class CertificateDeployment extends pulumi.ComponentResource {
           desiredChain: this.chainPem,
           profiles,
           requiredProfiles: args.requiredProfiles,
-          failOnDiffers: args.failOn?.servedChainDiffers ?? true,
-          failOnUntrusted: args.failOn?.requiredProfileUntrusted ?? true,
+          failOnDiffers: failOn.apply((f) => f.servedChainDiffers ?? true),
+          failOnUntrusted: failOn.apply((f) => f.requiredProfileUntrusted ?? true),
           driftChecks: args.driftChecks ?? true,
           verifyTimeoutMs: args.verifyTimeoutMs,
         },
-        { parent: this, dependsOn },
+        childOptions(dependsOn),
       );
     const material: TargetMaterial = {
       chain: this.chainPem,
@@ -142,51 +169,34 @@ export class CertificateDeployment extends pulumi.ComponentResource {
       privateKey,
       verifyTimeoutMs: args.verifyTimeoutMs,
     };
-    const deploy = (target: TargetArgs, dependsOn: pulumi.Resource[]) => deployTarget(`${name}-${target.name}`, target, material, { parent: this, dependsOn });
 
-    const allEndpoints = [...args.targets.flatMap(endpointsOf), ...(args.endpoints ?? [])];
-    if (allEndpoints.length === 0) {
+    const deployed = new Map<TargetArgs, DeployedTarget>();
+    const { checks } = roll(args.rollout ?? "parallel", {
+      targets: args.targets,
+      nameOf: (target) => target.name,
+      endpointsOf,
+      extraEndpoints: args.endpoints ?? [],
+      deploy: (target, dependsOn) => {
+        const done = deployTarget(`${name}-${target.name}`, target, material, childOptions(dependsOn));
+        deployed.set(target, done);
+        return done.resource;
+      },
+      check,
+    });
+    if (checks.length === 0) {
       pulumi.log.warn("chainsmith: no endpoint to verify: nothing proves from the wire what clients receive, and preview shows no served-chain drift. Give each target its endpoints.", this);
     }
-    const rollout = args.rollout ?? "parallel";
-    const deployed: DeployedTarget[] = [];
-    const checks: ServedChainCheck[] = [];
-    if (rollout === "sequential") {
-      // Each target is verified before the next one is touched.
-      let previous: pulumi.Resource[] = [];
-      for (const target of args.targets) {
-        const done = deploy(target, previous);
-        deployed.push(done);
-        const endpoints = endpointsOf(target);
-        if (endpoints.length > 0) {
-          const verified = check(`verify-${target.name}`, endpoints, [done.resource]);
-          checks.push(verified);
-          previous = [verified];
-        } else {
-          previous = [done.resource];
-        }
-      }
-      if (args.endpoints?.length) checks.push(check("verify", args.endpoints, previous));
-    } else {
-      let gate: pulumi.Resource[] = [];
-      if (rollout === "canary" && args.targets.length > 0) {
-        const first = deploy(args.targets[0], []);
-        deployed.push(first);
-        const endpoints = endpointsOf(args.targets[0]);
-        gate = [endpoints.length ? check("verify-canary", endpoints, [first.resource]) : first.resource];
-      }
-      for (const target of args.targets.slice(deployed.length)) deployed.push(deploy(target, gate));
-      if (allEndpoints.length > 0) checks.push(check("verify", allEndpoints, [...deployed.map((d) => d.resource), ...gate]));
-    }
+    const targets = args.targets.map((t) => deployed.get(t)!);
+    this.resources = { targets: Object.fromEntries(args.targets.map((t, i) => [t.name, targets[i].resource])), checks };
 
     const served = pulumi.all(checks.map((c) => c.served)).apply((lists) => lists.flat());
     this.servedChains = served;
     this.compatibility = served.apply((reports) => reports.flatMap((r) => r.profiles.map((p) => ({ endpoint: r.endpoint, ...p }))));
-    this.targetStatus = pulumi.all(deployed.map((d) => d.status));
+    this.targetStatus = pulumi.all(targets.map((d) => d.status));
     this.drift = pulumi
       .all([this.targetStatus, pulumi.all(checks.map((c) => c.drift))])
-      .apply(([targets, checkDrift]) => [...targets.flatMap((t) => t.drift.map((d) => `${t.name}: ${d}`)), ...checkDrift.flat()]);
-    this.report = pulumi.unsecret(choice.apply((c) => served.apply((reports) => reportOf(c, reports, profiles))));
+      .apply(([status, checkDrift]) => [...status.flatMap((t) => t.drift.map((d) => `${t.name}: ${d}`)), ...checkDrift.flat()]);
+    this.report = pulumi.unsecret(choice.apply((c) => pulumi.all([served, profiles]).apply(([reports, profileList]) => reportOf(c, reports, profileList))));
 
     this.registerOutputs({
       chain: this.chain,
@@ -199,6 +209,12 @@ export class CertificateDeployment extends pulumi.ComponentResource {
       drift: this.drift,
     });
   }
+}
+
+function assertUniqueTargetNames(targets: TargetArgs[]): void {
+  const names = targets.map((t) => t.name);
+  const twice = names.filter((n, i) => names.indexOf(n) !== i);
+  if (twice.length > 0) throw new ChainsmithInputError("duplicate-target-name", `Target name ${twice[0]} is used twice. Give every target of a deployment its own name.`);
 }
 
 /** The explanation in Markdown, with the judgement of the first endpoint that answered. */

@@ -3,6 +3,7 @@
 // provider over SSH; `azureVm` runs the same agent through Azure VM Run Command;
 // `appService` is an Azure App Service certificate and SNI binding.
 import type * as pulumi from "@pulumi/pulumi";
+import type { DeepInput, InputsOf } from "../providers/deep-input";
 import type { ConnectionInputs } from "../providers/linux-files-provider";
 import type { PresetName, PresetOptions } from "../providers/linux/presets";
 import type { Endpoint } from "../providers/linux/live-state";
@@ -12,47 +13,52 @@ import type { LeafStore } from "../providers/windows/contract";
 
 export type { Endpoint } from "../providers/linux/live-state";
 
+/** A TLS endpoint; each field may come from another resource (`host: vm.publicIp`). */
+export type EndpointArgs = InputsOf<Endpoint>;
+
 interface TargetBase {
-  /** Short name, unique in the deployment: names the child resource and the target in every output. */
+  /** Short name, unique in the deployment: names the child resource and the target in every output. A plain value: it shapes the resource graph. */
   name: string;
+  /** Earlier names of this target: renaming it then touches nothing on the host (Pulumi aliases of the child resource). */
+  previousNames?: string[];
   /** TLS endpoints this target serves: probed after the deployment and by the verification. */
-  endpoints?: Endpoint[];
+  endpoints?: EndpointArgs[];
 }
 
 /** The machine running Pulumi: files written with node:fs, commands run with this process's rights. */
 export interface LocalTargetArgs extends TargetBase {
   kind: "local";
   /** Directory of the server's files: fullchain.pem and privkey.pem (certbot names) are written there. */
-  directory: string;
+  directory: pulumi.Input<string>;
   /** Command that makes the server read the files again, e.g. `systemctl reload nginx` or `kill -HUP <pid>`. */
-  reloadCommand?: string;
+  reloadCommand?: pulumi.Input<string>;
   /** Command that tests the server's configuration before the reload, e.g. `nginx -t`. */
-  configTestCommand?: string;
+  configTestCommand?: pulumi.Input<string>;
   /** What `pulumi destroy` does: "restore" (default) puts back the files found before the first deployment and reloads; "keep" leaves the deployed files. */
-  onDelete?: "restore" | "keep";
+  onDelete?: pulumi.Input<"restore" | "keep">;
 }
 
 /** A Linux host over SSH (host key verified), serving with nginx, Apache, HAProxy, ... */
 export interface LinuxTargetArgs extends TargetBase {
   kind: "linux";
   /** How to reach the host: host, port, user, hostKeyFingerprints or knownHosts, sudo, jumpHost. */
-  connection: Omit<ConnectionInputs, "kind">;
+  connection: DeepInput<Omit<ConnectionInputs, "kind">>;
   /** The SSH login key (kept secret); without it, connection.agent is used. */
   sshPrivateKey?: pulumi.Input<string>;
   /** Passphrase of sshPrivateKey (kept secret). */
   sshPassphrase?: pulumi.Input<string>;
   /** Which server reads the files: its file paths, config test and reload. Default "nginx". */
-  preset?: PresetName;
+  preset?: pulumi.Input<PresetName>;
   /** Put the preset's files in this directory, keeping their names. */
-  directory?: string;
+  directory?: pulumi.Input<string>;
   /** Per-role overrides of path, mode, owner and group (null leaves a file out); for preset "custom", the files to write. */
-  files?: PresetOptions["files"];
+  files?: DeepInput<PresetOptions["files"]>;
   /** Replaces the preset's reload command; "" skips the reload. */
-  reloadCommand?: string;
+  reloadCommand?: pulumi.Input<string>;
   /** Replaces the preset's config test; "" skips it. */
-  configTestCommand?: string;
+  configTestCommand?: pulumi.Input<string>;
   /** What `pulumi destroy` does: "restore" (default) puts back the files found before the first deployment and reloads; "keep" leaves the deployed files. */
-  onDelete?: "restore" | "keep";
+  onDelete?: pulumi.Input<"restore" | "keep">;
 }
 
 /** Options of the Windows chain engine's store arrangement, shared by `iis` and `azureVm`. */
@@ -68,18 +74,18 @@ interface WindowsOptions {
 }
 
 /** A Windows IIS host over SSH (OpenSSH for Windows): stores arranged so that Windows builds the chosen chain. `pulumi destroy` leaves the host as deployed. */
-export interface IisTargetArgs extends TargetBase, WindowsOptions {
+export interface IisTargetArgs extends TargetBase, InputsOf<WindowsOptions> {
   kind: "iis";
   /** How to reach the host: host, port, user, hostKeyFingerprints or knownHosts. */
-  connection: WindowsConnectionInputs;
+  connection: DeepInput<WindowsConnectionInputs>;
   /** The SSH login key (kept secret). */
   sshPrivateKey?: pulumi.Input<string>;
   /** Passphrase of sshPrivateKey (kept secret). */
   sshPassphrase?: pulumi.Input<string>;
   /** Where clients connect to this IIS site; verified after the deployment. */
-  endpoint: Endpoint;
+  endpoint: EndpointArgs;
   /** A PEM file of Microsoft's root program list (roots automatic update brings back), for the prediction. */
-  programRootsFile?: string;
+  programRootsFile?: pulumi.Input<string>;
 }
 
 /** A Windows VM in Azure, reached through VM Run Command (no SSH). Drift shows when `runToken` changes. */
@@ -108,6 +114,6 @@ export interface AppServiceTargetArgs extends TargetBase {
 export type TargetArgs = LocalTargetArgs | LinuxTargetArgs | IisTargetArgs | AzureVmTargetArgs | AppServiceTargetArgs;
 
 /** The endpoints a target's verification probes. */
-export function endpointsOf(target: TargetArgs): Endpoint[] {
+export function endpointsOf(target: TargetArgs): EndpointArgs[] {
   return target.kind === "iis" ? [target.endpoint, ...(target.endpoints ?? [])] : (target.endpoints ?? []);
 }

@@ -24,11 +24,16 @@ if [ "v$sdk_version" != "$PULUMI_VERSION" ]; then
   echo "install-pulumi: warning: @pulumi/pulumi is $sdk_version but the CLI is pinned to $PULUMI_VERSION" >&2
 fi
 
+# One build at a time per cache: concurrent set-ups (several checkouts) wait for the first.
+mkdir -p "$(dirname "$cache")"
+exec 9>"$cache.lock"
+flock 9
 if [ ! -x "$cache/pulumi" ]; then
   command -v go >/dev/null || { echo "install-pulumi: Go is needed to build the Pulumi CLI" >&2; exit 1; }
   echo "install-pulumi: building the Pulumi CLI $PULUMI_VERSION from Go modules (first run only, ~5 minutes on 2 cores)" >&2
   work=$(mktemp -d)
-  trap 'rm -rf "$work" "$cache.tmp"' EXIT
+  built=$(mktemp -d "$cache.XXXXXX")
+  trap 'rm -rf "$work" "$built"' EXIT
   cd "$work"
   cat > go.mod <<GOMOD
 module local/pulumi-cli
@@ -41,13 +46,14 @@ replace golang.org/x/text => golang.org/x/text v0.39.0
 GOMOD
   go get github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@$PULUMI_VERSION \
     github.com/pulumi/pulumi/sdk/v3@$PULUMI_VERSION
-  mkdir -p "$cache.tmp"
   go build -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION" \
-    -o "$cache.tmp/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
-  rm -rf "$cache" && mv "$cache.tmp" "$cache"
+    -o "$built/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
+  chmod 0755 "$built"
+  rm -rf "$cache" && mv "$built" "$cache"
   cd "$root"
   echo "install-pulumi: cached $cache/pulumi" >&2
 fi
+flock -u 9
 
 mkdir -p "$dest"
 # Copy (not link) the CLI: the engine looks for plugins beside the binary it runs from.

@@ -23,6 +23,8 @@ export interface DeployOptions {
   verifyTimeoutMs?: number;
   /** Paths already managed by an earlier deployment, with their originals (from the state). */
   originals?: Record<string, Original>;
+  /** Who deploys: recorded beside each file, so that another resource's delete leaves them alone. */
+  owner: string;
 }
 
 export interface DeployResult {
@@ -32,6 +34,8 @@ export interface DeployResult {
 }
 
 export const BACKUP_SUFFIX = ".chainsmith.bak";
+/** Beside each deployed file: the owner id of the chainsmith resource that deployed it last. */
+export const OWNER_SUFFIX = ".chainsmith.owner";
 const POLL_INTERVAL_MS = 100;
 const STABLE_PROBES = 3;
 
@@ -66,6 +70,8 @@ export async function deploy(host: TargetHost, desired: DesiredState, plan: File
     return why ? [`${e.endpoint}: ${why}`] : [];
   });
   if (wrong.length > 0) return failed("verify", `after the reload the endpoints did not serve the new chain within ${options.verifyTimeoutMs ?? 30_000} ms: ${wrong.join("; ")}`);
+  // Only a deployment that succeeded takes the files over from whoever deployed them before.
+  await Promise.all(paths.map((path) => host.writeFileAtomic(path + OWNER_SUFFIX, Buffer.from(`${options.owner}\n`), { mode: 0o644 })));
   return {
     files: desired.files.map((f) => ({ path: f.path, role: f.role, sha256: f.sha256, mode: f.mode })),
     originals,
@@ -84,15 +90,23 @@ function serverSteps(plan: FilePlan): StepCommand[] {
 
 /**
  * Puts back what was there before chainsmith first wrote each path (delete with
- * onDelete "restore"), then reloads when the configuration still passes its test.
- * Returns what it did, for the log.
+ * onDelete "restore"), then reloads when the configuration still passes its test. A path
+ * that another chainsmith resource deployed since (a renamed or replaced target) is left to
+ * it, with its backup. Returns what it did, for the log.
  */
-export async function restoreOriginals(host: TargetHost, originals: Record<string, Original>, plan: Pick<FilePlan, "configTest" | "reload">): Promise<string[]> {
+export async function restoreOriginals(host: TargetHost, originals: Record<string, Original>, plan: Pick<FilePlan, "configTest" | "reload">, owner: string | undefined): Promise<string[]> {
   const notes: string[] = [];
-  for (const [path, original] of Object.entries(originals)) {
+  const paths = Object.keys(originals);
+  const markers = await host.readFiles(paths.map((path) => path + OWNER_SUFFIX));
+  const ownedByOthers = new Set(paths.filter((_path, i) => markers[i] !== undefined && markers[i]!.content.toString("utf8").trim() !== owner));
+  for (const path of ownedByOthers) notes.push(`${path} left in place: another chainsmith resource deploys it now`);
+  const mine = Object.entries(originals).filter(([path]) => !ownedByOthers.has(path));
+  if (mine.length === 0) return notes;
+  for (const [path, original] of mine) {
     const command = original === "backup" ? `if [ -e ${shellQuote(path + BACKUP_SUFFIX)} ]; then mv -f ${shellQuote(path + BACKUP_SUFFIX)} ${shellQuote(path)}; fi` : `rm -f -- ${shellQuote(path)}`;
     const result = await host.run(command);
     if (result.code !== 0) throw new LinuxDeployError("restore", host.name, `cannot restore ${path}: ${result.stderr.trim()}`, command, result.stderr);
+    await host.removeFile(path + OWNER_SUFFIX);
     notes.push(original === "backup" ? `${path} restored from ${path}${BACKUP_SUFFIX}` : `${path} removed (it did not exist before)`);
   }
   const test = plan.configTest ? await host.run(plan.configTest) : undefined;

@@ -1,7 +1,8 @@
-// The Linux files provider's check/diff/create/read/update/delete. Loaded at run time by
-// providers/linux-files-provider.ts (dynamic-provider methods are serialized; this module
-// is required by path, never captured). Inputs arrive as plain text: secrets are kept out
-// of outputs and scrubbed from every message.
+// The chainsmith:linux:TlsFiles resource kind of the provider plugin: TLS files on a Linux
+// host over SSH, or on the machine running Pulumi. Secrets (the TLS key, passphrases, the SSH
+// key) arrive unwrapped from the wire: they are kept out of outputs or marked secret, and
+// scrubbed from every message.
+import { randomUUID } from "node:crypto";
 import { CheckFailures } from "../check-failures";
 import { ChainsmithInputError } from "../../chain/errors";
 import { keySpkiSha256, parsePrivateKey } from "../../chain/key";
@@ -17,6 +18,8 @@ import { explainDrift, type ChainEntry, type KnownContent, type LiveEndpoint } f
 import { readLiveState, type Endpoint } from "./live-state";
 import { planFiles, type FilePlan, type PresetOptions } from "./presets";
 import { guarded as guardedBy, secretValues } from "../redact";
+import { hasUnknowns } from "../plugin/wire";
+import type { DiffOutcome, Note, PropertyChange, ResourceKind } from "../plugin/resource-kind";
 import type { TargetHost } from "./target-host";
 
 /** A bastion; it authenticates with the same key or agent as the target. */
@@ -55,6 +58,9 @@ export interface LinuxFilesInputs extends PresetOptions {
 }
 
 /** Inputs without the TLS key material, plus what the deployment recorded. */
+/** Version of the state's shape; read() upgrades older shapes (0: the dynamic-provider state). */
+const STATE_VERSION = 1;
+
 export type LinuxFilesState = Omit<LinuxFilesInputs, "privateKey" | "keyPassphrase" | "pfxPassword"> & {
   target: string;
   /** The files written (the input `files` holds per-role overrides). */
@@ -68,72 +74,78 @@ export type LinuxFilesState = Omit<LinuxFilesInputs, "privateKey" | "keyPassphra
   served: LiveEndpoint[];
   /** Why the host differs from the deployment (filled by read; empty right after a deployment). */
   drift: string[];
+  /** Who owns the files on the host (recorded beside them): a random id made at create. */
+  owner: string;
+  stateVersion: number;
 };
 
 const SECRET_INPUTS = ["privateKey", "keyPassphrase", "pfxPassword", "sshPrivateKey", "sshPassphrase"] as const;
-// How the engine passes a value not known yet during preview (an output of another resource).
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-const hasUnknowns = (value: unknown) => JSON.stringify(value ?? null).includes(UNKNOWN);
 
-export async function check(_olds: unknown, news: LinuxFilesInputs) {
+async function check(news: LinuxFilesInputs) {
   const problems = new CheckFailures(secretValues(news, SECRET_INPUTS));
-  if (!hasUnknowns(news.files) && !hasUnknowns(news.directory)) problems.attempt("files", () => planFiles(news));
+  if (!hasUnknowns(news.files) && !hasUnknowns(news.directory) && !hasUnknowns(news.preset)) problems.attempt("files", () => planFiles(news));
   // Shown by `pulumi preview`: an expired certificate would otherwise fail only at `up`.
   if (!hasUnknowns(news.chain)) problems.attempt("chain", () => assertValidAt(parseCertificates(news.chain ?? "", "the chain"), new Date()));
   if (!hasUnknowns(news.connection)) problems.attempt("connection", () => assertConnection(news.connection));
   if (news.onDelete !== undefined && news.onDelete !== "restore" && news.onDelete !== "keep") {
     problems.add("onDelete", `onDelete "${String(news.onDelete)}" is not "restore" or "keep".`);
   }
-  return { inputs: news, failures: problems.failures };
+  return { failures: problems.failures };
 }
 
-export async function create(inputs: LinuxFilesInputs) {
-  const outs = await guarded(inputs, () => deployTo(inputs, {}));
-  return { id: `${outs.target}:${outs.deployedFiles.map((f) => f.path).join(",")}`, outs };
+async function create(inputs: LinuxFilesInputs) {
+  const owner = randomUUID();
+  const outs = await guarded(inputs, () => deployTo(inputs, {}, owner));
+  return { id: `${outs.target}:${owner}`, outs, notes: hostKeyNotes(inputs) };
 }
 
-export async function update(_id: string, olds: LinuxFilesState, news: LinuxFilesInputs) {
-  return { outs: await guarded(news, () => deployTo(news, olds.originals ?? {})) };
+async function update(_id: string, olds: LinuxFilesState, news: LinuxFilesInputs) {
+  const state = upgrade(olds);
+  return { outs: await guarded(news, () => deployTo(news, state.originals ?? {}, state.owner)), notes: hostKeyNotes(news) };
 }
 
-export async function read(id: string, props: LinuxFilesState) {
-  return guarded(props, async () => ({ id, props: { ...props, drift: await driftOf(props) } }));
+async function read(id: string, props: LinuxFilesState) {
+  const state = upgrade(props);
+  return guarded(state, async () => ({ id, props: { ...state, drift: (await driftOf(state)).map((c) => c.reason) } }));
 }
 
-export async function diff(_id: string, olds: LinuxFilesState, news: LinuxFilesInputs) {
+async function diff(_id: string, olds: LinuxFilesState, news: LinuxFilesInputs): Promise<DiffOutcome> {
+  const state = upgrade(olds);
   return guarded(news, async () => {
-    const changes = hasUnknowns(news) ? ["some inputs are not known until other resources are deployed"] : inputChanges(olds, news);
-    const reasons = [...changes, ...(await driftOf(olds))];
-    for (const reason of reasons) console.error(`chainsmith: ${olds.target}: ${reason}`);
-    const moved = !hasUnknowns(news.connection) && targetName(news.connection) !== olds.target;
-    return { changes: reasons.length > 0, replaces: moved ? ["connection"] : [], deleteBeforeReplace: false };
+    const changes = [...inputChanges(state, news), ...(await driftOf(state))];
+    // Another machine is another deployment; a new login user or preset on the same machine is an update.
+    const moved = !hasUnknowns(news.connection) && machineOf(news.connection) !== machineOf(state.connection);
+    return { changes, replaces: moved ? ["connection"] : [] };
   });
 }
 
-export async function remove(_id: string, props: LinuxFilesState) {
-  if ((props.onDelete ?? "restore") === "keep") return;
-  await guarded(props, () =>
-    withHost(props, async (host) => {
-      const notes = await restoreOriginals(host, props.originals ?? {}, { configTest: props.configTest ?? undefined, reload: props.reload ?? undefined });
-      for (const note of notes) console.error(`chainsmith: ${host.name}: ${note}`);
+async function remove(_id: string, props: LinuxFilesState): Promise<Note[]> {
+  const state = upgrade(props);
+  if ((state.onDelete ?? "restore") === "keep") return [];
+  return guarded(state, () =>
+    withHost(state, async (host) => {
+      const notes = await restoreOriginals(host, state.originals ?? {}, { configTest: state.configTest ?? undefined, reload: state.reload ?? undefined }, state.owner);
+      return notes.map((message) => ({ severity: "info" as const, message: `${host.name}: ${message}` }));
     }),
   );
 }
 
-async function deployTo(inputs: LinuxFilesInputs, originals: Record<string, Original>): Promise<LinuxFilesState> {
+/** Older states stay readable: a state without owner (version 0) owns whatever has no owner marker. */
+function upgrade(state: LinuxFilesState): LinuxFilesState {
+  return { ...state, owner: state.owner ?? "", stateVersion: STATE_VERSION };
+}
+
+async function deployTo(inputs: LinuxFilesInputs, originals: Record<string, Original>, owner: string): Promise<LinuxFilesState> {
   const plan = planFiles(inputs);
   // Checked before connecting: a wrong key or chain never reaches the host.
   const desired = buildDesiredState(
     { chainPem: inputs.chain, privateKeyPem: inputs.privateKey, keyPassphrase: inputs.keyPassphrase, pfxPassword: inputs.pfxPassword, pfxProfile: inputs.pfxProfile },
     plan,
   );
-  const result = await withHost(inputs, (host) => deploy(host, desired, plan, { endpoints: inputs.endpoints ?? [], verifyTimeoutMs: inputs.verifyTimeoutMs, originals }));
-  const publicInputs = { ...inputs } as Partial<LinuxFilesInputs>;
-  delete publicInputs.privateKey;
-  delete publicInputs.keyPassphrase;
-  delete publicInputs.pfxPassword;
+  const result = await withHost(inputs, (host) => deploy(host, desired, plan, { endpoints: inputs.endpoints ?? [], verifyTimeoutMs: inputs.verifyTimeoutMs, originals, owner }));
+  const { privateKey: _key, keyPassphrase: _passphrase, pfxPassword: _password, ...publicInputs } = inputs;
   return {
-    ...(publicInputs as Omit<LinuxFilesInputs, "privateKey" | "keyPassphrase" | "pfxPassword">),
+    ...publicInputs,
     target: targetName(inputs.connection),
     deployedFiles: result.files,
     servedChain: desired.chain,
@@ -144,30 +156,52 @@ async function deployTo(inputs: LinuxFilesInputs, originals: Record<string, Orig
     reload: plan.reload ?? null,
     served: result.served,
     drift: [],
+    owner,
+    stateVersion: STATE_VERSION,
   };
 }
 
-async function driftOf(state: LinuxFilesState): Promise<string[]> {
+// The input a drifted file belongs to: the key file to privateKey, every other file to chain.
+const PROPERTY_OF_ROLE: Record<string, keyof LinuxFilesInputs> = { privkey: "privateKey" };
+
+/** How the host differs from the deployment, each difference under the input it concerns. */
+async function driftOf(state: LinuxFilesState): Promise<PropertyChange[]> {
   try {
     const live = await withHost(state, (host) => readLiveState(host, state.deployedFiles.map((f) => f.path), state.endpoints ?? []));
-    return explainDrift({ files: state.deployedFiles, chain: state.servedChain, knownContents: state.knownContents }, live);
+    const recorded = { chain: state.servedChain, knownContents: state.knownContents };
+    const fileDrift = state.deployedFiles.flatMap((file) =>
+      explainDrift({ ...recorded, files: [file] }, { files: live.files, endpoints: [] }).map((reason) => ({ property: PROPERTY_OF_ROLE[file.role] ?? "chain", reason, drift: true })),
+    );
+    const servedDrift = explainDrift({ ...recorded, files: [] }, { files: [], endpoints: live.endpoints }).map((reason) => ({ property: "chain", reason, drift: true }));
+    return [...fileDrift, ...servedDrift];
   } catch (error) {
-    return [`cannot read the host: ${(error as Error).message}`];
+    return [{ property: "connection", reason: `cannot read the host: ${(error as Error).message}`, drift: true }];
   }
 }
 
-/** Differences between the recorded deployment and the new inputs, in words. */
-function inputChanges(olds: LinuxFilesState, news: LinuxFilesInputs): string[] {
-  const changes: string[] = [];
-  const chain = parseCertificates(news.chain, "the chain").map((c) => c.sha256);
-  if (chain.join() !== olds.servedChain.map((c) => c.sha256).join()) changes.push("the chain to serve changed");
-  if (keySpkiSha256(parsePrivateKey(news.privateKey, "the private key", news.keyPassphrase)) !== olds.keySpkiSha256) changes.push("the private key changed");
-  const plan = planFiles(news);
-  const files = (p: { path: string; mode: number }[]) => p.map((f) => `${f.path}:${f.mode}`).join();
-  if (files(plan.files) !== files(olds.deployedFiles)) changes.push("the files to write (paths or modes) changed");
-  if ((plan.configTest ?? null) !== olds.configTest || (plan.reload ?? null) !== olds.reload) changes.push("the config test or reload command changed");
-  if (JSON.stringify(news.endpoints ?? []) !== JSON.stringify(olds.endpoints ?? [])) changes.push("the endpoints to verify changed");
-  if (targetName(news.connection) !== olds.target) changes.push(`the target moves to ${targetName(news.connection)}`);
+/** Differences between the recorded deployment and the new inputs, in words (none while inputs are unknown). */
+function inputChanges(olds: LinuxFilesState, news: LinuxFilesInputs): PropertyChange[] {
+  const changes: PropertyChange[] = [];
+  const change = (property: keyof LinuxFilesInputs, reason: string) => changes.push({ property, reason });
+  const known = <K extends keyof LinuxFilesInputs>(...keys: K[]) => keys.every((k) => !hasUnknowns(news[k]));
+  if (known("chain")) {
+    const chain = parseCertificates(news.chain, "the chain").map((c) => c.sha256);
+    if (chain.join() !== olds.servedChain.map((c) => c.sha256).join()) change("chain", "the chain to serve changed");
+  } else change("chain", "the chain to serve is known after other resources are deployed");
+  if (known("privateKey", "keyPassphrase")) {
+    if (keySpkiSha256(parsePrivateKey(news.privateKey, "the private key", news.keyPassphrase)) !== olds.keySpkiSha256) change("privateKey", "the private key changed");
+  } else change("privateKey", "the private key is known after other resources are deployed");
+  if (known("preset", "directory", "files", "reloadCommand", "configTestCommand")) {
+    const plan = planFiles(news);
+    const files = (p: { path: string; mode: number }[]) => p.map((f) => `${f.path}:${f.mode}`).join();
+    if (files(plan.files) !== files(olds.deployedFiles)) change(news.files ? "files" : "directory", "the files to write (paths or modes) changed");
+    if ((plan.configTest ?? null) !== olds.configTest) change("configTestCommand", "the config test command changed");
+    if ((plan.reload ?? null) !== olds.reload) change("reloadCommand", "the reload command changed");
+  } else change("files", "the files to write are known after other resources are deployed");
+  if (JSON.stringify(news.endpoints ?? []) !== JSON.stringify(olds.endpoints ?? [])) change("endpoints", "the endpoints to verify changed");
+  if (!known("connection")) change("connection", "the host is known after other resources are deployed");
+  else if (targetName(news.connection) !== olds.target) change("connection", `the target moves to ${targetName(news.connection)}`);
+  if ((news.onDelete ?? "restore") !== (olds.onDelete ?? "restore")) change("onDelete", `onDelete becomes "${news.onDelete ?? "restore"}"`);
   return changes;
 }
 
@@ -202,13 +236,34 @@ function assertConnection(c: ConnectionInputs | undefined): void {
   if (c.jumpHost) assertHostKeyPolicy(c.jumpHost, `${c.jumpHost.user}@${c.jumpHost.host}:${c.jumpHost.port ?? 22}`);
 }
 
+/** A loud warning on the resource: the host key was not verified. */
+function hostKeyNotes(inputs: LinuxFilesInputs): Note[] {
+  const c = inputs.connection;
+  if (c.kind === "local" || !c.insecureAcceptAnyHostKey) return [];
+  return [{ severity: "warning", message: `${targetName(c)}: insecureAcceptAnyHostKey is set, the host key was NOT verified: anyone on the network path can impersonate this host. Pin hostKeyFingerprints or knownHosts.` }];
+}
+
 function targetName(c: ConnectionInputs): string {
   return c.kind === "local" ? "local" : `${c.user}@${c.host}:${c.port ?? 22}`;
 }
 
-
+function machineOf(c: ConnectionInputs): string {
+  return c.kind === "local" ? "local" : `${c.host}:${c.port ?? 22}`;
+}
 
 // Every error leaving the provider is scrubbed of the secrets it was given.
 function guarded<T>(inputs: Partial<LinuxFilesInputs>, work: () => Promise<T>): Promise<T> {
   return guardedBy(secretValues(inputs, SECRET_INPUTS), work);
 }
+
+/** The SSH login key and its passphrase stay in the state as secrets: read and delete log in with them. */
+export const linuxTlsFiles: ResourceKind<LinuxFilesInputs, LinuxFilesState> = {
+  token: "chainsmith:linux:TlsFiles",
+  secrets: SECRET_INPUTS,
+  check,
+  diff,
+  create,
+  read,
+  update,
+  remove,
+};

@@ -81,22 +81,30 @@ function judged(endpoint: string, served: Certificate[], desired: Certificate[],
   };
 }
 
-/** What is wrong with the endpoints, in words, by the rules the inputs set; empty when all is well. */
-export function problemsOf(reports: EndpointReport[], inputs: ExpectationInputs): string[] {
+/** One thing wrong with an endpoint: it cannot be read, it serves another chain, or a required client does not trust it. */
+export interface EndpointProblem {
+  kind: "unreadable" | "differs" | "untrusted";
+  message: string;
+}
+
+/** What is wrong with the endpoints, by the rules the inputs set; empty when all is well. */
+export function problemsOf(reports: EndpointReport[], inputs: ExpectationInputs): EndpointProblem[] {
   const desired = parseCertificates(inputs.desiredChain, "the desired chain").map((c) => ({ sha256: c.sha256, label: c.label }));
   const required = new Set(inputs.requiredProfiles ?? reports.flatMap((r) => r.profiles.map((p) => p.profile)));
-  const problems: string[] = [];
+  const problems: EndpointProblem[] = [];
   for (const report of reports) {
     if (report.error !== undefined) {
-      problems.push(`${report.endpoint}: cannot read the served chain (${report.error})`);
+      problems.push({ kind: "unreadable", message: `${report.endpoint}: cannot read the served chain (${report.error})` });
       continue;
     }
     if (inputs.failOnDiffers !== false && !report.matchesDesired) {
-      problems.push(`${report.endpoint}: ${explainServedChain(desired, report.chain) ?? "the served chain differs from the desired chain"}`);
+      problems.push({ kind: "differs", message: `${report.endpoint}: ${explainServedChain(desired, report.chain) ?? "the served chain differs from the desired chain"}` });
     }
     if (inputs.failOnUntrusted !== false) {
       for (const verdict of report.profiles) {
-        if (required.has(verdict.profile) && !verdict.trusted) problems.push(`${report.endpoint}: client profile "${verdict.profile}" does not trust the served chain (${verdict.reason})`);
+        if (required.has(verdict.profile) && !verdict.trusted) {
+          problems.push({ kind: "untrusted", message: `${report.endpoint}: client profile "${verdict.profile}" does not trust the served chain (${verdict.reason})` });
+        }
       }
     }
   }

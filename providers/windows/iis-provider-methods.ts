@@ -1,7 +1,6 @@
-// The IIS target provider's check/diff/create/read/update/delete. Loaded at run time by
-// providers/windows/iis-provider.ts (dynamic-provider methods are serialized; this module
-// is required by path, never captured). Inputs arrive as plain text: the TLS key and SSH
-// secrets are kept out of outputs and scrubbed from every message.
+// The chainsmith:windows:IisCertificate resource kind of the provider plugin: one certificate
+// on a Windows IIS host over SSH. Secrets arrive unwrapped from the wire: the TLS key is kept
+// out of outputs, the SSH secrets stay secret in the state, all are scrubbed from messages.
 import { assertValidAt } from "../../chain/validity";
 import { CheckFailures } from "../check-failures";
 import * as fs from "node:fs";
@@ -19,6 +18,8 @@ import { BindingSpec } from "./planner";
 import { SshAgentTransport } from "./ssh-transport";
 import { LadderRung } from "./verification-ladder";
 import { WindowsTargetSpec, deployWindowsTarget, previewFrom, readInventory } from "./windows-target";
+import type { DiffOutcome, Note, PropertyChange, ResourceKind } from "../plugin/resource-kind";
+import { hasUnknowns } from "../plugin/wire";
 
 export interface WindowsConnectionInputs extends SshLoginInputs {
   connectTimeoutMs?: number;
@@ -67,42 +68,42 @@ export type IisTargetState = Omit<IisTargetInputs, "privateKey" | "keyPassphrase
 
 const SECRET_INPUTS = ["privateKey", "keyPassphrase", "sshPrivateKey", "sshPassphrase"] as const;
 
-export async function check(_olds: unknown, news: IisTargetInputs) {
+async function check(news: IisTargetInputs) {
   const problems = new CheckFailures(secretValues(news, SECRET_INPUTS));
-  problems.attempt("chain", () => specOf(news));
-  problems.attempt("connection", () => assertConnection(news.connection));
-  if (!news.binding?.site) problems.add("binding", 'binding.site is empty: name the IIS site, e.g. "Default Web Site".');
-  if (!news.endpoint?.host || !news.endpoint?.port) problems.add("endpoint", "endpoint needs host and port: where clients connect, to verify the served chain.");
-  return { inputs: news, failures: problems.failures };
+  if (!hasUnknowns([news.chain, news.privateKey, news.keyPassphrase, news.at])) problems.attempt("chain", () => specOf(news));
+  if (!hasUnknowns(news.connection)) problems.attempt("connection", () => assertConnection(news.connection));
+  if (!hasUnknowns(news.binding) && !news.binding?.site) problems.add("binding", 'binding.site is empty: name the IIS site, e.g. "Default Web Site".');
+  if (!hasUnknowns(news.endpoint) && (!news.endpoint?.host || !news.endpoint?.port)) problems.add("endpoint", "endpoint needs host and port: where clients connect, to verify the served chain.");
+  return { failures: problems.failures };
 }
 
-export async function create(inputs: IisTargetInputs) {
+async function create(inputs: IisTargetInputs) {
   const outs = await guarded(inputs, () => deploy(inputs));
   return { id: `${outs.target}:${bindingId(inputs.binding)}`, outs };
 }
 
-export async function update(_id: string, _olds: IisTargetState, news: IisTargetInputs) {
+async function update(_id: string, _olds: IisTargetState, news: IisTargetInputs) {
   return { outs: await guarded(news, () => deploy(news)) };
 }
 
-export async function read(id: string, props: IisTargetState) {
-  return guarded(props, async () => ({ id, props: { ...props, drift: (await driftOf(props)).reasons } }));
+async function read(id: string, props: IisTargetState) {
+  return guarded(props, async () => ({ id, props: { ...props, drift: (await driftOf(props)).changes.map((c) => c.reason) } }));
 }
 
-export async function diff(_id: string, olds: IisTargetState, news: IisTargetInputs) {
+async function diff(_id: string, olds: IisTargetState, news: IisTargetInputs): Promise<DiffOutcome> {
   return guarded(news, async () => {
     const live = await driftOf(olds);
-    const reasons = [...inputChanges(olds, news), ...live.reasons];
-    for (const reason of reasons) console.error(`chainsmith: ${olds.target}: ${reason}`);
-    if (reasons.length > 0 && live.preview) console.error(`chainsmith: ${olds.target}: ${live.preview}`);
-    const moved = targetName(news.connection) !== olds.target;
-    return { changes: reasons.length > 0, replaces: moved ? ["connection"] : [], deleteBeforeReplace: false };
+    const changes = [...inputChanges(olds, news), ...live.changes];
+    // What IIS serves now and after the apply: worth reading beside the drift it explains.
+    if (live.changes.length > 0 && live.preview) changes.push({ property: "chain", reason: live.preview, drift: true });
+    const moved = !hasUnknowns(news.connection) && machineOf(news.connection) !== machineOf(olds.connection);
+    return { changes, replaces: moved ? ["connection"] : [] };
   });
 }
 
 /** Leaves the host as deployed: taking the certificate or the distrust away would break clients. */
-export async function remove(_id: string, props: IisTargetState) {
-  console.error(`chainsmith: ${props.target}: left as deployed (the binding, the certificates and the Disallowed entries stay).`);
+async function remove(_id: string, props: IisTargetState): Promise<Note[]> {
+  return [{ severity: "info", message: `${props.target}: left as deployed (the binding, the certificates and the Disallowed entries stay).` }];
 }
 
 async function deploy(inputs: IisTargetInputs): Promise<IisTargetState> {
@@ -124,29 +125,36 @@ async function deploy(inputs: IisTargetInputs): Promise<IisTargetState> {
   };
 }
 
-/** Drift in words, and the "IIS serves now: ...; after apply: ..." line for the preview. */
-async function driftOf(state: IisTargetState): Promise<{ reasons: string[]; preview?: string }> {
+/** Drift in words (the stores and the chain Windows builds: under chain), and the "IIS serves now: ...; after apply: ..." line. */
+async function driftOf(state: IisTargetState): Promise<{ changes: PropertyChange[]; preview?: string }> {
   try {
     const desired = parseCertificates(state.chain, "the chain");
     return await withTransport(state, async (transport) => {
       const inventory = await readInventory(transport);
       const preview = previewFrom({ ...publicSpecOf(state), desiredChain: desired }, inventory);
       const windows = resultOf<ChainReport>(await transport.run({ verb: "chain", thumbprint: desired[0].sha1 }), transport.where, []);
-      return { reasons: explainWindowsDrift(desired, inventory, preview.steps, windows), preview: preview.text };
+      const reasons = explainWindowsDrift(desired, inventory, preview.steps, windows);
+      return { changes: reasons.map((reason) => ({ property: "chain", reason, drift: true })), preview: preview.text };
     });
   } catch (error) {
-    return { reasons: [`cannot read the host: ${(error as Error).message}`] };
+    return { changes: [{ property: "connection", reason: `cannot read the host: ${(error as Error).message}`, drift: true }] };
   }
 }
 
-function inputChanges(olds: IisTargetState, news: IisTargetInputs): string[] {
-  const changes: string[] = [];
-  const chain = parseCertificates(news.chain, "the chain").map((c) => c.sha256);
-  if (chain.join() !== olds.servedChain.map((c) => c.sha256).join()) changes.push("the chain to serve changed");
-  if (keySpkiSha256(parsePrivateKey(news.privateKey, "the private key", news.keyPassphrase)) !== olds.keySpkiSha256) changes.push("the private key changed");
-  if (bindingId(news.binding) !== bindingId(olds.binding)) changes.push(`the binding moves to ${bindingId(news.binding)}`);
-  if (JSON.stringify(news.endpoint) !== JSON.stringify(olds.endpoint)) changes.push("the endpoint to verify changed");
-  if (targetName(news.connection) !== olds.target) changes.push(`the target moves to ${targetName(news.connection)}`);
+/** Differences between the recorded deployment and the new inputs (none claimed while inputs are unknown). */
+function inputChanges(olds: IisTargetState, news: IisTargetInputs): PropertyChange[] {
+  const changes: PropertyChange[] = [];
+  const change = (property: keyof IisTargetInputs, reason: string) => changes.push({ property, reason });
+  const later = "is known after other resources are deployed";
+  if (hasUnknowns(news.chain)) change("chain", `the chain to serve ${later}`);
+  else if (parseCertificates(news.chain, "the chain").map((c) => c.sha256).join() !== olds.servedChain.map((c) => c.sha256).join()) change("chain", "the chain to serve changed");
+  if (hasUnknowns([news.privateKey, news.keyPassphrase])) change("privateKey", `the private key ${later}`);
+  else if (keySpkiSha256(parsePrivateKey(news.privateKey, "the private key", news.keyPassphrase)) !== olds.keySpkiSha256) change("privateKey", "the private key changed");
+  if (hasUnknowns(news.binding)) change("binding", `the binding ${later}`);
+  else if (bindingId(news.binding) !== bindingId(olds.binding)) change("binding", `the binding moves to ${bindingId(news.binding)}`);
+  if (JSON.stringify(news.endpoint) !== JSON.stringify(olds.endpoint)) change("endpoint", hasUnknowns(news.endpoint) ? `the endpoint ${later}` : "the endpoint to verify changed");
+  if (hasUnknowns(news.connection)) change("connection", `the host ${later}`);
+  else if (targetName(news.connection) !== olds.target) change("connection", `the target moves to ${targetName(news.connection)}`);
   return changes;
 }
 
@@ -205,6 +213,10 @@ function targetName(c: WindowsConnectionInputs): string {
   return `${c.user}@${c.host}:${c.port ?? 22}`;
 }
 
+function machineOf(c: WindowsConnectionInputs): string {
+  return `${c.host}:${c.port ?? 22}`;
+}
+
 function bindingId(b: BindingSpec): string {
   return `${b.site}/${b.ip ?? "*"}:${b.port}:${b.host ?? ""}`;
 }
@@ -215,3 +227,15 @@ function bindingId(b: BindingSpec): string {
 function guarded<T>(inputs: Partial<IisTargetInputs>, work: () => Promise<T>): Promise<T> {
   return guardedBy(secretValues(inputs, SECRET_INPUTS), work);
 }
+
+/** The SSH login key and its passphrase stay in the state as secrets: read logs in with them. */
+export const iisCertificate: ResourceKind<IisTargetInputs, IisTargetState> = {
+  token: "chainsmith:windows:IisCertificate",
+  secrets: SECRET_INPUTS,
+  check,
+  diff,
+  create,
+  read,
+  update,
+  remove,
+};

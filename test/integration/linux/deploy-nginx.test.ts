@@ -49,7 +49,7 @@ describe("deploying to nginx over SSH", () => {
       expect(before.stderr).toMatch(/local issuer|unable to get/i);
 
       const desired = buildDesiredState({ chainPem: pki.desiredChainPem, privateKeyPem: pki.leaf.keyPem }, target.plan);
-      const result = await deploy(host, desired, target.plan, { endpoints: target.endpoints, verifyTimeoutMs: 10_000 });
+      const result = await deploy(host, desired, target.plan, { endpoints: target.endpoints, verifyTimeoutMs: 10_000, owner: "test" });
 
       const expected = [pki.leaf, pki.intermediate, pki.newRootByOld].map((i) => i.cert.sha256);
       expect(await servedFingerprints(target.nginx)).toEqual(expected);
@@ -80,7 +80,7 @@ describe("deploying to nginx over SSH", () => {
       const configFile = /-c (\S+)/.exec(target.nginx.configTestCommand)![1];
       fs.appendFileSync(configFile, "\nbogus_directive on;\n");
       const desired = buildDesiredState({ chainPem: pki.desiredChainPem, privateKeyPem: pki.leaf.keyPem }, target.plan);
-      const error = await deploy(host, desired, target.plan, { endpoints: target.endpoints, verifyTimeoutMs: 5000 }).catch((e: unknown) => e);
+      const error = await deploy(host, desired, target.plan, { endpoints: target.endpoints, verifyTimeoutMs: 5000, owner: "test" }).catch((e: unknown) => e);
 
       expect(error).toBeInstanceOf(LinuxDeployError);
       const failure = error as LinuxDeployError;
@@ -102,7 +102,7 @@ describe("deploying to nginx over SSH", () => {
     try {
       const plan = planFiles({ preset: "nginx", directory: target.tls.dir, files: { privkey: { owner: "root", group: "root" } }, configTestCommand: target.nginx.configTestCommand, reloadCommand: target.nginx.reloadCommand });
       const desired = buildDesiredState({ chainPem: pki.desiredChainPem, privateKeyPem: pki.leaf.keyPem }, plan);
-      await deploy(host, desired, plan, { endpoints: target.endpoints, verifyTimeoutMs: 10_000 });
+      await deploy(host, desired, plan, { endpoints: target.endpoints, verifyTimeoutMs: 10_000, owner: "test" });
       expect(await servedFingerprints(target.nginx)).toEqual([pki.leaf, pki.intermediate, pki.newRootByOld].map((i) => i.cert.sha256));
       const key = fs.statSync(target.tls.privkey);
       expect([key.mode & 0o777, key.uid, key.gid]).toEqual([0o640, 0, 0]);
@@ -119,7 +119,7 @@ describe("deploying to nginx over SSH", () => {
       // A careless config test that dumps the key file it checks, then fails.
       const plan = { ...target.plan, configTest: `cat ${target.tls.privkey} >&2; cat ${target.tls.privkey} | tail -n +2 | head -n 2 | tr -d '\\n' >&2; exit 1` };
       const desired = buildDesiredState({ chainPem: pki.desiredChainPem, privateKeyPem: pki.leaf.keyPem }, plan);
-      const error = (await deploy(host, desired, plan, { endpoints: target.endpoints, verifyTimeoutMs: 5000 }).catch((e: unknown) => e)) as LinuxDeployError;
+      const error = (await deploy(host, desired, plan, { endpoints: target.endpoints, verifyTimeoutMs: 5000, owner: "test" }).catch((e: unknown) => e)) as LinuxDeployError;
       expect(error).toBeInstanceOf(LinuxDeployError);
       expect(error.step).toBe("config-test");
       expect(error.message).toContain("[redacted private key]");
@@ -143,7 +143,7 @@ describe("deploying to nginx over SSH", () => {
       const reload = `if [ -e ${flag} ]; then ${target.nginx.reloadCommand}; else touch ${flag}; echo 'reload refused by the unit' >&2; exit 3; fi`;
       const plan = { ...target.plan, reload };
       const desired = buildDesiredState({ chainPem: pki.desiredChainPem, privateKeyPem: pki.leaf.keyPem }, plan);
-      const error = (await deploy(host, desired, plan, { endpoints: target.endpoints, verifyTimeoutMs: 5000 }).catch((e: unknown) => e)) as LinuxDeployError;
+      const error = (await deploy(host, desired, plan, { endpoints: target.endpoints, verifyTimeoutMs: 5000, owner: "test" }).catch((e: unknown) => e)) as LinuxDeployError;
       expect(error).toBeInstanceOf(LinuxDeployError);
       expect(error.step).toBe("reload");
       expect(error.command).toBe(reload);
@@ -163,7 +163,7 @@ describe("deploying to nginx over SSH", () => {
       // A reload command that exits 0 but reloads nothing: only the served-chain check can tell.
       const plan = { ...target.plan, reload: "true" };
       const desired = buildDesiredState({ chainPem: pki.desiredChainPem, privateKeyPem: pki.leaf.keyPem }, plan);
-      const error = (await deploy(host, desired, plan, { endpoints: target.endpoints, verifyTimeoutMs: 1500 }).catch((e: unknown) => e)) as LinuxDeployError;
+      const error = (await deploy(host, desired, plan, { endpoints: target.endpoints, verifyTimeoutMs: 1500, owner: "test" }).catch((e: unknown) => e)) as LinuxDeployError;
       expect(error).toBeInstanceOf(LinuxDeployError);
       expect(error.step).toBe("verify");
       expect(error.message).toMatch(/server sends 2 certificates, expected 3: an incomplete chain, missing New Root R46/);

@@ -1,9 +1,10 @@
-// The dynamic provider's methods called directly (no engine), against a real sshd and nginx:
-// create deploys, read and diff report drift in words, update repairs, delete restores.
+// The chainsmith:linux:TlsFiles resource kind's methods called directly (no engine), against a
+// real sshd and nginx: create deploys, read and diff report drift in words under the input it
+// concerns, update repairs, delete restores (unless another resource owns the files now).
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { linuxFilesImplementation, linuxFilesProvider, type LinuxFilesInputs, type LinuxFilesState } from "../../../providers/linux-files-provider";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { linuxTlsFiles as provider, type LinuxFilesInputs, type LinuxFilesState } from "../../../providers/linux/provider-methods";
 import { probe } from "../../../probe/probe";
 import { Pki, pemOf } from "../../fixtures/pki";
 import { startSshd, type Sshd } from "../../support/sshd";
@@ -17,20 +18,14 @@ let pki: CrossSignedPki;
 let sshd: Sshd;
 let nginx: WebServer;
 let tls: ReturnType<typeof existingTlsDir>;
-const logged: string[] = [];
 
 beforeAll(async () => {
-  assertCompiledImplementationIsFresh();
   pki = await crossSignedPki();
   sshd = await startSshd();
   tls = existingTlsDir(pki);
   nginx = await startNginx({ certPath: tls.fullchain, keyPath: tls.privkey, port: await freePort() });
-  for (const method of ["log", "warn", "error", "info"] as const) {
-    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void logged.push(args.map(String).join(" ")));
-  }
 });
 afterAll(async () => {
-  vi.restoreAllMocks();
   await nginx?.stop();
   tls?.remove();
   await sshd?.stop();
@@ -58,48 +53,53 @@ const served = async () => (await probe({ host: "127.0.0.1", port: nginx.port })
 describe("the Linux files provider", () => {
   it("deploys, reports drift with its reason, repairs it, and restores the original files on delete", async () => {
     const desired = [pki.leaf, pki.intermediate, pki.newRootByOld].map((i) => i.cert.sha256);
-    const checked = await linuxFilesProvider.check!({}, inputs());
+    const checked = await provider.check(inputs());
     expect(checked.failures).toEqual([]);
 
-    const created = await linuxFilesProvider.create(inputs());
+    const created = await provider.create(inputs());
     const state = created.outs as LinuxFilesState;
     expect(await served()).toEqual(desired);
     expect(state.deployedFiles.map((f) => f.path)).toEqual([tls.fullchain, tls.privkey]);
     expect(state.servedChain.map((c) => c.sha256)).toEqual(desired);
-    expect((await linuxFilesProvider.read!(created.id, state)).props.drift).toEqual([]);
-    expect((await linuxFilesProvider.diff!(created.id, state, inputs())).changes).toBe(false);
+    expect((await provider.read(created.id, state)).props.drift).toEqual([]);
+    expect((await provider.diff(created.id, state, inputs())).changes).toEqual([]);
 
     // Drift: someone puts the leaf alone back in the fullchain file and reloads.
     fs.writeFileSync(tls.fullchain, pki.leaf.pem);
     await sshReload();
     await waitUntilSteady(async () => (await served()).length === 1);
-    const drift = (await linuxFilesProvider.read!(created.id, state)).props.drift as string[];
+    const drift = (await provider.read(created.id, state)).props.drift as string[];
     expect(drift).toEqual([
       `${tls.fullchain} changed on the host: it now holds the leaf only`,
       expect.stringMatching(/^127\.0\.0\.1:\d+: server sends 1 certificate, expected 3: the leaf only, missing Issuing CA R36 \[.+\], New Root R46 \[.+\]/),
     ]);
-    logged.length = 0;
-    const diff = await linuxFilesProvider.diff!(created.id, state, inputs());
-    expect(diff.changes).toBe(true);
+    // Each drift under the input it concerns, marked as drift (the engine shows it on the resource).
+    const diff = await provider.diff(created.id, state, inputs());
+    expect(diff.changes).toEqual([
+      { property: "chain", reason: drift[0], drift: true },
+      { property: "chain", reason: drift[1], drift: true },
+    ]);
     expect(diff.replaces).toEqual([]);
-    expect(logged.join("\n")).toContain("server sends 1 certificate, expected 3");
 
-    const updated = await linuxFilesProvider.update!(created.id, state, inputs());
+    const updated = await provider.update(created.id, state, inputs());
     expect(await served()).toEqual(desired);
     expect((await curlTrusting(pki.oldRoot, nginx.port)).code).toBe(0);
     const repaired = updated.outs as LinuxFilesState;
     expect(repaired.originals).toEqual(state.originals);
-    expect((await linuxFilesProvider.diff!(created.id, repaired, inputs())).changes).toBe(false);
+    expect((await provider.diff(created.id, repaired, inputs())).changes).toEqual([]);
 
-    // Input changes: said in words; a new host replaces the resource; unknown inputs (preview) count as a change.
-    logged.length = 0;
-    expect(await linuxFilesProvider.diff!(created.id, repaired, { ...inputs(), chain: pki.shortChainPem })).toMatchObject({ changes: true, replaces: [] });
-    expect(logged.join("\n")).toContain("the chain to serve changed");
-    const moved = await linuxFilesProvider.diff!(created.id, repaired, { ...inputs(), connection: { ...inputs().connection, port: sshd.port + 1 } });
+    // Input changes: said in words under their input; another machine replaces the resource, another
+    // login user on the same machine does not; unknown inputs (preview) are said to be known later.
+    expect(await provider.diff(created.id, repaired, { ...inputs(), chain: pki.shortChainPem })).toEqual({ changes: [{ property: "chain", reason: "the chain to serve changed" }], replaces: [] });
+    const moved = await provider.diff(created.id, repaired, { ...inputs(), connection: { ...inputs().connection, port: sshd.port + 1 } });
     expect(moved.replaces).toEqual(["connection"]);
-    expect((await linuxFilesProvider.diff!(created.id, repaired, { ...inputs(), chain: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" })).changes).toBe(true);
+    const otherUser = await provider.diff(created.id, repaired, { ...inputs(), connection: { ...inputs().connection, user: "deploy" } });
+    expect(otherUser).toMatchObject({ changes: [{ property: "connection", reason: expect.stringContaining("deploy@") }], replaces: [] });
+    expect((await provider.diff(created.id, repaired, { ...inputs(), chain: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" })).changes).toEqual([
+      { property: "chain", reason: "the chain to serve is known after other resources are deployed" },
+    ]);
 
-    await linuxFilesProvider.delete!(created.id, repaired);
+    await provider.remove(created.id, repaired);
     expect(fs.readFileSync(tls.fullchain, "utf8")).toBe(pki.shortChainPem);
     expect(fs.existsSync(tls.fullchain + ".chainsmith.bak")).toBe(false);
     await waitUntilSteady(async () => (await served()).length === 2);
@@ -110,18 +110,32 @@ describe("the Linux files provider", () => {
       const text = JSON.stringify({ ...output, sshPrivateKey: undefined });
       for (const secret of [...secrets, ...sshd.clientKey.split("\n").filter((l) => l.length > 20)]) expect(text).not.toContain(secret);
     }
-    for (const line of logged) for (const secret of secrets) expect(line).not.toContain(secret);
+  });
+
+  it("a replacing resource owns the files: the old one's delete leaves them (rename, new login user)", async () => {
+    const first = await provider.create(inputs());
+    const second = await provider.create({ ...inputs(), connection: { ...inputs().connection } });
+    expect(second.outs.owner).not.toBe(first.outs.owner);
+    const notes = await provider.remove(first.id, first.outs);
+    expect(notes.map((n) => n.message)).toEqual([expect.stringContaining(`${tls.fullchain} left in place: another chainsmith resource deploys it now`), expect.stringContaining(`${tls.privkey} left in place`)]);
+    expect(fs.readFileSync(tls.fullchain, "utf8")).toBe(pki.desiredChainPem);
+    expect(fs.existsSync(tls.fullchain + ".chainsmith.bak")).toBe(true);
+    // The owner's delete restores what was there before chainsmith.
+    await provider.remove(second.id, second.outs);
+    expect(fs.readFileSync(tls.fullchain, "utf8")).toBe(pki.shortChainPem);
+    expect(fs.existsSync(tls.fullchain + ".chainsmith.owner")).toBe(false);
+    await waitUntilSteady(async () => (await served()).length === 2);
   });
 
   it("says why check refuses inputs, and scrubs secrets from errors", async () => {
     const bad = { ...inputs(), preset: "nginx" as const, files: { privkey: { mode: "0644" } }, connection: { host: "127.0.0.1", user: "root" } };
-    const { failures } = await linuxFilesProvider.check!({}, bad);
+    const { failures } = await provider.check(bad);
     expect(failures).toEqual([
       { property: "files", reason: expect.stringContaining("lets every user read the privkey file") },
       { property: "connection", reason: expect.stringContaining("no host key to verify the server against") },
     ]);
     const wrongPassphrase = { ...inputs(), keyPassphrase: "not-the-passphrase-1234" };
-    const error = (await linuxFilesProvider.create(wrongPassphrase).catch((e: unknown) => e)) as Error & { code?: string };
+    const error = (await provider.create(wrongPassphrase).catch((e: unknown) => e)) as Error & { code?: string };
     expect(error.code).toBe("key-wrong-passphrase");
     expect(error.message).not.toContain("not-the-passphrase-1234");
   });
@@ -138,7 +152,7 @@ describe("the Linux files provider refuses bad TLS inputs before touching the ho
     const expired = await new Pki().leaf("shop.example.test", pki.intermediate, { notBefore: new Date("2020-01-01T00:00:00Z"), notAfter: new Date("2021-01-01T00:00:00Z") });
     const expiredInputs = { chain: pemOf(expired, pki.intermediate, pki.newRootByOld), privateKey: expired.keyPem, keyPassphrase: undefined };
     // `pulumi preview` already says so (check), not only `pulumi up`.
-    expect((await linuxFilesProvider.check!({}, { ...inputs(), ...expiredInputs })).failures).toEqual([
+    expect((await provider.check({ ...inputs(), ...expiredInputs })).failures).toEqual([
       { property: "chain", reason: expect.stringMatching(/^The leaf shop\.example\.test \[[0-9a-f]+\] expired on 2021-01-01T00:00:00\.000Z \(checked at .*\)\. Renew it/) },
     ]);
     const cases: Array<[Partial<LinuxFilesInputs>, string, RegExp]> = [
@@ -148,7 +162,7 @@ describe("the Linux files provider refuses bad TLS inputs before touching the ho
       [expiredInputs, "leaf-expired", /^The leaf shop\.example\.test \[[0-9a-f]+\] expired on 2021-01-01T00:00:00\.000Z .*Renew it and give the new certificate\.$/],
     ];
     for (const [override, code, message] of cases) {
-      const error = (await linuxFilesProvider.create({ ...inputs(), ...override }).catch((e: unknown) => e)) as Error & { code?: string };
+      const error = (await provider.create({ ...inputs(), ...override }).catch((e: unknown) => e)) as Error & { code?: string };
       expect({ code: error.code, message: error.message }).toEqual({ code, message: expect.stringMatching(message) });
       expect(error.message).not.toContain("PRIVATE KEY");
       expect(files()).toEqual(before);
@@ -175,11 +189,11 @@ describe("the Linux files provider on the local target", () => {
         endpoints: [{ host: "127.0.0.1", port: haproxy.port }],
         onDelete: "keep",
       };
-      const created = await linuxFilesProvider.create(local);
+      const created = await provider.create(local);
       expect((created.outs as LinuxFilesState).target).toBe("local");
       expect((await probe({ host: "127.0.0.1", port: haproxy.port })).certificates).toHaveLength(3);
-      expect((await linuxFilesProvider.read!(created.id, created.outs)).props.drift).toEqual([]);
-      await linuxFilesProvider.delete!(created.id, created.outs);
+      expect((await provider.read(created.id, created.outs)).props.drift).toEqual([]);
+      await provider.remove(created.id, created.outs);
       expect(fs.readFileSync(path.join(where, "site.pem"), "utf8")).toBe(pki.desiredChainPem + pki.leaf.keyPem);
     } finally {
       await haproxy.stop();
@@ -197,14 +211,3 @@ async function sshReload(): Promise<void> {
   }
 }
 
-
-// The provider loads the compiled module (dynamic-provider methods are serialized): testing a stale build would test old code.
-function assertCompiledImplementationIsFresh(): void {
-  const sources = ["providers/linux", "providers/ssh", "providers/local"].flatMap((dir) =>
-    fs.readdirSync(path.resolve(__dirname, "../../..", dir)).map((f) => path.resolve(__dirname, "../../..", dir, f)),
-  );
-  const newest = Math.max(...sources.map((f) => fs.statSync(f).mtimeMs));
-  if (!fs.existsSync(linuxFilesImplementation) || fs.statSync(linuxFilesImplementation).mtimeMs < newest) {
-    throw new Error(`${linuxFilesImplementation} is missing or older than the providers/ sources: run "npx tsc -p tsconfig.json" first (npm test does).`);
-  }
-}

@@ -12,7 +12,6 @@ import { sectigo } from "../../fixtures/scenarios";
 import { createStack, type PulumiResult, type PulumiStack } from "../../support/pulumi";
 import { Sectigo, desiredRsa, sectigoSiteHost } from "../../support/simulated-windows-host/field-hosts";
 import { SimulatedHostSession, openSimulatedHost } from "../../support/simulated-windows-host/simulated-host-session";
-import { assertIisProviderCompiled } from "./compiled-provider";
 
 const programDir = path.join(__dirname, "programs", "iis-over-ssh");
 const MICROSOFT_PROGRAM = path.resolve(__dirname, "../../../../shared/trust-stores/current/microsoft_windows.pem");
@@ -27,7 +26,6 @@ const timed = (label: string, r: PulumiResult) => (timings.push(`${label} ${r.ms
 const served = async () => (await probe({ host: "127.0.0.1", port: session.iis.port, servername: "example.test" })).certificates.map((c) => c.sha256);
 
 beforeAll(async () => {
-  assertIisProviderCompiled();
   // Made around now: the provider refuses an expired leaf.
   s = await sectigo(new Pki());
   const host = await sectigoSiteHost(s);

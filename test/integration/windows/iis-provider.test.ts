@@ -1,35 +1,28 @@
-// The IIS dynamic provider's methods called directly (no engine), compiled as Pulumi runs
-// them, against the simulated Windows host over SSH: create deploys, Windows Update brings
+// The chainsmith:windows:IisCertificate resource kind's methods called directly (no engine),
+// against the simulated Windows host over SSH: create deploys, Windows Update brings
 // the self-signed root back, read and diff say so in words, update repairs it.
 import * as path from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { iisTargetProvider, type IisTargetInputs, type IisTargetState } from "../../../providers/windows/iis-provider";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { iisCertificate as iisTargetProvider, type IisTargetInputs, type IisTargetState } from "../../../providers/windows/iis-provider-methods";
 import { probe } from "../../../probe/probe";
 import { Pki, pemOf } from "../../fixtures/pki";
 import { sectigo } from "../../fixtures/scenarios";
 import { Sectigo, desiredRsa, sectigoSiteHost } from "../../support/simulated-windows-host/field-hosts";
 import { SimulatedHostSession, openSimulatedHost } from "../../support/simulated-windows-host/simulated-host-session";
-import { assertIisProviderCompiled } from "./compiled-provider";
 
 const KEY_PASSPHRASE = "iis-key-passphrase-51c8";
 // shared/ sits beside the repository (here and in CI).
 const MICROSOFT_PROGRAM = path.resolve(__dirname, "../../../../shared/trust-stores/current/microsoft_windows.pem");
 let s: Sectigo;
 let session: SimulatedHostSession;
-const logged: string[] = [];
 
 beforeAll(async () => {
-  assertIisProviderCompiled();
   // Made around now: the provider refuses an expired leaf.
   s = await sectigo(new Pki());
   const host = await sectigoSiteHost(s);
   session = await openSimulatedHost(host);
-  for (const method of ["log", "warn", "error", "info"] as const) {
-    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void logged.push(args.map(String).join(" ")));
-  }
 });
 afterAll(async () => {
-  vi.restoreAllMocks();
   await session?.close();
 });
 
@@ -53,8 +46,8 @@ const desired = () => desiredRsa(s).map((c) => c.sha256);
 
 describe("the IIS provider", () => {
   it("deploys, shows Windows Update's comeback of R46 as drift in words, and repairs it on update", async () => {
-    expect((await iisTargetProvider.check!({}, inputs())).failures).toEqual([]);
-    const created = await iisTargetProvider.create!(inputs());
+    expect((await iisTargetProvider.check(inputs())).failures).toEqual([]);
+    const created = await iisTargetProvider.create(inputs());
     const state = created.outs as IisTargetState;
     expect(created.id).toBe(`administrator@127.0.0.1:${session.ssh.port}:Default Web Site/*:443:example.test`);
     expect(state.servedChain.map((c) => c.sha256)).toEqual(desired());
@@ -62,52 +55,52 @@ describe("the IIS provider", () => {
     expect(state.rungs.map((r) => r.rung)).toEqual(["as applied"]);
     expect(await served()).toEqual(desired());
 
-    expect((await iisTargetProvider.read!(created.id, state)).props.drift).toEqual([]);
-    expect(await iisTargetProvider.diff!(created.id, state, inputs())).toMatchObject({ changes: false });
+    expect((await iisTargetProvider.read(created.id, state)).props.drift).toEqual([]);
+    expect(await iisTargetProvider.diff(created.id, state, inputs())).toEqual({ changes: [], replaces: [] });
 
     session.host.restoreRoot(s.r46.cert);
     expect(await served()).toHaveLength(2);
-    const drift = (await iisTargetProvider.read!(created.id, state)).props.drift as string[];
+    const drift = (await iisTargetProvider.read(created.id, state)).props.drift as string[];
     expect(drift[0]).toBe("self-signed Sectigo Public Server Authentication Root R46 is back in Root: Windows builds the short chain");
     expect(drift[1]).toMatch(/^Windows builds example\.test \[\w+\] > Sectigo Public Server Authentication CA DV R36 \[\w+\] \(anchor Sectigo Public Server Authentication Root R46 \[\w+\]\), not the desired .* > Sectigo Public Server Authentication Root R46 \[\w+\]$/);
-    logged.length = 0;
-    expect(await iisTargetProvider.diff!(created.id, state, inputs())).toMatchObject({ changes: true, replaces: [] });
-    expect(logged).toContain(`chainsmith: ${state.target}: ${drift[0]}`);
-    expect(logged.find((l) => l.includes("IIS serves now:"))).toMatch(/IIS serves now: .*\(anchor Sectigo Public Server Authentication Root R46 .* from Root\); after apply: .*\(anchor USERTrust RSA Certification Authority/);
+    const diff = await iisTargetProvider.diff(created.id, state, inputs());
+    expect(diff.replaces).toEqual([]);
+    expect(diff.changes).toContainEqual({ property: "chain", reason: drift[0], drift: true });
+    expect(diff.changes.find((c) => c.reason.includes("IIS serves now:"))!.reason).toMatch(/IIS serves now: .*\(anchor Sectigo Public Server Authentication Root R46 .* from Root\); after apply: .*\(anchor USERTrust RSA Certification Authority/);
 
-    const updated = (await iisTargetProvider.update!(created.id, state, inputs())).outs as IisTargetState;
+    const updated = (await iisTargetProvider.update(created.id, state, inputs())).outs as IisTargetState;
     expect(updated.done).toEqual([`moved ${s.r46.cert.sha1} from Root to Disallowed`]);
     expect(updated.rungs.map((r) => [r.rung, r.matches])).toEqual([["as applied", false], ["flush chain caches", true]]);
     expect(await served()).toEqual(desired());
-    expect(await iisTargetProvider.diff!(created.id, updated, inputs())).toMatchObject({ changes: false });
+    expect(await iisTargetProvider.diff(created.id, updated, inputs())).toEqual({ changes: [], replaces: [] });
 
     const before = session.host.snapshot();
-    await iisTargetProvider.delete!(created.id, updated);
+    await iisTargetProvider.remove(created.id, updated);
     expect(session.host.snapshot()).toBe(before);
 
     const keyBody = s.leaf.keyPem.split("\n").slice(1, -2).join("");
     const sshKeyBody = session.sshOptions.privateKey.split("\n").slice(1, -2).join("");
-    const everything = JSON.stringify([state, updated]) + logged.join("\n");
+    const everything = JSON.stringify([state, updated, diff]);
     for (const secret of [keyBody.slice(0, 40), KEY_PASSPHRASE, "BEGIN ENCRYPTED PRIVATE KEY"]) expect(everything).not.toContain(secret);
     expect(JSON.stringify(updated)).not.toContain('"privateKey"');
-    expect(logged.join("\n")).not.toContain(sshKeyBody.slice(0, 40));
+    expect(JSON.stringify(diff)).not.toContain(sshKeyBody.slice(0, 40));
   });
 
   it("check names the bad input; errors never carry the passphrase", async () => {
     const bad = { ...inputs(), binding: { site: "", port: 443 }, keyPassphrase: "wrong-passphrase-0000" };
-    const { failures } = await iisTargetProvider.check!({}, bad);
+    const { failures } = await iisTargetProvider.check(bad);
     expect((failures ?? []).map((f) => f.property).sort()).toEqual(["binding", "chain"]);
     expect(JSON.stringify(failures)).not.toContain("wrong-passphrase-0000");
-    await expect(iisTargetProvider.create!({ ...inputs(), binding: { site: "Shop", port: 443 } })).rejects.toThrow(/IIS site 'Shop' does not exist on WEB1/);
+    await expect(iisTargetProvider.create({ ...inputs(), binding: { site: "Shop", port: 443 } })).rejects.toThrow(/IIS site 'Shop' does not exist on WEB1/);
   });
 
   it("refuses an expired leaf in check and before touching the host", async () => {
     const old = await sectigo(new Pki({ now: new Date("2024-01-15T00:00:00Z") }));
     const expired = { ...inputs(), at: undefined, chain: pemOf(old.leaf, old.r36, old.r46ByUsertrust), privateKey: old.leaf.keyPem, keyPassphrase: undefined };
-    const { failures } = await iisTargetProvider.check!({}, expired);
+    const { failures } = await iisTargetProvider.check(expired);
     expect(failures).toEqual([{ property: "chain", reason: expect.stringMatching(/^The leaf .* expired on 2024-.*Renew it/) }]);
     const before = session.host.snapshot();
-    await expect(iisTargetProvider.create!(expired)).rejects.toThrow(/expired on 2024-/);
+    await expect(iisTargetProvider.create(expired)).rejects.toThrow(/expired on 2024-/);
     expect(session.host.snapshot()).toBe(before);
   });
 });

@@ -24,7 +24,7 @@ pulumi.runtime.setMocks(
     newResource: (args) => {
       registered.push({ type: args.type, name: args.name, inputs: args.inputs });
       // What the providers would return: enough for the component's outputs.
-      const state = args.type === "pulumi-nodejs:dynamic:Resource" ? { served: [], drift: [], target: "mock", deployedFiles: [], preview: "IIS serves now: (mock)" } : {};
+      const state = CHILD_TYPES.includes(args.type) ? { served: [], drift: [], target: "mock", deployedFiles: [], preview: "IIS serves now: (mock)" } : {};
       return { id: `${args.name}-id`, state: { ...args.inputs, ...state } };
     },
     call: (args) => (args.token === "azure-native:compute:getVirtualMachineRunCommandByVirtualMachine" ? { instanceView: { output: "", error: "" } } : {}),
@@ -34,6 +34,9 @@ pulumi.runtime.setMocks(
   true,
 );
 
+const CHILD_TYPES = ["chainsmith:linux:TlsFiles", "chainsmith:windows:IisCertificate", "chainsmith:index:ServedChainCheck"];
+/** The provider resources, in the order the component registered them. */
+const children = () => registered.filter((r) => CHILD_TYPES.includes(r.type)).map((r) => r.name);
 const valueOf = <T>(output: pulumi.Output<T>) => new Promise<T>((resolve) => output.apply(resolve));
 const namesOf = (type: string) => registered.filter((r) => r.type === type).map((r) => r.name);
 let s: Awaited<ReturnType<typeof sectigo>>;
@@ -69,7 +72,10 @@ describe("CertificateDeployment", () => {
     registered.length = 0;
     const d = new CertificateDeployment("par", args());
     await valueOf(d.targetStatus);
-    expect(namesOf("pulumi-nodejs:dynamic:Resource")).toEqual(["par-a", "par-b", "par-c", "par-verify"]);
+    expect(children()).toEqual(["par-a", "par-b", "par-c", "par-verify"]);
+    expect(namesOf("chainsmith:linux:TlsFiles")).toEqual(["par-a", "par-b", "par-c"]);
+    expect(Object.keys(d.resources.targets)).toEqual(["a", "b", "c"]);
+    expect(d.resources.checks).toHaveLength(1);
     const verify = registered.find((r) => r.name === "par-verify")!;
     expect(verify.inputs.endpoints).toEqual([8440, 8441, 8442].map((port) => ({ host: "127.0.0.1", port })));
     expect(verify.inputs.desiredChain).toBe(pemOf(s.leaf, s.r36, s.r46ByUsertrust));
@@ -79,14 +85,14 @@ describe("CertificateDeployment", () => {
   it("canary: a verification of the first target, then the rest, then the whole", async () => {
     registered.length = 0;
     await valueOf(new CertificateDeployment("can", args({ rollout: "canary" })).targetStatus);
-    expect(namesOf("pulumi-nodejs:dynamic:Resource")).toEqual(["can-a", "can-verify-canary", "can-b", "can-c", "can-verify"]);
+    expect(children()).toEqual(["can-a", "can-verify-canary", "can-b", "can-c", "can-verify"]);
     expect(registered.find((r) => r.name === "can-verify-canary")!.inputs.endpoints).toEqual([{ host: "127.0.0.1", port: 8440 }]);
   });
 
   it("sequential: each target followed by its own verification", async () => {
     registered.length = 0;
     await valueOf(new CertificateDeployment("seq", args({ rollout: "sequential" })).targetStatus);
-    expect(namesOf("pulumi-nodejs:dynamic:Resource")).toEqual(["seq-a", "seq-verify-a", "seq-b", "seq-verify-b", "seq-c", "seq-verify-c"]);
+    expect(children()).toEqual(["seq-a", "seq-verify-a", "seq-b", "seq-verify-b", "seq-c", "seq-verify-c"]);
   });
 
   it("targets get the chain and the key (PKCS#8, unencrypted, from a PFX too); the key is a secret", async () => {
@@ -119,6 +125,31 @@ describe("CertificateDeployment", () => {
     expect(registered.find((r) => r.name === "files-web1")!.inputs).toMatchObject({ preset: "nginx", files });
   });
 
+  it("every argument may come from another resource: certificate, pool, profiles, host and endpoints as Outputs", async () => {
+    registered.length = 0;
+    const later = <T>(value: T) => pulumi.output(Promise.resolve(value));
+    const target = {
+      kind: "linux" as const,
+      name: "vm",
+      connection: { host: later("127.0.0.9"), user: "deploy", hostKeyFingerprints: later(["SHA256:abc"]) },
+      directory: later("/etc/nginx/tls"),
+      endpoints: [{ host: later("127.0.0.9"), port: 443 }],
+    };
+    const d = new CertificateDeployment(
+      "out",
+      args({ certificate: later(s.leaf.pem), pool: later(pemOf(...s.rsaPool)), clientProfiles: later([{ name: "legacy", roots: s.usertrustRsa.pem }]), policy: later("widest"), targets: [target] }),
+    );
+    expect((await valueOf(d.chain)).map((c) => c.sha256)).toEqual([s.leaf, s.r36, s.r46ByUsertrust].map((c) => c.cert.sha256));
+    await valueOf(d.targetStatus);
+    expect(registered.find((r) => r.name === "out-vm")!.inputs).toMatchObject({ connection: { kind: "ssh", host: "127.0.0.9", user: "deploy" }, directory: "/etc/nginx/tls" });
+    expect(registered.find((r) => r.name === "out-verify")!.inputs.endpoints).toEqual([{ host: "127.0.0.9", port: 443 }]);
+  });
+
+  it("two targets with one name are refused at once, saying to rename one", () => {
+    const twice = ["a", "a"].map((name) => ({ kind: "local" as const, name, directory: "/srv/x" }));
+    expect(() => new CertificateDeployment("dup", args({ targets: twice }))).toThrow(/Target name a is used twice/);
+  });
+
   it("azureVm and appService targets become the Windows components", async () => {
     registered.length = 0;
     const d = new compiled.CertificateDeployment(
@@ -135,7 +166,7 @@ describe("CertificateDeployment", () => {
     expect(namesOf("chainsmith:windows:AzureVmIisCertificate")).toEqual(["az-vm"]);
     expect(namesOf("azure-native:compute:VirtualMachineRunCommandByVirtualMachine")).toContain("chainsmith-az-vm-inventory");
     expect(namesOf("chainsmith:windows:AppServiceCertificate")).toEqual(["az-app"]);
-    expect(namesOf("pulumi-nodejs:dynamic:Resource")).toEqual(["az-verify"]);
+    expect(children()).toEqual(["az-verify"]);
   });
 
   it("an Azure target with a chain only known later (a PFX) says what to give instead", () => {

@@ -1,8 +1,8 @@
-// The served-chain check's provider methods against real TLS servers on loopback: create
-// verifies (and fails with the cause and the fix), diff reports drift in words, read returns
-// the live served chains. (The engine runs the compiled copy: test/e2e covers that path.)
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import * as p from "../../../providers/served-chain/provider-methods";
+// The chainsmith:index:ServedChainCheck resource kind against real TLS servers on loopback:
+// create verifies (and fails with the cause and the fix), diff reports drift in words under
+// the input it concerns, read returns the live served chains. (test/e2e runs it in the engine.)
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { servedChainCheck as p } from "../../../providers/served-chain/provider-methods";
 import type { ServedChainCheckInputs, ServedChainCheckState } from "../../../providers/served-chain-check";
 import { pemOf } from "../../fixtures/pki";
 import { sectigo } from "../../fixtures/scenarios";
@@ -12,16 +12,13 @@ import { startNodeTlsServer, type RunningServer } from "../../support/tls-server
 let s: Awaited<ReturnType<typeof sectigo>>;
 let full: RunningServer;
 let short: RunningServer;
-const logged: string[] = [];
 
 beforeAll(async () => {
   s = await sectigo(new Pki());
   full = await startNodeTlsServer({ chains: [{ certificates: [s.leaf, s.r36, s.r46ByUsertrust] }] });
   short = await startNodeTlsServer({ chains: [{ certificates: [s.leaf, s.r36] }] });
-  vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => void logged.push(args.map(String).join(" ")));
 });
 afterAll(async () => {
-  vi.restoreAllMocks();
   await full?.close();
   await short?.close();
 });
@@ -75,19 +72,26 @@ describe("the served-chain check provider", () => {
 
   it("diff is quiet when the endpoint serves what was verified, and reports drift in words when it does not", async () => {
     const state = (await p.create(inputs(full.port))).outs as ServedChainCheckState;
-    expect(await p.diff("id", state, inputs(full.port))).toEqual({ changes: false });
-    logged.length = 0;
+    expect(await p.diff("id", state, inputs(full.port))).toEqual({ changes: [] });
     const drifted = { ...state, endpoints: [{ host: "127.0.0.1", port: short.port }] };
-    expect(await p.diff("id", drifted, inputs(short.port))).toEqual({ changes: true });
-    expect(logged).toContain(`chainsmith: 127.0.0.1:${short.port}: server sends 2 certificates, expected 3: an incomplete chain, missing Sectigo Public Server Authentication Root R46 [${s.r46ByUsertrust.cert.sha256.slice(0, 16)}] (clients without them fail with "unable to get local issuer certificate")`);
-    expect(logged.some((l) => /client profile "legacy" does not trust/.test(l))).toBe(true);
+    const { changes } = await p.diff("id", drifted, inputs(short.port));
+    expect(changes).toEqual([
+      {
+        property: "desiredChain",
+        drift: true,
+        reason: `127.0.0.1:${short.port}: server sends 2 certificates, expected 3: an incomplete chain, missing Sectigo Public Server Authentication Root R46 [${s.r46ByUsertrust.cert.sha256.slice(0, 16)}] (clients without them fail with "unable to get local issuer certificate")`,
+      },
+      { property: "requiredProfiles", drift: true, reason: expect.stringMatching(/client profile "legacy" does not trust/) },
+    ]);
   });
 
   it("diff with driftChecks off does not probe: only input changes count", async () => {
     const state = (await p.create(inputs(full.port))).outs as ServedChainCheckState;
     const moved = { ...state, endpoints: [{ host: "127.0.0.1", port: short.port }] };
-    expect(await p.diff("id", moved, inputs(short.port, { driftChecks: false }))).toEqual({ changes: false });
-    expect(await p.diff("id", state, inputs(full.port, { driftChecks: false, desiredChain: pemOf(s.leaf, s.r36) }))).toEqual({ changes: true });
+    expect(await p.diff("id", { ...moved, driftChecks: false }, inputs(short.port, { driftChecks: false }))).toEqual({ changes: [] });
+    expect(await p.diff("id", { ...state, driftChecks: false }, inputs(full.port, { driftChecks: false, desiredChain: pemOf(s.leaf, s.r36) }))).toEqual({
+      changes: [{ property: "desiredChain", reason: "the desired chain changed" }],
+    });
   });
 
   it("read returns the live served chains and the drift; unchanged props when nothing moved", async () => {
@@ -100,7 +104,7 @@ describe("the served-chain check provider", () => {
   });
 
   it("check refuses bad inputs with what to do", async () => {
-    const { failures } = await p.check({}, { ...inputs(full.port), endpoints: [], requiredProfiles: ["ancient"], desiredChain: "not pem" });
+    const { failures } = await p.check({ ...inputs(full.port), endpoints: [], requiredProfiles: ["ancient"], desiredChain: "not pem" });
     expect(failures.map((f) => f.property).sort()).toEqual(["desiredChain", "endpoints", "profiles"]);
     expect(failures.find((f) => f.property === "profiles")!.reason).toMatch(/Required profile ancient is not among the client profiles \(legacy, modern\)/);
     expect(failures.find((f) => f.property === "endpoints")!.reason).toMatch(/Give at least one \{ host, port \}/);

@@ -1,0 +1,16 @@
+// Every argument of a chainsmith resource may come from another resource: an Output or a
+// Promise, at any depth (`connection: { host: vm.publicIp }`). The SDK resolves nested
+// Inputs before the provider sees them.
+import type * as pulumi from "@pulumi/pulumi";
+
+type Primitive = string | number | boolean | null | undefined;
+type Absent<T> = Extract<T, null | undefined>;
+
+export type DeepInput<T> = [T] extends [Primitive]
+  ? pulumi.Input<T>
+  : [NonNullable<T>] extends [readonly (infer Item)[]]
+    ? pulumi.Input<DeepInput<Item>[]> | Absent<T>
+    : pulumi.Input<{ [K in keyof NonNullable<T>]: DeepInput<NonNullable<T>[K]> }> | Absent<T>;
+
+/** The resource's arguments: each property an Input, nested ones too. */
+export type InputsOf<T> = { [K in keyof T]: DeepInput<T[K]> };

@@ -1,0 +1,164 @@
+// The provider protocol's resource methods (Check, Diff, Create, Read, Update, Delete) over the
+// chainsmith resource kinds. The SDK's server handles the rest (handshake, schema, Construct);
+// these replace its resource methods because its Diff drops detailed diffs and its methods
+// neither keep secrets secret nor attach messages to a resource.
+import { redact } from "../redact";
+import type { EngineLog } from "./engine-log";
+import type { Note, ResourceKind } from "./resource-kind";
+import { emptyProto, grpc, providerProto, structProto } from "./sdk-grpc";
+import { fromWire, toWire, type Properties } from "./wire";
+
+type Call = { request: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Callback = (error: unknown, response?: unknown) => void;
+
+/** The type token of a URN: urn:pulumi:stack::project::parent$type::name. */
+export function typeOfUrn(urn: string): string {
+  const qualified = urn.split("::")[2] ?? "";
+  return qualified.split("$").pop() ?? "";
+}
+
+export function resourceService(kinds: readonly ResourceKind[], log: EngineLog) {
+  const byToken = new Map(kinds.map((k) => [k.token, k]));
+  const kindOf = (urn: string): ResourceKind => {
+    const kind = byToken.get(typeOfUrn(urn));
+    if (!kind) throw new Error(`chainsmith: unknown resource type ${typeOfUrn(urn)} (this chainsmith provider knows ${[...byToken.keys()].join(", ")})`);
+    return kind;
+  };
+  const writeNotes = (urn: string, notes: Note[] | undefined) => Promise.all((notes ?? []).map((n) => log.write(urn, n)));
+
+  // Every error leaves scrubbed of the secrets the call carried, whatever the kind forgot.
+  const handle = (work: (request: any) => Promise<unknown>, secretsOf: (request: any) => string[]) => // eslint-disable-line @typescript-eslint/no-explicit-any
+    async (call: Call, callback: Callback) => {
+      try {
+        callback(null, await work(call.request));
+      } catch (error) {
+        const message = redact(error instanceof Error ? error.message : String(error), secretsOf(call.request));
+        callback({ code: grpc.status.UNKNOWN, details: message, message });
+      }
+    };
+  const secretsIn = (kind: ResourceKind | undefined, ...structs: unknown[]) =>
+    structs.flatMap((s) => {
+      const { values, secretKeys } = fromWire((s as { toJavaScript?: () => Properties } | undefined)?.toJavaScript?.());
+      const names = new Set([...secretKeys, ...(kind?.secrets ?? [])]);
+      return [...names].flatMap((name) => stringsIn(values[name]));
+    });
+  const safeKind = (urn: string) => byToken.get(typeOfUrn(urn));
+
+  return {
+    check: handle(
+      async (req) => {
+        const kind = kindOf(req.getUrn());
+        const news = req.getNews().toJavaScript();
+        const outcome = await kind.check(fromWire(news).values);
+        const resp = new providerProto.CheckResponse();
+        resp.setInputs(struct(news));
+        resp.setFailuresList(
+          outcome.failures.map((f) => {
+            const failure = new providerProto.CheckFailure();
+            failure.setProperty(f.property);
+            failure.setReason(f.reason);
+            return failure;
+          }),
+        );
+        return resp;
+      },
+      (req) => secretsIn(safeKind(req.getUrn()), req.getNews()),
+    ),
+
+    diff: handle(
+      async (req) => {
+        const urn = req.getUrn();
+        const kind = kindOf(urn);
+        const outcome = await kind.diff(req.getId(), fromWire(req.getOlds().toJavaScript()).values, fromWire(req.getNews().toJavaScript()).values);
+        const replaces = outcome.replaces ?? [];
+        const resp = new providerProto.DiffResponse();
+        const Kind = providerProto.PropertyDiff.Kind;
+        resp.setChanges(outcome.changes.length > 0 ? providerProto.DiffResponse.DiffChanges.DIFF_SOME : providerProto.DiffResponse.DiffChanges.DIFF_NONE);
+        resp.setReplacesList(replaces);
+        resp.setDeletebeforereplace(outcome.deleteBeforeReplace ?? false);
+        const properties = [...new Set(outcome.changes.map((c) => c.property))];
+        resp.setDiffsList(properties);
+        const detailed = resp.getDetaileddiffMap();
+        for (const property of properties) {
+          const diff = new providerProto.PropertyDiff();
+          diff.setKind(replaces.includes(property) ? Kind.UPDATE_REPLACE : Kind.UPDATE);
+          diff.setInputdiff(true);
+          detailed.set(property, diff);
+        }
+        resp.setHasdetaileddiff(true);
+        // Drift is news the program does not show: say it once, on this resource.
+        await writeNotes(
+          urn,
+          outcome.changes.filter((c) => c.drift).map((c) => ({ severity: "warning", message: `drift: ${c.reason}` })),
+        );
+        return resp;
+      },
+      (req) => secretsIn(safeKind(req.getUrn()), req.getOlds(), req.getNews()),
+    ),
+
+    create: handle(
+      async (req) => {
+        const urn = req.getUrn();
+        const kind = kindOf(urn);
+        const { values, secretKeys } = fromWire(req.getProperties().toJavaScript());
+        const result = await kind.create(values);
+        await writeNotes(urn, result.notes);
+        const resp = new providerProto.CreateResponse();
+        resp.setId(result.id);
+        resp.setProperties(struct(toWire(result.outs, [...kind.secrets, ...secretKeys])));
+        return resp;
+      },
+      (req) => secretsIn(safeKind(req.getUrn()), req.getProperties()),
+    ),
+
+    read: handle(
+      async (req) => {
+        const kind = kindOf(req.getUrn());
+        const { values, secretKeys } = fromWire(req.getProperties().toJavaScript());
+        const result = await kind.read(req.getId(), values);
+        const resp = new providerProto.ReadResponse();
+        resp.setId(result.id);
+        resp.setProperties(struct(toWire(result.props, [...kind.secrets, ...secretKeys])));
+        if (req.getInputs()) resp.setInputs(req.getInputs());
+        return resp;
+      },
+      (req) => secretsIn(safeKind(req.getUrn()), req.getProperties()),
+    ),
+
+    update: handle(
+      async (req) => {
+        const urn = req.getUrn();
+        const kind = kindOf(urn);
+        const news = fromWire(req.getNews().toJavaScript());
+        const result = await kind.update(req.getId(), fromWire(req.getOlds().toJavaScript()).values, news.values);
+        await writeNotes(urn, result.notes);
+        const resp = new providerProto.UpdateResponse();
+        resp.setProperties(struct(toWire(result.outs, [...kind.secrets, ...news.secretKeys])));
+        return resp;
+      },
+      (req) => secretsIn(safeKind(req.getUrn()), req.getOlds(), req.getNews()),
+    ),
+
+    delete: handle(
+      async (req) => {
+        const urn = req.getUrn();
+        const notes = await kindOf(urn).remove(req.getId(), fromWire(req.getProperties().toJavaScript()).values);
+        await writeNotes(urn, notes);
+        return new emptyProto.Empty();
+      },
+      (req) => secretsIn(safeKind(req.getUrn()), req.getProperties()),
+    ),
+  };
+}
+
+// JSON drops undefined fields, which a protobuf Struct cannot hold.
+function struct(values: Properties) {
+  return structProto.Struct.fromJavaScript(JSON.parse(JSON.stringify(values)));
+}
+
+function stringsIn(value: unknown): string[] {
+  if (typeof value === "string") return value.length > 0 ? [value] : [];
+  if (Array.isArray(value)) return value.flatMap(stringsIn);
+  if (value && typeof value === "object") return Object.values(value).flatMap(stringsIn);
+  return [];
+}
