@@ -16,8 +16,9 @@ export { probe, type ProbeOptions, type ProbeResult, type ProbeTimings } from ".
 export { probeMany, type ProbeOutcome, type ProbeManyOptions } from "./probe/probe-many";
 export { ProbeError } from "./probe/errors";
 export { CertificateDeployment, type CertificateDeploymentArgs, type ChainCertificate, type CompatibilityEntry, type Rollout, type TargetStatus } from "./components/certificate-deployment";
-export type { TargetArgs, LocalTargetArgs, LinuxTargetArgs, IisTargetArgs, AzureVmTargetArgs, AppServiceTargetArgs, Endpoint, EndpointArgs } from "./components/targets";
+export type { TargetArgs, LocalTargetArgs, LinuxTargetArgs, IisTargetArgs, AzureVmTargetArgs, AppServiceTargetArgs, EndpointArgs } from "./components/targets";
+export type { Endpoint } from "./probe/endpoint";
 export type { DeepInput, InputsOf } from "./providers/deep-input";
-export { ServedChainCheck, type EndpointReport, type ProfileInput, type ServedChainCheckInputs } from "./providers/served-chain-check";
-export { LinuxTlsFiles, type LinuxFilesInputs } from "./providers/linux-files-provider";
-export { IisCertificate, type IisTargetInputs } from "./providers/windows/iis-provider";
+export { ServedChainCheck, type EndpointReport, type ProfileInput, type ServedChainCheckInputs } from "./providers/served-chain/resource";
+export { LinuxTlsFiles, type LinuxFilesInputs } from "./providers/linux/resource";
+export { IisCertificate, type IisTargetInputs } from "./providers/windows/resource";

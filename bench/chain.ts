@@ -26,8 +26,8 @@ import { Certificate } from "../chain/certificate";
 import { parseCertificates } from "../chain/parse";
 import { choosePath } from "../chain/policy";
 import { ClientProfile, loadProfile } from "../chain/profiles";
-import { Issued, Pki } from "../test/fixtures/pki";
-import { decoys, sectigo } from "../test/fixtures/scenarios";
+import { Issued, Pki } from "../harness/pki";
+import { decoys, sectigo } from "../harness/scenarios";
 
 const POOL_SIZE = 2000;
 const SAME_NAME_DECOYS = 1000;

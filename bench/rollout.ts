@@ -18,12 +18,12 @@ import { performance } from "node:perf_hooks";
 import { buildDesiredState } from "../providers/linux/desired-state";
 import { deploy } from "../providers/linux/deploy";
 import { planFiles, type FilePlan } from "../providers/linux/presets";
-import { SshHost } from "../providers/ssh/ssh-host";
-import { Pki, pemOf } from "../test/fixtures/pki";
-import { PLAIN_ROOT_USER, startSshd, type Sshd } from "../test/support/sshd";
-import { startNginx, type WebServer } from "../test/support/webservers";
-import { freePort } from "../test/support/tls-servers";
-import { childPids } from "../test/support/webservers";
+import { SshHost } from "../providers/linux/hosts/ssh-host";
+import { Pki, pemOf } from "../harness/pki";
+import { PLAIN_ROOT_USER, startSshd, type Sshd } from "../harness/sshd";
+import { startNginx, type WebServer } from "../harness/webservers";
+import { freePort } from "../harness/tls-servers";
+import { childPids } from "../harness/webservers";
 
 const TARGETS = Number(process.env.TARGETS ?? 20);
 const RUNS = Number(process.env.RUNS ?? 3);

@@ -7,6 +7,8 @@
 import { Certificate } from "./certificate";
 import { isIssuerOf, issuerCommonName } from "./paths";
 import { ClientProfile, ProfileVerdict, checkServedChain } from "./profiles";
+import { chainEntry, compareServed } from "./served-comparison";
+import { describeServedDifference, describeTwin } from "./served-comparison-text";
 
 export type Severity = "error" | "warning" | "info";
 
@@ -153,31 +155,13 @@ function memberFindings(served: readonly Certificate[], at: Date, warningDays: n
   return findings;
 }
 
-/** Position by position against the desired chain. */
+/** Against the desired chain: a finding per same-named twin, and one for the rest of the difference. */
 function desiredFindings(served: readonly Certificate[], desired: readonly Certificate[]): Finding[] {
-  const findings: Finding[] = [];
-  for (let i = 0; i < Math.max(served.length, desired.length); i++) {
-    const s = served[i];
-    const d = desired[i];
-    if (s && d && s.sha256 === d.sha256) continue;
-    if (s && d && s.subject === d.subject) {
-      findings.push({
-        code: "wrong-certificate-same-subject",
-        severity: "error",
-        position: i,
-        message: `Position ${i}: right subject, wrong certificate: served ${s.label} (${origin(s)}) where ${d.label} (${origin(d)}) is desired. They share the name${s.spkiSha256 === d.spkiSha256 ? " and key" : ""} but not the clients that trust them.`,
-      });
-    } else if (s && d) {
-      findings.push({ code: "differs-from-desired", severity: "error", position: i, message: `Position ${i}: served ${s.label} where ${d.label} is desired.` });
-    } else if (s) {
-      findings.push({ code: "differs-from-desired", severity: "error", position: i, message: `Position ${i}: served ${s.label}, beyond the end of the desired chain.` });
-    } else {
-      findings.push({ code: "differs-from-desired", severity: "error", position: i, message: `Position ${i}: desired ${d.label} is not served.` });
-    }
-  }
+  const comparison = compareServed(desired.map(chainEntry), served.map(chainEntry));
+  if (comparison.code === "same") return [];
+  const sentence = (text: string) => text.charAt(0).toUpperCase() + text.slice(1) + ".";
+  const findings: Finding[] = comparison.twins.map((t) => ({ code: "wrong-certificate-same-subject", severity: "error", position: t.position, message: sentence(describeTwin(t)) }));
+  const explainedByTwins = comparison.missing.length === comparison.twins.length && comparison.unexpected.length === comparison.twins.length && comparison.code === "other-certificates";
+  if (!explainedByTwins) findings.push({ code: "differs-from-desired", severity: "error", message: sentence(describeServedDifference(comparison)!) });
   return findings;
-}
-
-function origin(c: Certificate): string {
-  return c.selfSigned ? "self-signed" : `issued by ${issuerCommonName(c)}`;
 }

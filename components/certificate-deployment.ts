@@ -1,6 +1,6 @@
 // The user-facing component: one certificate deployment. It chooses the chain in the program
 // (chain/policy.ts), deploys it to every target through the providers, and proves from the
-// wire what clients receive (providers/served-chain-check.ts). It only wires: the logic lives
+// wire what clients receive (providers/served-chain/). It only wires: the logic lives
 // in chain/, probe/ and providers/.
 import * as pulumi from "@pulumi/pulumi";
 import { judgeServed } from "../chain/judge";
@@ -10,14 +10,13 @@ import { renderExplanation, renderExplanationMarkdown } from "../chain/explain";
 import { parsePrivateKey } from "../chain/key";
 import { ChainsmithInputError } from "../chain/errors";
 import type { InputsOf } from "../providers/deep-input";
-import { ServedChainCheck, type EndpointReport, type ProfileInput } from "../providers/served-chain-check";
+import { ServedChainCheck, type EndpointReport, type ProfileInput } from "../providers/served-chain/resource";
 import { loadProfiles } from "../providers/served-chain/inspect";
 import { assertOneSource, readMaterial, validityTime, type MaterialValues } from "./certificate-material";
-import { deployTarget, type DeployedTarget, type TargetMaterial, type TargetStatus } from "./deploy-target";
 import { roll, type Rollout } from "./rollout";
-import { endpointsOf, type EndpointArgs, type TargetArgs } from "./targets";
+import { deployTarget, endpointsOf, type DeployedTarget, type EndpointArgs, type TargetArgs, type TargetMaterial, type TargetStatus } from "./targets";
 
-export type { TargetStatus } from "./deploy-target";
+export type { TargetStatus } from "./targets";
 export type { Rollout } from "./rollout";
 
 /**

@@ -1,9 +1,12 @@
 import * as net from "node:net";
 import { ChainsmithInputError } from "../chain/errors";
 
+/** A TLS endpoint: where a server listens, and the name a client asks for. */
 export interface Endpoint {
   host: string;
   port: number;
+  /** SNI name; defaults to host when it is a DNS name. */
+  servername?: string;
 }
 
 const DEFAULT_TLS_PORT = 443;

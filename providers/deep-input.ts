@@ -4,13 +4,15 @@
 import type * as pulumi from "@pulumi/pulumi";
 
 type Primitive = string | number | boolean | null | undefined;
-type Absent<T> = Extract<T, null | undefined>;
 
-export type DeepInput<T> = [T] extends [Primitive]
+export type DeepInput<T> = [T] extends [Primitive] ? pulumi.Input<T> : DeepInputMember<T>;
+
+// Distributes over a union of shapes (a profile is a name or { name, roots }).
+type DeepInputMember<T> = T extends Primitive
   ? pulumi.Input<T>
-  : [NonNullable<T>] extends [readonly (infer Item)[]]
-    ? pulumi.Input<DeepInput<Item>[]> | Absent<T>
-    : pulumi.Input<{ [K in keyof NonNullable<T>]: DeepInput<NonNullable<T>[K]> }> | Absent<T>;
+  : T extends readonly (infer Item)[]
+    ? pulumi.Input<DeepInput<Item>[]>
+    : pulumi.Input<{ [K in keyof T]: DeepInput<T[K]> }>;
 
 /** The resource's arguments: each property an Input, nested ones too. */
 export type InputsOf<T> = { [K in keyof T]: DeepInput<T[K]> };

@@ -5,7 +5,7 @@
 // Run by scripts/demo.sh with vite-node; the Pulumi CLI runs through test/support/pulumi.ts.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { createStack } from "../test/support/pulumi";
+import { createStack } from "../harness/pulumi";
 
 import * as site from "../examples/local-demo/demo-site";
 

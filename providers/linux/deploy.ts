@@ -2,16 +2,18 @@
 // test the configuration, reload, then poll the served chain until clients get exactly the
 // desired chain. Any failure puts the previous files back, reloads again and says which
 // command failed with its stderr (secrets redacted).
-import { performance } from "node:perf_hooks";
 import type { DesiredState } from "./desired-state";
-import { explainServedChain, type LiveEndpoint } from "./drift";
+import { compareServed } from "../../chain/served-comparison";
+import { describeServedDifference } from "../../chain/served-comparison-text";
+import type { Endpoint } from "../../probe/endpoint";
+import { untilSteady } from "../../probe/until-steady";
 import { LinuxDeployError, type DeployStep } from "./errors";
-import { readServedChain, type Endpoint } from "./live-state";
+import { readServedChain, type LiveEndpoint } from "./live-state";
 import type { FilePlan } from "./presets";
 import { redact } from "../redact";
 import { ServerStepsScript, type ServerStep, type StepCommand } from "./server-steps";
-import { shellQuote } from "./shell";
-import type { FileSnapshot, TargetHost } from "./target-host";
+import { shellQuote } from "./hosts/shell";
+import type { FileSnapshot, TargetHost } from "./hosts/target-host";
 
 /** What a path held before chainsmith first wrote it: a copy kept at `<path>.chainsmith.bak`, or nothing. */
 export type Original = "backup" | "absent";
@@ -36,8 +38,6 @@ export interface DeployResult {
 export const BACKUP_SUFFIX = ".chainsmith.bak";
 /** Beside each deployed file: the owner id of the chainsmith resource that deployed it last. */
 export const OWNER_SUFFIX = ".chainsmith.owner";
-const POLL_INTERVAL_MS = 100;
-const STABLE_PROBES = 3;
 
 export async function deploy(host: TargetHost, desired: DesiredState, plan: FilePlan, options: DeployOptions): Promise<DeployResult> {
   // The files and their backups, in one call.
@@ -66,7 +66,7 @@ export async function deploy(host: TargetHost, desired: DesiredState, plan: File
   }
   const served = await waitForServedChain(desired, options.endpoints, options.verifyTimeoutMs ?? 30_000);
   const wrong = served.flatMap((e) => {
-    const why = e.served ? explainServedChain(desired.chain, e.served) : e.error;
+    const why = e.served ? describeServedDifference(compareServed(desired.chain, e.served)) : e.error;
     return why ? [`${e.endpoint}: ${why}`] : [];
   });
   if (wrong.length > 0) return failed("verify", `after the reload the endpoints did not serve the new chain within ${options.verifyTimeoutMs ?? 30_000} ms: ${wrong.join("; ")}`);
@@ -141,20 +141,12 @@ async function keepOriginals(
   return originals;
 }
 
-// During a graceful reload the old workers keep accepting for a moment: one good answer can
-// be followed by the old chain. Done means every endpoint right on consecutive probes.
+/** Probes every endpoint until all serve the desired chain on consecutive probes, or the time is up. */
 async function waitForServedChain(desired: DesiredState, endpoints: Endpoint[], timeoutMs: number): Promise<LiveEndpoint[]> {
   if (endpoints.length === 0) return [];
-  const deadline = performance.now() + timeoutMs;
-  let consecutive = 0;
-  for (;;) {
-    const remaining = Math.max(200, deadline - performance.now());
-    const served = await Promise.all(endpoints.map((e) => readServedChain(e, Math.min(5000, remaining))));
-    const right = served.every((e) => e.served && !explainServedChain(desired.chain, e.served));
-    consecutive = right ? consecutive + 1 : 0;
-    if (consecutive >= STABLE_PROBES || performance.now() >= deadline) return served;
-    await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
-  }
+  const read = (remainingMs: number) => Promise.all(endpoints.map((e) => readServedChain(e, Math.min(5000, Math.max(200, remainingMs)))));
+  const isRight = (served: LiveEndpoint[]) => served.every((e) => e.served && compareServed(desired.chain, e.served).code === "same");
+  return (await untilSteady(read, isRight, { timeoutMs })).value;
 }
 
 interface Failure {

@@ -8,7 +8,8 @@ import { writePfx, type PfxProfile } from "../../chain/pfx-write";
 import { ChainsmithInputError } from "../../chain/errors";
 import { assertValidAt } from "../../chain/validity";
 import type { FilePlan, FileRole, PlannedFile } from "./presets";
-import type { ChainEntry, KnownContent } from "./drift";
+import { chainEntry, type ChainEntry } from "../../chain/served-comparison";
+import type { KnownContent } from "./drift";
 
 export interface TlsMaterial {
   /** PEM certificates in the order the server must send them: leaf first, anchor left out. */
@@ -56,7 +57,7 @@ export function buildDesiredState(material: TlsMaterial, plan: FilePlan, now: Da
   if (chain.length > 1) knownContents.push({ sha256: sha256(Buffer.from(rendered["chain.pem"])), description: "the intermediates only, without the leaf" });
   return {
     files,
-    chain: chain.map((c) => ({ sha256: c.sha256, label: c.label })),
+    chain: chain.map(chainEntry),
     knownContents,
     secrets: [material.privateKeyPem, rendered["privkey.pem"] ?? "", material.keyPassphrase ?? "", material.pfxPassword ?? ""].filter((s) => s.length > 0),
   };

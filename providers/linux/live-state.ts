@@ -1,24 +1,25 @@
 // What a host has now: the hash of each managed file and the chain each endpoint serves,
 // read from the wire with the probe.
+import { chainEntry } from "../../chain/served-comparison";
+import { endpointLabel, type Endpoint } from "../../probe/endpoint";
 import { probe } from "../../probe/probe";
-import { shellQuote } from "./shell";
-import type { LiveEndpoint, LiveState } from "./drift";
-import type { TargetHost } from "./target-host";
+import { shellQuote } from "./hosts/shell";
+import type { ChainEntry } from "../../chain/served-comparison";
+import type { LiveFile } from "./drift";
+import type { TargetHost } from "./hosts/target-host";
 
-/** A TLS endpoint to check after deploying ("the server this file feeds"). */
-export interface Endpoint {
-  host: string;
-  port: number;
-  /** SNI name; defaults to host when it is a DNS name. */
-  servername?: string;
-}
 
-export function endpointName(endpoint: Endpoint): string {
-  return `${endpoint.host}:${endpoint.port}${endpoint.servername && endpoint.servername !== endpoint.host ? ` (SNI ${endpoint.servername})` : ""}`;
+/** What one endpoint serves now. */
+export interface LiveEndpoint {
+  /** "host:port" (and SNI). */
+  endpoint: string;
+  /** The certificates as sent, in wire order; absent when the endpoint could not be read. */
+  served?: ChainEntry[];
+  error?: string;
 }
 
 /** SHA-256 of each file (null when missing), in one command. */
-export async function readFileHashes(host: TargetHost, paths: string[]): Promise<LiveState["files"]> {
+export async function readFileHashes(host: TargetHost, paths: string[]): Promise<LiveFile[]> {
   if (paths.length === 0) return [];
   const command = `for f in ${paths.map(shellQuote).join(" ")}; do if [ -f "$f" ]; then sha256sum -- "$f"; fi; done`;
   const result = await host.run(command);
@@ -33,16 +34,16 @@ export async function readFileHashes(host: TargetHost, paths: string[]): Promise
 
 /** The chain an endpoint serves, as fingerprints and labels in wire order, or why it could not be read. */
 export async function readServedChain(endpoint: Endpoint, timeoutMs = 5000): Promise<LiveEndpoint> {
-  const name = endpointName(endpoint);
+  const name = endpointLabel(endpoint.host, endpoint.port, endpoint.servername);
   try {
     const result = await probe({ host: endpoint.host, port: endpoint.port, servername: endpoint.servername, timeoutMs });
-    return { endpoint: name, served: result.certificates.map((c) => ({ sha256: c.sha256, label: c.label })) };
+    return { endpoint: name, served: result.certificates.map(chainEntry) };
   } catch (error) {
     return { endpoint: name, error: (error as Error).message };
   }
 }
 
-export async function readLiveState(host: TargetHost, paths: string[], endpoints: Endpoint[]): Promise<LiveState> {
+export async function readLiveState(host: TargetHost, paths: string[], endpoints: Endpoint[]): Promise<{ files: LiveFile[]; endpoints: LiveEndpoint[] }> {
   const [files, served] = await Promise.all([readFileHashes(host, paths), Promise.all(endpoints.map((e) => readServedChain(e)))]);
   return { files, endpoints: served };
 }

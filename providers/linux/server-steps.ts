@@ -3,7 +3,7 @@
 // in it ends only that step. Marks on stderr, tagged with a random word per run so that no
 // output can imitate them, tell which step failed and which output is its own.
 import { randomBytes } from "node:crypto";
-import { shellQuote } from "./shell";
+import { shellQuote } from "./hosts/shell";
 
 export type ServerStep = "config-test" | "reload";
 

@@ -5,9 +5,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { main } from "@pulumi/pulumi/provider";
-import { linuxTlsFiles } from "../linux/provider-methods";
-import { servedChainCheck } from "../served-chain/provider-methods";
-import { iisCertificate } from "../windows/iis-provider-methods";
+import { linuxTlsFiles } from "../linux/methods";
+import { servedChainCheck } from "../served-chain/methods";
+import { iisCertificate } from "../windows/methods";
 import { EngineLog } from "./engine-log";
 import { resourceService } from "./resource-service";
 import { packageSchema } from "./schema";

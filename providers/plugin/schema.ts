@@ -1,6 +1,7 @@
 // The chainsmith package schema: the resources the provider serves, with named object types
 // and enums (no TypeScript unions), so that `pulumi package gen-sdk` can serve any language.
 // Secret properties are marked; descriptions become the editor hints of generated SDKs.
+import { PRESETS } from "../linux/presets";
 
 type Property = Record<string, unknown>;
 
@@ -63,7 +64,7 @@ const types = {
     description: "Where one file goes and with which rights.",
     properties: { path: string("Absolute path on the host."), mode: integer("Permission bits, e.g. 0o640 = 416."), owner: string("User name or id."), group: string("Group name or id.") },
   },
-  "chainsmith:linux:Preset": enumOf("Which server reads the files: its file paths, config test and reload.", ["nginx", "apache", "apache-legacy", "haproxy", "lighttpd", "postfix", "dovecot", "custom"]),
+  "chainsmith:linux:Preset": enumOf("Which server reads the files: its file paths, config test and reload.", Object.keys(PRESETS)),
   "chainsmith:linux:OnDelete": enumOf("What delete does: restore the files found before the first deployment, or keep the deployed ones.", ["restore", "keep"]),
   "chainsmith:index:PfxProfile": enumOf("PKCS#12 encryption: modern (AES-256, SHA-256 MAC) or legacy (3DES, SHA-1 MAC) for Windows Server 2016 and Azure App Service.", ["modern", "legacy"]),
   "chainsmith:linux:DeployedFile": {

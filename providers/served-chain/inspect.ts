@@ -5,8 +5,9 @@ import { judgeServed } from "../../chain/judge";
 import { parseCertificates } from "../../chain/parse";
 import { loadProfile, profileFromFile, type ClientProfile } from "../../chain/profiles";
 import { probeMany } from "../../probe/probe-many";
-import { explainServedChain } from "../linux/drift";
-import { endpointName, type Endpoint } from "../linux/live-state";
+import { chainEntry, compareServed } from "../../chain/served-comparison";
+import { describeServedDifference } from "../../chain/served-comparison-text";
+import { endpointLabel, type Endpoint } from "../../probe/endpoint";
 
 /** A client profile: a spec for chain/profiles.ts loadProfile ("mozilla", "frozen:2016-01-01", "name=FILE"), or a name and the PEM of its roots. */
 export type ProfileInput = string | { name: string; roots: string };
@@ -35,6 +36,8 @@ export interface EndpointReport {
   /** Why the chain could not be read, when it could not. */
   error?: string;
   matchesDesired: boolean;
+  /** Why the served chain is not the desired one, in words; absent when it is (or it could not be read). */
+  difference?: string;
   profiles: ProfileResult[];
   /** Judge findings of severity error or warning ("incomplete-chain: ..."). */
   findings: string[];
@@ -63,7 +66,8 @@ export async function inspectEndpoints(inputs: ExpectationInputs, profiles: Clie
   const desired = parseCertificates(inputs.desiredChain, "the desired chain");
   const outcomes = await probeMany(inputs.endpoints.map((e) => ({ ...e, timeoutMs: inputs.timeoutMs ?? 5000 })));
   return outcomes.map((outcome, i) => {
-    const endpoint = endpointName(inputs.endpoints[i]);
+    const { host, port, servername } = inputs.endpoints[i];
+    const endpoint = endpointLabel(host, port, servername);
     if (!outcome.ok) return { endpoint, chain: [], error: outcome.error.message, matchesDesired: false, profiles: [], findings: [] };
     return judged(endpoint, outcome.result.certificates, desired, profiles);
   });
@@ -71,10 +75,12 @@ export async function inspectEndpoints(inputs: ExpectationInputs, profiles: Clie
 
 function judged(endpoint: string, served: Certificate[], desired: Certificate[], profiles: ClientProfile[]): EndpointReport {
   const judgement = judgeServed(served, { desired, profiles });
+  const difference = describeServedDifference(compareServed(desired.map(chainEntry), served.map(chainEntry)));
   return {
     endpoint,
     chain: served.map((c) => ({ sha256: c.sha256, label: c.label, subject: c.subject, pem: c.pem })),
     matchesDesired: judgement.matchesDesired === true,
+    ...(difference ? { difference } : {}),
     profiles: judgement.profiles.map((v) => ({ profile: v.profile, trusted: v.trusted, reason: v.reason })),
     // "expires-soon" depends on the day: kept out so that a quiet refresh stays quiet.
     findings: judgement.findings.filter((f) => f.severity !== "info" && f.code !== "expires-soon" && f.code !== "differs-from-desired").map((f) => `${f.code}: ${f.message}`),
@@ -89,7 +95,6 @@ export interface EndpointProblem {
 
 /** What is wrong with the endpoints, by the rules the inputs set; empty when all is well. */
 export function problemsOf(reports: EndpointReport[], inputs: ExpectationInputs): EndpointProblem[] {
-  const desired = parseCertificates(inputs.desiredChain, "the desired chain").map((c) => ({ sha256: c.sha256, label: c.label }));
   const required = new Set(inputs.requiredProfiles ?? reports.flatMap((r) => r.profiles.map((p) => p.profile)));
   const problems: EndpointProblem[] = [];
   for (const report of reports) {
@@ -98,7 +103,7 @@ export function problemsOf(reports: EndpointReport[], inputs: ExpectationInputs)
       continue;
     }
     if (inputs.failOnDiffers !== false && !report.matchesDesired) {
-      problems.push({ kind: "differs", message: `${report.endpoint}: ${explainServedChain(desired, report.chain) ?? "the served chain differs from the desired chain"}` });
+      problems.push({ kind: "differs", message: `${report.endpoint}: ${report.difference ?? "the served chain differs from the desired chain"}` });
     }
     if (inputs.failOnUntrusted !== false) {
       for (const verdict of report.profiles) {

@@ -16,7 +16,7 @@ export interface SshTargetOptions extends HostKeyPolicy {
   passphrase?: string;
   /** ssh-agent socket, used when no privateKey is given; defaults to $SSH_AUTH_SOCK. */
   agent?: string;
-  /** Connect and handshake limit in ms; default 10 000. */
+  /** How long to wait for the SSH server, in ms, retries included (a refused or unreachable host is dialled again, as a new VM boots); default 30 000. */
   connectTimeoutMs?: number;
   /** Reach the host through this bastion (its own host key is verified the same way). */
   jumpHost?: SshTargetOptions;
@@ -30,7 +30,10 @@ export interface ExecResult {
 
 export type LogLine = (line: string) => void;
 
-const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
+const FIRST_RETRY_MS = 250;
+const LONGEST_RETRY_MS = 5_000;
+const LAST_ATTEMPT_MS = 250;
 
 export function describeTarget(options: Pick<SshTargetOptions, "host" | "port" | "user">): string {
   return `${options.user}@${options.host}:${options.port ?? 22}`;
@@ -73,8 +76,7 @@ export class SshConnection {
     }
     const jump = options.jumpHost ? await SshConnection.open(options.jumpHost, log) : undefined;
     try {
-      const sock = jump ? await jump.forwardTo(options.host, options.port ?? 22) : undefined;
-      const client = await connectClient(options, target, sock);
+      const client = await dialWithRetries(options, target, () => (jump ? jump.forwardTo(options.host, options.port ?? 22) : Promise.resolve(undefined)));
       return new SshConnection(target, client, jump);
     } catch (error) {
       jump?.close();
@@ -132,9 +134,34 @@ export class SshConnection {
   }
 }
 
-function connectClient(options: SshTargetOptions, target: string, sock: Readable | undefined): Promise<Client> {
-  const port = options.port ?? 22;
+/**
+ * Dials until the handshake succeeds or the connect timeout is spent: a host that refuses or
+ * cannot be reached yet (booting, sshd starting) is dialled again after a growing pause.
+ * Any other failure (host key, login, a host that never answers) ends the attempt at once.
+ */
+async function dialWithRetries(options: SshTargetOptions, target: string, socket: () => Promise<Readable | undefined>): Promise<Client> {
   const timeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const deadline = Date.now() + timeoutMs;
+  let attempts = 0;
+  for (let pause = FIRST_RETRY_MS; ; pause = Math.min(2 * pause, LONGEST_RETRY_MS)) {
+    attempts++;
+    try {
+      return await connectClient(options, target, await socket(), Math.max(1, deadline - Date.now()), timeoutMs);
+    } catch (error) {
+      const retryable = error instanceof SshError && error.code === "unreachable";
+      // Each attempt keeps time to fail on its own (a refusal), rather than by the deadline.
+      const wait = Math.min(pause, deadline - Date.now() - LAST_ATTEMPT_MS);
+      if (!retryable || wait < 0) {
+        if (retryable && attempts > 1) throw new SshError("unreachable", target, `${(error as SshError).reason.replace(/\.$/, "")}, after ${attempts} attempts in ${timeoutMs} ms (raise connectTimeoutMs for a host that is still booting).`);
+        throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+}
+
+function connectClient(options: SshTargetOptions, target: string, sock: Readable | undefined, timeoutMs: number, configuredTimeoutMs: number): Promise<Client> {
+  const port = options.port ?? 22;
   const agent = options.privateKey ? undefined : (options.agent ?? process.env.SSH_AUTH_SOCK);
   if (!options.privateKey && !agent) {
     return Promise.reject(new SshError("auth-failed", target, "no SSH private key was given and no ssh-agent is available (SSH_AUTH_SOCK is not set). Give sshPrivateKey (a secret) or an agent socket."));
@@ -168,14 +195,14 @@ function connectClient(options: SshTargetOptions, target: string, sock: Readable
       reject(error);
     };
     // ssh2's readyTimeout does not cover every stall (a TCP connect that never completes); this does.
-    const timer = setTimeout(() => fail(new SshError("timeout", target, `no SSH handshake within ${timeoutMs} ms. Check that the host is up, the port is right and no firewall drops the traffic.`)), timeoutMs);
+    const timer = setTimeout(() => fail(new SshError("timeout", target, `no SSH handshake within ${configuredTimeoutMs} ms. Check that the host is up, the port is right and no firewall drops the traffic.`)), timeoutMs);
     client.once("ready", () => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       resolve(client);
     });
-    client.on("error", (error: Error & { code?: string; level?: string }) => fail(connectError(error, target, presented, timeoutMs)));
+    client.on("error", (error: Error & { code?: string; level?: string }) => fail(connectError(error, target, presented, configuredTimeoutMs)));
     try {
       client.connect(config);
       // SSH is small request/response messages: with Nagle's algorithm every handshake step

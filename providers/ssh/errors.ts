@@ -18,9 +18,10 @@ export class SshError extends Error {
   constructor(
     readonly code: SshErrorCode,
     readonly target: string,
-    message: string,
+    /** What happened and what to do, without the target. */
+    readonly reason: string,
   ) {
-    super(`${target}: ${message}`);
+    super(`${target}: ${reason}`);
     this.name = "SshError";
   }
 }

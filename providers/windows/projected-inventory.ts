@@ -46,7 +46,14 @@ export function projectInventory(inventory: HostInventory, steps: readonly Step[
       case "flushChainCaches":
       case "iisreset":
         break;
+      default:
+        // Every step kind of contract.ts has its effect here: a new kind fails to compile until it does.
+        return unknownStep(step);
     }
   }
   return new HostInventory(raw);
+}
+
+function unknownStep(step: never): never {
+  throw new Error(`projectInventory: no effect modelled for step ${JSON.stringify(step)}`);
 }

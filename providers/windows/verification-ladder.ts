@@ -5,6 +5,7 @@
  * works, the error says what Windows builds, what IIS serves, and what to try next.
  */
 import { Certificate } from "../../chain/certificate";
+import { untilSteady } from "../../probe/until-steady";
 import { AgentTransport, resultOf } from "./agent-invocation";
 import { ApplyReport, ChainReport, Step } from "./contract";
 import { WindowsTargetError } from "./errors";
@@ -37,6 +38,8 @@ const RUNGS: Array<{ rung: RungName; steps: (binding: Step) => Step[] }> = [
   { rung: "iisreset", steps: () => [{ kind: "iisreset" }] },
 ];
 
+const RUNG_PATIENCE_MS = 1500;
+
 export async function climbLadder(input: LadderInput): Promise<LadderRung[]> {
   const { transport, desired, bindingStep } = input;
   const desiredIds = desired.map((c) => c.sha256).join(",");
@@ -46,8 +49,8 @@ export async function climbLadder(input: LadderInput): Promise<LadderRung[]> {
     if (toRun.length > 0) resultOf<ApplyReport>(await transport.run({ verb: "apply", steps: toRun }), transport.where, []);
     const report = resultOf<ChainReport>(await transport.run({ verb: "chain", thumbprint: bindingStep.certificateHash }), transport.where, []);
     const windowsBuilds = report.elements.map((e) => Certificate.fromDer(Buffer.from(e.derBase64, "base64")));
-    const served = await input.readServed();
-    const matches = served.map((c) => c.sha256).join(",") === desiredIds;
+    // http.sys applies a binding at once, but give each rung a moment before climbing further.
+    const { value: served, steady: matches } = await untilSteady(() => input.readServed(), (chain) => chain.map((c) => c.sha256).join(",") === desiredIds, { timeoutMs: RUNG_PATIENCE_MS, inRow: 2 });
     rungs.push({ rung, windowsBuilds: windowsBuilds.map((c) => c.label), served: served.map((c) => c.label), matches });
     if (matches) return rungs;
   }

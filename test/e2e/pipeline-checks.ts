@@ -1,10 +1,8 @@
-// What the e2e tests assert about a Pulumi run, shared: the run described for a failure
-// message, and the two pipeline commands that must fail while a stack has drifted.
+// What the e2e tests assert about a Pulumi run, shared: the two pipeline commands that must
+// fail while a stack has drifted.
 import { expect } from "vitest";
-import type { PulumiResult, PulumiStack } from "../support/pulumi";
-
-/** Exit code and output of a run, for an assertion's message. */
-export const described = (r: PulumiResult) => `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
+import type { PulumiResult, PulumiStack } from "../../harness/pulumi";
+import { described } from "../../harness/run";
 
 /** `preview --expect-no-changes` and `refresh --preview-only --expect-no-changes` both exit non-zero. */
 export async function expectPipelinesToFailOnDrift(stack: PulumiStack, timed: (label: string, r: PulumiResult) => PulumiResult): Promise<void> {

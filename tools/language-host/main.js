@@ -31,7 +31,9 @@
 
 const path = require("path");
 const { spawn } = require("child_process");
-const grpc = require("@grpc/grpc-js");
+// The gRPC library of the installed @pulumi/pulumi: the SDK's own copy, as the SDK itself uses.
+const sdkDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
+const grpc = require(require.resolve("@grpc/grpc-js", { paths: [sdkDir] }));
 const languageProto = require("@pulumi/pulumi/proto/language_pb");
 const languageGrpc = require("@pulumi/pulumi/proto/language_grpc_pb");
 const pluginProto = require("@pulumi/pulumi/proto/plugin_pb");
@@ -188,7 +190,7 @@ server.addService(languageGrpc.LanguageRuntimeService, {
   link: unimplemented("Link"),
   cancel(_call, callback) {
     for (const c of running) c.kill("SIGINT");
-    callback(null, new (require("google-protobuf/google/protobuf/empty_pb").Empty)());
+    callback(null, new (require(require.resolve("google-protobuf/google/protobuf/empty_pb", { paths: [sdkDir] })).Empty)());
   },
 });
 

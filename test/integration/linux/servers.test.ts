@@ -4,19 +4,20 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pemOf } from "../../fixtures/pki";
+import { pemOf } from "../../../harness/pki";
 import { buildDesiredState } from "../../../providers/linux/desired-state";
 import { deploy } from "../../../providers/linux/deploy";
 import { planFiles, type PresetOptions } from "../../../providers/linux/presets";
-import { LocalHost } from "../../../providers/local/local-host";
+import { LocalHost } from "../../../providers/linux/hosts/local-host";
 import { probe } from "../../../probe/probe";
-import { assertInstalled, startApache, startHaproxy, type TlsFiles, type WebServer } from "../../support/webservers";
-import { crossSignedPki, curlTrusting, freePort, type CrossSignedPki } from "./targets";
+import { assertInstalled, startApache, startHaproxy, type TlsFiles, type WebServer } from "../../../harness/webservers";
+import { curlTrusting, freePort } from "./targets";
+import { crossSignedSite, type CrossSignedSite } from "../../../harness/scenarios";
 
-let pki: CrossSignedPki;
+let pki: CrossSignedSite;
 let dir: string;
 beforeAll(async () => {
-  pki = await crossSignedPki();
+  pki = await crossSignedSite();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "chainsmith-servers-"));
   fs.chmodSync(dir, 0o755);
 });
@@ -35,7 +36,7 @@ async function deployAndCheck(server: WebServer, options: PresetOptions): Promis
     expect((await curlTrusting(pki.oldRoot, server.port)).code, "legacy client before the deployment").not.toBe(0);
     const plan = planFiles({ ...options, configTestCommand: server.configTestCommand, reloadCommand: server.reloadCommand });
     const desired = buildDesiredState({ chainPem: pki.desiredChainPem, privateKeyPem: pki.leaf.keyPem }, plan);
-    await deploy(new LocalHost(), desired, plan, { endpoints: [{ host: "127.0.0.1", port: server.port }], verifyTimeoutMs: 15_000 });
+    await deploy(new LocalHost(), desired, plan, { endpoints: [{ host: "127.0.0.1", port: server.port }], verifyTimeoutMs: 15_000, owner: "servers-test" });
     const served = (await probe({ host: "127.0.0.1", port: server.port })).certificates.map((c) => c.sha256);
     expect(served).toEqual([pki.leaf, pki.intermediate, pki.newRootByOld].map((i) => i.cert.sha256));
     const after = await curlTrusting(pki.oldRoot, server.port);

@@ -4,8 +4,8 @@
  * `openssl s_client -showcerts` prints, certificate by certificate.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { Pki, type Issued } from "../../fixtures/pki";
-import { startNodeTlsServer, type NodeTlsServerOptions } from "../../support/tls-servers";
+import { Pki, type Issued } from "../../../harness/pki";
+import { startNodeTlsServer, type NodeTlsServerOptions } from "../../../harness/tls-servers";
 import { probe, type ProbeOptions } from "../../../probe/probe";
 import { opensslShowcerts, type ShowcertsOptions } from "./openssl-showcerts";
 

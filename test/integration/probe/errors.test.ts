@@ -7,8 +7,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { ChainsmithInputError } from "../../../chain/errors";
 import { ProbeError } from "../../../probe/errors";
 import { probe, type ProbeOptions } from "../../../probe/probe";
-import { Pki, type Issued } from "../../fixtures/pki";
-import { freePort, startNodeTlsServer, startOpenSslServer, startTcpServer } from "../../support/tls-servers";
+import { Pki, type Issued } from "../../../harness/pki";
+import { freePort, startNodeTlsServer, startOpenSslServer, startTcpServer } from "../../../harness/tls-servers";
 
 let leaf: Issued, ica: Issued, namedLeaf: Issued, rsaOnlyLeaf: Issued;
 
@@ -56,7 +56,7 @@ describe("probe errors", () => {
       const error = await probeError({ host: silent.host, port: silent.port, timeoutMs: 300 });
       expect(error.code).toBe("timeout");
       expect(error.message).toMatch(/no answer within 300 ms while in the TLS handshake/);
-      expect(Date.now() - started).toBeLessThan(2000);
+      expect(Date.now() - started).toBeLessThan(15_000);
       await silent.drained();
     } finally {
       await silent.close();

@@ -7,9 +7,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../../cli/main";
-import { pemOf, type Issued } from "../../fixtures/pki";
-import { freePort, startNodeTlsServer, type RunningServer } from "../../support/tls-servers";
-import { crossSignedPki } from "./cross-signed-pki";
+import { pemOf, type Issued } from "../../../harness/pki";
+import { freePort, startNodeTlsServer, type RunningServer } from "../../../harness/tls-servers";
+import { crossSignedSite } from "../../../harness/scenarios";
 
 const NAME = "inspect.probe.test";
 let dir: string;
@@ -26,8 +26,8 @@ async function inspect(...args: string[]): Promise<{ code: number; out: string; 
 }
 
 beforeAll(async () => {
-  const built = await crossSignedPki(NAME);
-  ({ aaa, r46, r46ByAaa, ca, leaf } = built);
+  const built = await crossSignedSite(NAME);
+  ({ oldRoot: aaa, newRoot: r46, newRootByOld: r46ByAaa, intermediate: ca, leaf } = built);
   const pki = built.pki;
   rsaLeaf = await pki.leaf(NAME, ca, { keyType: "rsa" });
   otherLeaf = await pki.leaf("other.inspect.test", ca);

@@ -3,14 +3,14 @@
  * and only then. The real command (bin/chainsmith.js over dist/) runs under `script`, which
  * gives it a pseudo-terminal; the servers stay in this process.
  */
-import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Pki, type Issued } from "../../fixtures/pki";
-import { startNodeTlsServer, type RunningServer } from "../../support/tls-servers";
-import { assertBuildIsCurrent, BIN } from "../../unit/cli/run-cli";
+import { Pki, type Issued } from "../../../harness/pki";
+import { run } from "../../../harness/run";
+import { startNodeTlsServer, type RunningServer } from "../../../harness/tls-servers";
+import { assertBuildIsCurrent, BIN } from "../../support/chainsmith-cli";
 
 const ROOT = path.resolve(__dirname, "../../..");
 let dir: string;
@@ -25,15 +25,6 @@ function assertProbeBuildIsCurrent(): void {
       throw new Error(`dist/probe/${name.replace(/\.ts$/, ".js")} is missing or older than probe/${name}: run 'npx tsc -p tsconfig.json' first.`);
     }
   }
-}
-
-function run(command: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(command, args, { timeout: 60_000 }, (error, stdout, stderr) =>
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-    child.stdin?.end();
-  });
 }
 
 beforeAll(async () => {

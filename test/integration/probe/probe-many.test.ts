@@ -3,8 +3,8 @@ import * as net from "node:net";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ChainsmithInputError } from "../../../chain/errors";
 import { probeMany } from "../../../probe/probe-many";
-import { Pki, type Issued } from "../../fixtures/pki";
-import { freePort, startNodeTlsServer, startTcpServer } from "../../support/tls-servers";
+import { Pki, type Issued } from "../../../harness/pki";
+import { freePort, startNodeTlsServer, startTcpServer } from "../../../harness/tls-servers";
 
 let leaf: Issued, ca: Issued;
 

@@ -4,18 +4,18 @@
  * chain, curl, openssl s_client, Node and Python, each trusting only the old root and none
  * fetching AIA, succeed exactly when the profile verdict says "trusted".
  */
-import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as tls from "node:tls";
+import { run } from "../../../harness/run";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { judgeServed } from "../../../chain/judge";
 import { loadProfile } from "../../../chain/profiles";
 import { probe } from "../../../probe/probe";
-import type { Issued } from "../../fixtures/pki";
-import { startNodeTlsServer } from "../../support/tls-servers";
-import { crossSignedPki } from "./cross-signed-pki";
+import type { Issued } from "../../../harness/pki";
+import { startNodeTlsServer } from "../../../harness/tls-servers";
+import { crossSignedSite } from "../../../harness/scenarios";
 
 const NAME = "legacy.probe.test";
 let dir: string;
@@ -23,7 +23,7 @@ let oldRootFile: string;
 let aaa: Issued, r46: Issued, r46ByAaa: Issued, ca: Issued, leaf: Issued;
 
 beforeAll(async () => {
-  ({ aaa, r46, r46ByAaa, ca, leaf } = await crossSignedPki(NAME));
+  ({ oldRoot: aaa, newRoot: r46, newRootByOld: r46ByAaa, intermediate: ca, leaf } = await crossSignedSite(NAME));
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "chainsmith-clients-"));
   oldRootFile = path.join(dir, "old-root.pem");
   fs.writeFileSync(oldRootFile, aaa.pem);
@@ -31,15 +31,10 @@ beforeAll(async () => {
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-/** Runs a client command; resolves whether it exited 0, with its output for failure messages. A missing client fails the test (it would pass every "not trusted" case). */
-function run(command: string, args: string[]): Promise<{ ok: boolean; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(command, args, { timeout: 20_000 }, (error, stdout, stderr) => {
-      if ((error as NodeJS.ErrnoException | null)?.code === "ENOENT") return reject(new Error(`${command} is not installed; this test needs it as a real client (scripts/setup.sh installs it)`));
-      resolve({ ok: !error, output: `${stdout}\n${stderr}`.slice(-600) });
-    });
-    child.stdin?.end();
-  });
+/** Runs a client; whether it exited 0, with its output for failure messages. A missing client fails the test (it would pass every "not trusted" case). */
+async function client(command: string, args: string[]): Promise<{ ok: boolean; output: string }> {
+  const r = await run(command, args, { timeoutMs: 60_000 });
+  return { ok: r.code === 0, output: `${r.stdout}\n${r.stderr}`.slice(-600) };
 }
 
 function nodeClient(port: number): Promise<{ ok: boolean; output: string }> {
@@ -61,10 +56,10 @@ const PYTHON_CLIENT = [
 ].join("\n");
 
 const clients: Record<string, (port: number) => Promise<{ ok: boolean; output: string }>> = {
-  curl: (port) => run("curl", ["--silent", "--show-error", "--max-time", "10", "--cacert", oldRootFile, "--resolve", `${NAME}:${port}:127.0.0.1`, `https://${NAME}:${port}/`]),
-  "openssl s_client": (port) => run("openssl", ["s_client", "-connect", `127.0.0.1:${port}`, "-servername", NAME, "-verify_return_error", "-CAfile", oldRootFile]),
+  curl: (port) => client("curl", ["--silent", "--show-error", "--max-time", "10", "--cacert", oldRootFile, "--resolve", `${NAME}:${port}:127.0.0.1`, `https://${NAME}:${port}/`]),
+  "openssl s_client": (port) => client("openssl", ["s_client", "-connect", `127.0.0.1:${port}`, "-servername", NAME, "-verify_return_error", "-CAfile", oldRootFile]),
   "node tls.connect": nodeClient,
-  "python ssl": (port) => run("python3", ["-c", PYTHON_CLIENT, oldRootFile, String(port), NAME]),
+  "python ssl": (port) => client("python3", ["-c", PYTHON_CLIENT, oldRootFile, String(port), NAME]),
 };
 
 describe("a legacy profile's verdict is what real clients with only the old root do", () => {

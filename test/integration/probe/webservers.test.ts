@@ -8,9 +8,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { probe } from "../../../probe/probe";
-import { Pki, pemOf, type Issued } from "../../fixtures/pki";
-import { freePort } from "../../support/tls-servers";
-import { assertInstalled, startApache, startHaproxy, startNginx, type TlsFiles, type WebServer } from "../../support/webservers";
+import { Pki, pemOf, type Issued } from "../../../harness/pki";
+import { freePort } from "../../../harness/tls-servers";
+import { assertInstalled, startApache, startHaproxy, startNginx, type TlsFiles, type WebServer } from "../../../harness/webservers";
 import { opensslShowcerts } from "./openssl-showcerts";
 
 const NAME = "web.probe.test";

@@ -3,10 +3,10 @@
 // the self-signed root back, read and diff say so in words, update repairs it.
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { iisCertificate as iisTargetProvider, type IisTargetInputs, type IisTargetState } from "../../../providers/windows/iis-provider-methods";
+import { iisCertificate as iisTargetProvider, type IisTargetInputs, type IisTargetState } from "../../../providers/windows/methods";
 import { probe } from "../../../probe/probe";
-import { Pki, pemOf } from "../../fixtures/pki";
-import { sectigo } from "../../fixtures/scenarios";
+import { Pki, pemOf } from "../../../harness/pki";
+import { sectigo } from "../../../harness/scenarios";
 import { Sectigo, desiredRsa, sectigoSiteHost } from "../../support/simulated-windows-host/field-hosts";
 import { SimulatedHostSession, openSimulatedHost } from "../../support/simulated-windows-host/simulated-host-session";
 

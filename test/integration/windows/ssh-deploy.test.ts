@@ -4,7 +4,7 @@ import { AgentRequest } from "../../../providers/windows/contract";
 import { SshAgentTransport } from "../../../providers/windows/ssh-transport";
 import { deployWindowsTarget, previewWindowsTarget, WindowsTargetSpec } from "../../../providers/windows/windows-target";
 import { probe } from "../../../probe/probe";
-import { letsEncrypt, sectigo } from "../../fixtures/scenarios";
+import { letsEncrypt, sectigo } from "../../../harness/scenarios";
 import { Sectigo, bindLeaf, desiredEcc, desiredRsa, letsEncryptX3Host, sectigoHost, sectigoSiteHost } from "../../support/simulated-windows-host/field-hosts";
 import { SimulatedHostSession, openSimulatedHost } from "../../support/simulated-windows-host/simulated-host-session";
 

@@ -3,8 +3,8 @@
  * a 2026 host whose Root holds the self-signed Sectigo R46/E46 beside USERTrust and AAA,
  * with an old leaf bound on 443.
  */
-import { Issued } from "../../fixtures/pki";
-import { letsEncrypt, sectigo } from "../../fixtures/scenarios";
+import { Issued } from "../../../harness/pki";
+import { letsEncrypt, sectigo } from "../../../harness/scenarios";
 import { SimulatedHostOptions, SimulatedWindowsHost } from "./host-model";
 
 export type Sectigo = Awaited<ReturnType<typeof sectigo>>;

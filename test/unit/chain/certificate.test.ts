@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
-import { Pki } from "../../fixtures/pki";
+import { Pki } from "../../../harness/pki";
 
 describe("Certificate facts", () => {
   it("tells a cross-sign from its self-signed twin: same subject and key, different fingerprint", async () => {

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { renderExplanation, renderExplanationMarkdown } from "../../../chain/explain";
 import { judgeServed } from "../../../chain/judge";
 import { ChainChoice, choosePath } from "../../../chain/policy";
-import { certsOf, sectigo } from "../../fixtures/scenarios";
+import { certsOf, sectigo } from "../../../harness/scenarios";
 
 describe("explaining a choice", () => {
   let s: Awaited<ReturnType<typeof sectigo>>;
@@ -48,6 +48,6 @@ describe("explaining a choice", () => {
     expect(md).toContain(`| modern | yes | trusted via ${s.r36.cert.label} to root ${s.r46.cert.label} |`);
     expect(md).toContain(`| legacy | **no** | no path to its roots: ${s.r46.cert.label}: self-signed and not a trust anchor |`);
     expect(md).toContain("**Served chain:** 3 certificates, not the desired chain.");
-    expect(md).toContain("- error `wrong-certificate-same-subject`: Position 2: right subject, wrong certificate");
+    expect(md).toContain("- error `wrong-certificate-same-subject`: Position 2 holds");
   });
 });

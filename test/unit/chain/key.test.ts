@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
 import * as crypto from "node:crypto";
-import { Pki, type Issued } from "../../fixtures/pki";
+import { Pki, type Issued } from "../../../harness/pki";
 import { assertKeyMatchesLeaf, keySpkiSha256, parsePrivateKey } from "../../../chain/key";
 import { csrPem, inputError } from "./parse-input-error";
 

@@ -4,7 +4,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { Pki, pemOf, type Issued } from "../../fixtures/pki";
+import { Pki, pemOf, type Issued } from "../../../harness/pki";
 import { parseCertificates } from "../../../chain/parse";
 import { csrPem, inputError } from "./parse-input-error";
 

@@ -2,8 +2,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { x509 } from "../../../chain/x509";
 import { ChainBuildError } from "../../../chain/errors";
 import { CertPath, enumeratePaths, searchPaths } from "../../../chain/paths";
-import { Pki } from "../../fixtures/pki";
-import { certsOf, decoys, letsEncrypt, sectigo, shuffled } from "../../fixtures/scenarios";
+import { Pki } from "../../../harness/pki";
+import { certsOf, decoys, letsEncrypt, sectigo, shuffled } from "../../../harness/scenarios";
 
 const labels = (paths: CertPath[]) => paths.map((p) => [...p.chain.map((c) => c.commonName), `(${p.anchor.commonName})`].join(" > "));
 const keys = (paths: CertPath[]) => paths.map((p) => [...p.chain, p.anchor].map((c) => c.sha256).join(">"));

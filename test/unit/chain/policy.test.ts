@@ -2,8 +2,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { Certificate } from "../../../chain/certificate";
 import { ChainBuildError, ChainsmithInputError } from "../../../chain/errors";
 import { choosePath, parsePolicy } from "../../../chain/policy";
-import { Pki } from "../../fixtures/pki";
-import { certsOf, profileOf, sectigo } from "../../fixtures/scenarios";
+import { Pki } from "../../../harness/pki";
+import { certsOf, profileOf, sectigo } from "../../../harness/scenarios";
 
 const names = (chain: Certificate[]) => chain.map((c) => c.commonName);
 

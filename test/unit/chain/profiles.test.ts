@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as tls from "node:tls";
 import { checkServedChain, loadProfile } from "../../../chain/profiles";
-import { certsOf, sectigo } from "../../fixtures/scenarios";
+import { certsOf, sectigo } from "../../../harness/scenarios";
 import { inputError } from "./parse-input-error";
 
 // The real client stores shared beside the repository (see its README).

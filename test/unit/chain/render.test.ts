@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { Pki, type Issued } from "../../fixtures/pki";
+import { Pki, type Issued } from "../../../harness/pki";
 import { renderFiles } from "../../../chain/render";
 import { parseCertificates } from "../../../chain/parse";
 

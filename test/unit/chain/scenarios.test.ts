@@ -7,8 +7,8 @@ import { Certificate } from "../../../chain/certificate";
 import { ChainBuildError, ChainsmithInputError } from "../../../chain/errors";
 import { ChainChoice, choosePath } from "../../../chain/policy";
 import { ClientProfile } from "../../../chain/profiles";
-import { Issued, Pki } from "../../fixtures/pki";
-import { certsOf, decoys, letsEncrypt, profileOf, sectigo, shuffled } from "../../fixtures/scenarios";
+import { Issued, Pki } from "../../../harness/pki";
+import { certsOf, decoys, letsEncrypt, profileOf, sectigo, shuffled } from "../../../harness/scenarios";
 
 interface Row {
   name: string;

@@ -3,10 +3,10 @@ import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { Pki, type Issued } from "../../fixtures/pki";
+import { Pki, type Issued } from "../../../harness/pki";
 import { parseCertificates } from "../../../chain/parse";
 import { writePfx } from "../../../chain/pfx-write";
-import { assertBuildIsCurrent, chainsmith } from "./run-cli";
+import { assertBuildIsCurrent, chainsmith } from "../../support/chainsmith-cli";
 
 // Sectigo's shape: R46 self-signed and cross-signed by the old AAA root; the CA under R46.
 let dir: string;

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { Pki, pemOf, type Issued } from "../../fixtures/pki";
-import { assertBuildIsCurrent, chainsmith } from "./run-cli";
+import { Pki, pemOf, type Issued } from "../../../harness/pki";
+import { assertBuildIsCurrent, chainsmith } from "../../support/chainsmith-cli";
 
 // Let's Encrypt's shape: ISRG X1 self-signed and cross-signed by DST Root CA X3, which expired.
 let dir: string;

@@ -6,8 +6,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { Pki, pemOf } from "../../fixtures/pki";
-import { sectigo } from "../../fixtures/scenarios";
+import { Pki, pemOf } from "../../../harness/pki";
+import { sectigo } from "../../../harness/scenarios";
 
 // The examples import "chainsmith" as an installed package: here, the compiled checkout.
 vi.mock("chainsmith", () => require("../../../dist/index.js"));
@@ -62,6 +62,6 @@ describe("Azure examples under Pulumi mocks", () => {
   it("app-service: the certificate and its SNI binding, and the verification", async () => {
     await runExample("chainsmith-app-service", "app-service", { ...common(), webAppName: "web-prod" });
     await vi.waitFor(() => expect(registered.map((r) => r.type)).toContain("azure-native:web:WebAppHostNameBinding"));
-    expect(registered.map((r) => r.type)).toEqual(expect.arrayContaining(["chainsmith:index:CertificateDeployment", "chainsmith:windows:AppServiceCertificate", "azure-native:web:Certificate", "pulumi-nodejs:dynamic:Resource"]));
+    expect(registered.map((r) => r.type)).toEqual(expect.arrayContaining(["chainsmith:index:CertificateDeployment", "chainsmith:windows:AppServiceCertificate", "azure-native:web:Certificate", "chainsmith:index:ServedChainCheck"]));
   });
 });

@@ -5,8 +5,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { CertificateDeployment, type CertificateDeploymentArgs } from "../../../components/certificate-deployment";
 import { writePfx } from "../../../chain/pfx-write";
-import { Pki, pemOf } from "../../fixtures/pki";
-import { sectigo } from "../../fixtures/scenarios";
+import { Pki, pemOf } from "../../../harness/pki";
+import { sectigo } from "../../../harness/scenarios";
 
 // The Azure targets are loaded with require() only when used, which only compiled code can do
 // (npm test compiles first): those cases run the compiled component.

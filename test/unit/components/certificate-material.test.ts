@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { readMaterial, validityTime } from "../../../components/certificate-material";
 import { writePfx } from "../../../chain/pfx-write";
-import { Pki, pemOf, type Issued } from "../../fixtures/pki";
+import { Pki, pemOf, type Issued } from "../../../harness/pki";
 
 const now = new Date("2026-11-23T13:20:00Z");
 let pki: Pki;

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { readPfx } from "../../../chain/pfx-read";
 import { buildDesiredState } from "../../../providers/linux/desired-state";
 import { planFiles } from "../../../providers/linux/presets";
-import { Pki, pemOf, type Issued } from "../../fixtures/pki";
+import { Pki, pemOf, type Issued } from "../../../harness/pki";
 
 let root: Issued, ca: Issued, leaf: Issued, stranger: Issued, otherCa: Issued, rekeyedCa: Issued, shortCa: Issued, underShortCa: Issued;
 beforeAll(async () => {

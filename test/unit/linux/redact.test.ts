@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { redact } from "../../../providers/redact";
-import { atomicWriteCommand, parseSnapshots, shellQuote } from "../../../providers/linux/shell";
+import { atomicWriteCommand, parseSnapshots, shellQuote } from "../../../providers/linux/hosts/shell";
 
 describe("redact", () => {
   it("removes PEM private key blocks and every line of given secrets", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CertificateCache } from "../../../probe/certificate-cache";
-import { Pki } from "../../fixtures/pki";
+import { Pki } from "../../../harness/pki";
 
 describe("CertificateCache", () => {
   it("parses a DER once, and evicts the least recently used beyond its limit", async () => {

@@ -22,7 +22,7 @@ import {
   Step,
 } from "../../../providers/windows/contract";
 import { writePfx } from "../../../chain/pfx-write";
-import { sectigo } from "../../fixtures/scenarios";
+import { sectigo } from "../../../harness/scenarios";
 import { Sectigo, bindLeaf, sectigoHost } from "../../support/simulated-windows-host/field-hosts";
 
 const script = agentScript();

@@ -3,9 +3,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { readPfx } from "../../../chain/pfx-read";
-import { AppServiceCertificate, appServiceVerdict } from "../../../providers/windows/app-service";
-import { pemOf } from "../../fixtures/pki";
-import { sectigo } from "../../fixtures/scenarios";
+import { AppServiceCertificate, appServiceVerdict } from "../../../components/azure/app-service-certificate";
+import { pemOf } from "../../../harness/pki";
+import { sectigo } from "../../../harness/scenarios";
 import { Sectigo, desiredRsa } from "../../support/simulated-windows-host/field-hosts";
 
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";

@@ -5,10 +5,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { readPfx } from "../../../chain/pfx-read";
 import { agentScript } from "../../../providers/windows/agent-invocation";
-import { AzureVmIisCertificate, contentHash } from "../../../providers/windows/azure-run-command";
+import { AzureVmIisCertificate, contentHash } from "../../../components/azure/azure-vm-iis-certificate";
 import { AgentRequest, RESULT_MARKER } from "../../../providers/windows/contract";
-import { pemOf } from "../../fixtures/pki";
-import { sectigo } from "../../fixtures/scenarios";
+import { pemOf } from "../../../harness/pki";
+import { sectigo } from "../../../harness/scenarios";
 import { Sectigo, bindLeaf, sectigoHost } from "../../support/simulated-windows-host/field-hosts";
 import { SimulatedWindowsHost } from "../../support/simulated-windows-host/host-model";
 

@@ -7,8 +7,8 @@ import { predictServedChain } from "../../../providers/windows/chain-engine-mode
 import { HostInventory } from "../../../providers/windows/inventory";
 import { planWindowsTarget } from "../../../providers/windows/planner";
 import { projectInventory } from "../../../providers/windows/projected-inventory";
-import { Pki } from "../../fixtures/pki";
-import { sectigo } from "../../fixtures/scenarios";
+import { Pki } from "../../../harness/pki";
+import { sectigo } from "../../../harness/scenarios";
 import { Sectigo, bindLeaf, desiredRsa, sectigoHost } from "../../support/simulated-windows-host/field-hosts";
 import { SimulatedWindowsHost } from "../../support/simulated-windows-host/host-model";
 

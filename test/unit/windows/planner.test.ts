@@ -4,7 +4,7 @@ import { writePfx } from "../../../chain/pfx-write";
 import { Step } from "../../../providers/windows/contract";
 import { HostInventory } from "../../../providers/windows/inventory";
 import { planWindowsTarget } from "../../../providers/windows/planner";
-import { letsEncrypt, sectigo } from "../../fixtures/scenarios";
+import { letsEncrypt, sectigo } from "../../../harness/scenarios";
 import { Sectigo, bindLeaf, desiredEcc, desiredRsa, letsEncryptX3Host, sectigoHost } from "../../support/simulated-windows-host/field-hosts";
 import { SimulatedWindowsHost } from "../../support/simulated-windows-host/host-model";
 

@@ -1,0 +1,280 @@
+// The chainsmith:linux:TlsFiles resource kind of the provider plugin: TLS files on a Linux
+// host over SSH, or on the machine running Pulumi. Secrets (the TLS key, passphrases, the SSH
+// key) arrive unwrapped from the wire: they are kept out of outputs or marked secret, and
+// scrubbed from every message.
+import { randomUUID } from "node:crypto";
+import { CheckFailures } from "../check-failures";
+import { ChainsmithInputError } from "../../chain/errors";
+import { keySpkiSha256, parsePrivateKey } from "../../chain/key";
+import { parseCertificates } from "../../chain/parse";
+import { assertValidAt } from "../../chain/validity";
+import type { PfxProfile } from "../../chain/pfx-write";
+import { LocalHost } from "./hosts/local-host";
+import { assertHostKeyPolicy, type SshLoginInputs } from "../ssh/host-keys";
+import { SshHost } from "./hosts/ssh-host";
+import { deploy, restoreOriginals, type Original } from "./deploy";
+import { buildDesiredState } from "./desired-state";
+import { compareServed } from "../../chain/served-comparison";
+import type { ChainEntry } from "../../chain/served-comparison";
+import { explainFileDrift, type KnownContent } from "./drift";
+import type { Endpoint } from "../../probe/endpoint";
+import { readLiveState, type LiveEndpoint } from "./live-state";
+import { planFiles, type FilePlan, type PresetOptions } from "./presets";
+import { guarded as guardedBy, secretValues } from "../redact";
+import { hasUnknowns } from "../plugin/wire";
+import type { DiffOutcome, Note, PropertyChange, ResourceKind } from "../plugin/resource-kind";
+import type { TargetHost } from "./hosts/target-host";
+
+/** A bastion; it authenticates with the same key or agent as the target. */
+export type JumpHostInputs = SshLoginInputs;
+
+/** Host and user are needed for "ssh" only. */
+export interface ConnectionInputs extends Partial<SshLoginInputs> {
+  /** "ssh" (default), or "local" for the machine that runs Pulumi. */
+  kind?: "ssh" | "local";
+  /** Run commands through `sudo -n` (login user is not root). */
+  sudo?: boolean;
+  connectTimeoutMs?: number;
+  /** ssh-agent socket, used when no sshPrivateKey is given. */
+  agent?: string;
+  /** A bastion; it authenticates with the same key or agent. */
+  jumpHost?: JumpHostInputs;
+}
+
+export interface LinuxFilesInputs extends PresetOptions {
+  connection: ConnectionInputs;
+  /** SSH login key (secret). */
+  sshPrivateKey?: string;
+  /** Passphrase of sshPrivateKey (secret). */
+  sshPassphrase?: string;
+  /** PEM chain to serve, leaf first, anchor left out. */
+  chain: string;
+  /** The leaf's private key (secret). */
+  privateKey: string;
+  keyPassphrase?: string;
+  pfxPassword?: string;
+  pfxProfile?: PfxProfile;
+  endpoints?: Endpoint[];
+  verifyTimeoutMs?: number;
+  /** What delete does: "restore" (default) puts back the files found before the first deployment; "keep" leaves the deployed files. */
+  onDelete?: "restore" | "keep";
+}
+
+/** Inputs without the TLS key material, plus what the deployment recorded. */
+/** Version of the state's shape; read() upgrades older shapes (0: the dynamic-provider state). */
+const STATE_VERSION = 1;
+
+export type LinuxFilesState = Omit<LinuxFilesInputs, "privateKey" | "keyPassphrase" | "pfxPassword"> & {
+  target: string;
+  /** The files written (the input `files` holds per-role overrides). */
+  deployedFiles: { path: string; role: string; sha256: string; mode: number }[];
+  servedChain: ChainEntry[];
+  keySpkiSha256: string;
+  knownContents: KnownContent[];
+  originals: Record<string, Original>;
+  configTest: string | null;
+  reload: string | null;
+  served: LiveEndpoint[];
+  /** Why the host differs from the deployment (filled by read; empty right after a deployment). */
+  drift: string[];
+  /** Who owns the files on the host (recorded beside them): a random id made at create. */
+  owner: string;
+  stateVersion: number;
+};
+
+const SECRET_INPUTS = ["privateKey", "keyPassphrase", "pfxPassword", "sshPrivateKey", "sshPassphrase"] as const;
+
+async function check(news: LinuxFilesInputs) {
+  const problems = new CheckFailures(secretValues(news, SECRET_INPUTS));
+  if (!hasUnknowns(news.files) && !hasUnknowns(news.directory) && !hasUnknowns(news.preset)) problems.attempt("files", () => planFiles(news));
+  // Shown by `pulumi preview`: an expired certificate would otherwise fail only at `up`.
+  if (!hasUnknowns(news.chain)) problems.attempt("chain", () => assertValidAt(parseCertificates(news.chain ?? "", "the chain"), new Date()));
+  if (!hasUnknowns(news.connection)) problems.attempt("connection", () => assertConnection(news.connection));
+  if (news.onDelete !== undefined && news.onDelete !== "restore" && news.onDelete !== "keep") {
+    problems.add("onDelete", `onDelete "${String(news.onDelete)}" is not "restore" or "keep".`);
+  }
+  return { failures: problems.failures };
+}
+
+async function create(inputs: LinuxFilesInputs) {
+  const owner = randomUUID();
+  const outs = await guarded(inputs, () => deployTo(inputs, {}, owner));
+  return { id: `${outs.target}:${owner}`, outs, notes: hostKeyNotes(inputs) };
+}
+
+async function update(_id: string, olds: LinuxFilesState, news: LinuxFilesInputs) {
+  const state = upgrade(olds);
+  return { outs: await guarded(news, () => deployTo(news, state.originals ?? {}, state.owner)), notes: hostKeyNotes(news) };
+}
+
+async function read(id: string, props: LinuxFilesState) {
+  const state = upgrade(props);
+  return guarded(state, async () => ({ id, props: { ...state, drift: (await driftOf(state)).map((c) => c.reason) } }));
+}
+
+async function diff(_id: string, olds: LinuxFilesState, news: LinuxFilesInputs): Promise<DiffOutcome> {
+  const state = upgrade(olds);
+  return guarded(news, async () => {
+    const changes = [...inputChanges(state, news), ...(await driftOf(state))];
+    // Another machine is another deployment; a new login user or preset on the same machine is an update.
+    const moved = !hasUnknowns(news.connection) && machineOf(news.connection) !== machineOf(state.connection);
+    return { changes, replaces: moved ? ["connection"] : [] };
+  });
+}
+
+async function remove(_id: string, props: LinuxFilesState): Promise<Note[]> {
+  const state = upgrade(props);
+  if ((state.onDelete ?? "restore") === "keep") return [];
+  return guarded(state, () =>
+    withHost(state, async (host) => {
+      const notes = await restoreOriginals(host, state.originals ?? {}, { configTest: state.configTest ?? undefined, reload: state.reload ?? undefined }, state.owner);
+      return notes.map((message) => ({ severity: "info" as const, message: `${host.name}: ${message}` }));
+    }),
+  );
+}
+
+/** Older states stay readable: a state without owner (version 0) owns whatever has no owner marker. */
+function upgrade(state: LinuxFilesState): LinuxFilesState {
+  return { ...state, owner: state.owner ?? "", stateVersion: STATE_VERSION };
+}
+
+async function deployTo(inputs: LinuxFilesInputs, originals: Record<string, Original>, owner: string): Promise<LinuxFilesState> {
+  const plan = planFiles(inputs);
+  // Checked before connecting: a wrong key or chain never reaches the host.
+  const desired = buildDesiredState(
+    { chainPem: inputs.chain, privateKeyPem: inputs.privateKey, keyPassphrase: inputs.keyPassphrase, pfxPassword: inputs.pfxPassword, pfxProfile: inputs.pfxProfile },
+    plan,
+  );
+  const result = await withHost(inputs, (host) => deploy(host, desired, plan, { endpoints: inputs.endpoints ?? [], verifyTimeoutMs: inputs.verifyTimeoutMs, originals, owner }));
+  const { privateKey: _key, keyPassphrase: _passphrase, pfxPassword: _password, ...publicInputs } = inputs;
+  return {
+    ...publicInputs,
+    target: targetName(inputs.connection),
+    deployedFiles: result.files,
+    servedChain: desired.chain,
+    keySpkiSha256: keySpkiSha256(parsePrivateKey(inputs.privateKey, "the private key", inputs.keyPassphrase)),
+    knownContents: desired.knownContents,
+    originals: result.originals,
+    configTest: plan.configTest ?? null,
+    reload: plan.reload ?? null,
+    served: result.served,
+    drift: [],
+    owner,
+    stateVersion: STATE_VERSION,
+  };
+}
+
+// The input a drifted file belongs to: the key file to privateKey, every other file to chain.
+const PROPERTY_OF_ROLE: Record<string, keyof LinuxFilesInputs> = { privkey: "privateKey" };
+
+/**
+ * How the host differs from the deployment, each difference under the input it concerns:
+ * what an update of this resource repairs. A changed file says why the server serves the
+ * wrong chain; with every file as deployed, an endpoint that serves another chain means the
+ * server was not reloaded. What is served, and endpoints that cannot be read, are the
+ * served-chain check's to say (chainsmith:index:ServedChainCheck): each fact once.
+ */
+async function driftOf(state: LinuxFilesState): Promise<PropertyChange[]> {
+  try {
+    const live = await withHost(state, (host) => readLiveState(host, state.deployedFiles.map((f) => f.path), state.endpoints ?? []));
+    const fileDrift = state.deployedFiles.flatMap((file) => {
+      const reason = explainFileDrift(file, live.files, state.knownContents);
+      return reason ? [{ property: PROPERTY_OF_ROLE[file.role] ?? "chain", reason, drift: true }] : [];
+    });
+    if (fileDrift.length > 0) return fileDrift;
+    return live.endpoints
+      .filter((e) => e.served && compareServed(state.servedChain, e.served).code !== "same")
+      .map((e) => ({ property: "chain", reason: `${e.endpoint} does not serve the chain its files hold: the server was not reloaded, or it reads other files (up writes the files and reloads again)`, drift: true }));
+  } catch (error) {
+    return [{ property: "connection", reason: `cannot read the host: ${(error as Error).message}`, drift: true }];
+  }
+}
+
+/** Differences between the recorded deployment and the new inputs, in words (none while inputs are unknown). */
+function inputChanges(olds: LinuxFilesState, news: LinuxFilesInputs): PropertyChange[] {
+  const changes: PropertyChange[] = [];
+  const change = (property: keyof LinuxFilesInputs, reason: string) => changes.push({ property, reason });
+  const known = <K extends keyof LinuxFilesInputs>(...keys: K[]) => keys.every((k) => !hasUnknowns(news[k]));
+  if (known("chain")) {
+    const chain = parseCertificates(news.chain, "the chain").map((c) => c.sha256);
+    if (chain.join() !== olds.servedChain.map((c) => c.sha256).join()) change("chain", "the chain to serve changed");
+  } else change("chain", "the chain to serve is known after other resources are deployed");
+  if (known("privateKey", "keyPassphrase")) {
+    if (keySpkiSha256(parsePrivateKey(news.privateKey, "the private key", news.keyPassphrase)) !== olds.keySpkiSha256) change("privateKey", "the private key changed");
+  } else change("privateKey", "the private key is known after other resources are deployed");
+  if (known("preset", "directory", "files", "reloadCommand", "configTestCommand")) {
+    const plan = planFiles(news);
+    const files = (p: { path: string; mode: number }[]) => p.map((f) => `${f.path}:${f.mode}`).join();
+    if (files(plan.files) !== files(olds.deployedFiles)) change(news.files ? "files" : "directory", "the files to write (paths or modes) changed");
+    if ((plan.configTest ?? null) !== olds.configTest) change("configTestCommand", "the config test command changed");
+    if ((plan.reload ?? null) !== olds.reload) change("reloadCommand", "the reload command changed");
+  } else change("files", "the files to write are known after other resources are deployed");
+  if (JSON.stringify(news.endpoints ?? []) !== JSON.stringify(olds.endpoints ?? [])) change("endpoints", "the endpoints to verify changed");
+  if (!known("connection")) change("connection", "the host is known after other resources are deployed");
+  else if (targetName(news.connection) !== olds.target) change("connection", `the target moves to ${targetName(news.connection)}`);
+  if ((news.onDelete ?? "restore") !== (olds.onDelete ?? "restore")) change("onDelete", `onDelete becomes "${news.onDelete ?? "restore"}"`);
+  return changes;
+}
+
+async function withHost<T>(inputs: Pick<LinuxFilesInputs, "connection" | "sshPrivateKey" | "sshPassphrase">, work: (host: TargetHost) => Promise<T>): Promise<T> {
+  const host = await connect(inputs);
+  try {
+    return await work(host);
+  } finally {
+    host.close();
+  }
+}
+
+function connect(inputs: Pick<LinuxFilesInputs, "connection" | "sshPrivateKey" | "sshPassphrase">): Promise<TargetHost> {
+  const c = inputs.connection;
+  if (c.kind === "local") return Promise.resolve(new LocalHost());
+  assertConnection(c);
+  const auth = { privateKey: inputs.sshPrivateKey, passphrase: inputs.sshPassphrase, agent: c.agent, connectTimeoutMs: c.connectTimeoutMs };
+  return SshHost.connect({
+    ...c,
+    host: c.host!,
+    user: c.user!,
+    ...auth,
+    jumpHost: c.jumpHost ? { ...c.jumpHost, ...auth } : undefined,
+  });
+}
+
+function assertConnection(c: ConnectionInputs | undefined): void {
+  if (!c) throw new ChainsmithInputError("missing-connection", 'No connection given. Give connection: { host, user, hostKeyFingerprints } or { kind: "local" }.');
+  if (c.kind === "local") return;
+  if (!c.host || !c.user) throw new ChainsmithInputError("missing-connection", "The connection needs host and user (and hostKeyFingerprints or knownHosts).");
+  assertHostKeyPolicy(c, targetName(c));
+  if (c.jumpHost) assertHostKeyPolicy(c.jumpHost, `${c.jumpHost.user}@${c.jumpHost.host}:${c.jumpHost.port ?? 22}`);
+}
+
+/** A loud warning on the resource: the host key was not verified. */
+function hostKeyNotes(inputs: LinuxFilesInputs): Note[] {
+  const c = inputs.connection;
+  if (c.kind === "local" || !c.insecureAcceptAnyHostKey) return [];
+  return [{ severity: "warning", message: `${targetName(c)}: insecureAcceptAnyHostKey is set, the host key was NOT verified: anyone on the network path can impersonate this host. Pin hostKeyFingerprints or knownHosts.` }];
+}
+
+function targetName(c: ConnectionInputs): string {
+  return c.kind === "local" ? "local" : `${c.user}@${c.host}:${c.port ?? 22}`;
+}
+
+function machineOf(c: ConnectionInputs): string {
+  return c.kind === "local" ? "local" : `${c.host}:${c.port ?? 22}`;
+}
+
+// Every error leaving the provider is scrubbed of the secrets it was given.
+function guarded<T>(inputs: Partial<LinuxFilesInputs>, work: () => Promise<T>): Promise<T> {
+  return guardedBy(secretValues(inputs, SECRET_INPUTS), work);
+}
+
+/** The SSH login key and its passphrase stay in the state as secrets: read and delete log in with them. */
+export const linuxTlsFiles: ResourceKind<LinuxFilesInputs, LinuxFilesState> = {
+  token: "chainsmith:linux:TlsFiles",
+  secrets: SECRET_INPUTS,
+  check,
+  diff,
+  create,
+  read,
+  update,
+  remove,
+};
