@@ -13,6 +13,7 @@ import type { InputsOf } from "../providers/deep-input";
 import { ServedChainCheck, type EndpointReport, type ProfileInput } from "../providers/served-chain/resource";
 import { loadProfiles } from "../providers/served-chain/inspect";
 import { assertOneSource, readMaterial, validityTime, type MaterialValues } from "./certificate-material";
+import { earlierIdentities } from "./earlier-identities";
 import { roll, type Rollout } from "./rollout";
 import { deployTarget, endpointsOf, type DeployedTarget, type EndpointArgs, type TargetArgs, type TargetMaterial, type TargetStatus } from "./targets";
 
@@ -159,7 +160,7 @@ export class CertificateDeployment extends pulumi.ComponentResource {
           driftChecks: args.driftChecks ?? true,
           verifyTimeoutMs: args.verifyTimeoutMs,
         },
-        childOptions(dependsOn),
+        { ...childOptions(dependsOn), aliases: earlierIdentities(`${name}-${suffix}`) },
       );
     const material: TargetMaterial = {
       chain: this.chainPem,

@@ -145,6 +145,28 @@ describe("CertificateDeployment", () => {
     expect(registered.find((r) => r.name === "out-verify")!.inputs.endpoints).toEqual([{ host: "127.0.0.9", port: 443 }]);
   });
 
+  it("resource options given to the deployment reach every child; renamed targets and 0.1's children are taken over by aliases", async () => {
+    const seen = new Map<string, pulumi.ResourceOptions>();
+    const capture: pulumi.ResourceTransformation = ({ name, props, opts }) => {
+      seen.set(name, opts);
+      return { props, opts };
+    };
+    const anchor = new pulumi.ComponentResource("test:index:Anchor", "anchor");
+    const targets = [{ kind: "local" as const, name: "web-b", previousNames: ["web-a"], directory: "/srv/b", endpoints: [{ host: "127.0.0.1", port: 8443 }] }];
+    const d = new CertificateDeployment(
+      "opts",
+      args({ targets }),
+      { retainOnDelete: true, ignoreChanges: ["reloadCommand"], customTimeouts: { create: "7m" }, deletedWith: anchor, transformations: [capture] },
+    );
+    await valueOf(d.targetStatus);
+    for (const child of ["opts-web-b", "opts-verify"]) {
+      expect(seen.get(child), child).toMatchObject({ retainOnDelete: true, ignoreChanges: ["reloadCommand"], customTimeouts: { create: "7m" }, deletedWith: anchor });
+    }
+    expect(seen.get("opts-web-b")!.aliases).toEqual([{ type: "pulumi-nodejs:dynamic:Resource" }, { name: "opts-web-a" }, { name: "opts-web-a", type: "pulumi-nodejs:dynamic:Resource" }]);
+    expect(seen.get("opts-verify")!.aliases).toEqual([{ type: "pulumi-nodejs:dynamic:Resource" }]);
+    expect(d.resources.targets["web-b"]).toBeInstanceOf(pulumi.CustomResource);
+  });
+
   it("two targets with one name are refused at once, saying to rename one", () => {
     const twice = ["a", "a"].map((name) => ({ kind: "local" as const, name, directory: "/srv/x" }));
     expect(() => new CertificateDeployment("dup", args({ targets: twice }))).toThrow(/Target name a is used twice/);
