@@ -1,20 +1,16 @@
 // What a host has now: the hash of each managed file and the chain each endpoint serves,
 // read from the wire with the probe.
+import { endpointLabel, type Endpoint } from "../../probe/endpoint";
 import { probe } from "../../probe/probe";
 import { shellQuote } from "./shell";
 import type { LiveEndpoint, LiveState } from "./drift";
 import type { TargetHost } from "./target-host";
 
 /** A TLS endpoint to check after deploying ("the server this file feeds"). */
-export interface Endpoint {
-  host: string;
-  port: number;
-  /** SNI name; defaults to host when it is a DNS name. */
-  servername?: string;
-}
+export type { Endpoint };
 
 export function endpointName(endpoint: Endpoint): string {
-  return `${endpoint.host}:${endpoint.port}${endpoint.servername && endpoint.servername !== endpoint.host ? ` (SNI ${endpoint.servername})` : ""}`;
+  return endpointLabel(endpoint.host, endpoint.port, endpoint.servername, endpoint.protocol);
 }
 
 /** SHA-256 of each file (null when missing), in one command. */
@@ -35,7 +31,7 @@ export async function readFileHashes(host: TargetHost, paths: string[]): Promise
 export async function readServedChain(endpoint: Endpoint, timeoutMs = 5000): Promise<LiveEndpoint> {
   const name = endpointName(endpoint);
   try {
-    const result = await probe({ host: endpoint.host, port: endpoint.port, servername: endpoint.servername, timeoutMs });
+    const result = await probe({ host: endpoint.host, port: endpoint.port, servername: endpoint.servername, protocol: endpoint.protocol, timeoutMs });
     return { endpoint: name, served: result.certificates.map((c) => ({ sha256: c.sha256, label: c.label })) };
   } catch (error) {
     return { endpoint: name, error: (error as Error).message };
