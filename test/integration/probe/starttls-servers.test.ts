@@ -1,0 +1,132 @@
+/**
+ * Real Postfix, Dovecot and PostgreSQL on loopback, each serving one fullchain file after its
+ * protocol's upgrade (and on its implicit-TLS ports): the probe reads exactly the file's
+ * certificates, in its order, as `openssl s_client -starttls <proto> -showcerts` does, over
+ * TLS 1.2 and 1.3; `chainsmith inspect smtp://...` prints that chain.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { main } from "../../../cli/main";
+import type { Protocol } from "../../../probe/endpoint";
+import { probe } from "../../../probe/probe";
+import { Pki, pemOf, type Issued } from "../../fixtures/pki";
+import { startDovecot, startPostfix, type MailTlsFiles } from "../../support/mail-servers";
+import { startPostgres } from "../../support/postgres";
+import { assertInstalled, type WebServer } from "../../support/webservers";
+import { opensslShowcerts } from "./openssl-showcerts";
+
+const NAME = "mail.probe.test";
+let dir: string;
+let served: Issued[];
+let files: MailTlsFiles;
+
+beforeAll(async () => {
+  const pki = new Pki();
+  const root = await pki.root("Mail Root");
+  const upper = await pki.intermediate("Mail Upper CA", root);
+  const issuing = await pki.intermediate("Mail Issuing CA", upper, { keyType: "rsa" });
+  const leaf = await pki.leaf(NAME, issuing, { keyType: "rsa" });
+  // Out of order, with the root: the servers must send the file as it is.
+  served = [leaf, upper, issuing, root];
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "chainsmith-probe-mail-"));
+  fs.chmodSync(dir, 0o755);
+  files = { fullchainPath: path.join(dir, "fullchain.pem"), keyPath: path.join(dir, "privkey.pem") };
+  fs.writeFileSync(files.fullchainPath, pemOf(...served));
+  fs.writeFileSync(files.keyPath, leaf.keyPem, { mode: 0o600 });
+});
+
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** Each endpoint, each TLS version: the probe reads the file's chain, equal to s_client's. */
+async function expectServedAsFile(endpoints: Array<{ protocol: Protocol; port: number }>): Promise<void> {
+  for (const { protocol, port } of endpoints) {
+    for (const version of ["1.2", "1.3"] as const) {
+      const result = await probe({ host: "127.0.0.1", port, servername: NAME, protocol, tls: version });
+      const probed = result.certificates.map((c) => c.sha256);
+      expect(result.tlsVersion, `${protocol} on ${port}`).toBe(`TLSv${version}`);
+      expect(result.protocol).toBe(protocol);
+      expect(probed, `${protocol} on ${port}, TLS ${version}`).toEqual(served.map((i) => i.cert.sha256));
+      expect(probed, `s_client for ${protocol} on ${port}, TLS ${version}`).toEqual(await opensslShowcerts("127.0.0.1", port, { servername: NAME, tls: version, protocol }));
+    }
+  }
+}
+
+async function withServer<S extends WebServer>(start: Promise<S>, use: (server: S) => Promise<void>): Promise<void> {
+  const server = await start;
+  try {
+    await use(server);
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\nserver log:\n${server.log()}`);
+  } finally {
+    await server.stop();
+  }
+}
+
+describe("probe vs openssl s_client -starttls on real mail and database servers", () => {
+  it("Postfix: SMTP STARTTLS, submission (TLS required, as on 587) and implicit TLS (as on 465)", async () => {
+    assertInstalled("postfix");
+    await withServer(startPostfix(files), async (postfix) => {
+      await expectServedAsFile([
+        { protocol: "smtp", port: postfix.ports.smtp },
+        { protocol: "smtp", port: postfix.ports.submission },
+        { protocol: "smtps", port: postfix.ports.smtps },
+      ]);
+      // A STARTTLS port probed as TLS at once: the error names the protocol to use.
+      const asTls = await probe({ host: "127.0.0.1", port: postfix.ports.smtp }).catch((e: unknown) => e);
+      expect(asTls).toMatchObject({ code: "not-tls", message: expect.stringContaining(`Name the protocol: smtp://127.0.0.1:${postfix.ports.smtp}.`) });
+      // And an implicit-TLS port probed with STARTTLS: the error says the port speaks TLS at once.
+      const asSmtp = await probe({ host: "127.0.0.1", port: postfix.ports.smtps, protocol: "smtp", timeoutMs: 1000 }).catch((e: unknown) => e);
+      expect(asSmtp).toMatchObject({ code: "timeout", message: expect.stringContaining("the SMTP dialogue). Check that the port serves SMTP in plain text; a port that starts with TLS (e.g. 465, 993, 995) waits silently: probe it as smtps://.") });
+    });
+  });
+
+  it("Dovecot: IMAP and POP3 with STARTTLS, and their implicit-TLS ports (993, 995)", async () => {
+    assertInstalled("dovecot");
+    await withServer(startDovecot(files), async (dovecot) => {
+      await expectServedAsFile([
+        { protocol: "imap", port: dovecot.ports.imap },
+        { protocol: "imaps", port: dovecot.ports.imaps },
+        { protocol: "pop3", port: dovecot.ports.pop3 },
+        { protocol: "pop3s", port: dovecot.ports.pop3s },
+      ]);
+      const crossed = await probe({ host: "127.0.0.1", port: dovecot.ports.imap, protocol: "pop3" }).catch((e: unknown) => e);
+      expect(crossed).toMatchObject({ code: "out-of-protocol", message: expect.stringMatching(/the greeting is not "\+OK" \("\* OK .*this is not what a POP3 server answers/) });
+    });
+  });
+
+  it("PostgreSQL: the SSLRequest upgrade", async () => {
+    await withServer(startPostgres(files), (postgres) => expectServedAsFile([{ protocol: "postgres", port: postgres.port }]));
+  });
+
+  it("chainsmith inspect smtp://127.0.0.1:<port> and imap://, pop3:// print the chain Postfix and Dovecot send", async () => {
+    assertInstalled("postfix");
+    assertInstalled("dovecot");
+    const [postfix, dovecot] = await Promise.all([startPostfix(files), startDovecot(files)]);
+    try {
+      for (const endpoint of [`smtp://127.0.0.1:${postfix.ports.smtp}`, `smtp://127.0.0.1:${postfix.ports.submission}`, `imap://127.0.0.1:${dovecot.ports.imap}`, `pop3://127.0.0.1:${dovecot.ports.pop3}`]) {
+        let out = "";
+        const code = await main(["inspect", endpoint, "--servername", NAME, "--json", "--profile", `root=${writeRoot()}`], { out: (t) => void (out += t), err: () => undefined });
+        const json = JSON.parse(out);
+        expect(json.endpoint).toBe(`${endpoint} (SNI ${NAME})`);
+        expect(json.served.map((c: { sha256: string }) => c.sha256)).toEqual(served.map((i) => i.cert.sha256));
+        // The root is sent and the order is wrong: trusted, with findings, so exit 1.
+        expect(json.findings.map((f: { code: string }) => f.code)).toEqual(expect.arrayContaining(["contains-anchor"]));
+        expect(code).toBe(1);
+        let text = "";
+        await main(["inspect", endpoint, "--servername", NAME, "--profile", `root=${writeRoot()}`], { out: (t) => void (text += t), err: () => undefined });
+        expect(text.startsWith(`${endpoint} (SNI ${NAME}): TLSv1.3`)).toBe(true);
+        for (const [i, issued] of served.entries()) expect(text).toMatch(new RegExp(`\\n  ${i}\\s+${issued.cert.subject}\\s+${issued.cert.issuer}\\s+${issued.cert.shortFingerprint}`));
+      }
+    } finally {
+      await Promise.all([postfix.stop(), dovecot.stop()]);
+    }
+  });
+});
+
+function writeRoot(): string {
+  const file = path.join(dir, "root.pem");
+  fs.writeFileSync(file, pemOf(served[3]));
+  return file;
+}
