@@ -35,7 +35,7 @@ async function deployAndCheck(server: WebServer, options: PresetOptions): Promis
     expect((await curlTrusting(pki.oldRoot, server.port)).code, "legacy client before the deployment").not.toBe(0);
     const plan = planFiles({ ...options, configTestCommand: server.configTestCommand, reloadCommand: server.reloadCommand });
     const desired = buildDesiredState({ chainPem: pki.desiredChainPem, privateKeyPem: pki.leaf.keyPem }, plan);
-    await deploy(new LocalHost(), desired, plan, { endpoints: [{ host: "127.0.0.1", port: server.port }], verifyTimeoutMs: 15_000 });
+    await deploy(new LocalHost(), desired, plan, { endpoints: [{ host: "127.0.0.1", port: server.port }], verifyTimeoutMs: 15_000, owner: "test" });
     const served = (await probe({ host: "127.0.0.1", port: server.port })).certificates.map((c) => c.sha256);
     expect(served).toEqual([pki.leaf, pki.intermediate, pki.newRootByOld].map((i) => i.cert.sha256));
     const after = await curlTrusting(pki.oldRoot, server.port);

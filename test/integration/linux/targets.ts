@@ -7,6 +7,8 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import type { Protocol } from "../../../probe/endpoint";
+import { UPGRADES } from "../../../probe/starttls/upgrades";
 import { Pki, pemOf, type Issued } from "../../fixtures/pki";
 import { freePort } from "../../support/tls-servers";
 
@@ -62,6 +64,21 @@ export async function curlTrusting(root: Issued, port: number): Promise<{ code: 
       resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stderr });
     }),
   );
+}
+
+/**
+ * `openssl s_client -starttls <protocol> -verify_return_error` as a client that trusts only
+ * `root` and checks the name SITE: exit code 0 when the chain verified (for mail servers,
+ * which curl cannot check without logging in).
+ */
+export async function opensslTrusting(root: Issued, port: number, protocol: Protocol): Promise<{ code: number; stderr: string }> {
+  const caFile = path.join(os.tmpdir(), `chainsmith-ca-${root.cert.sha256.slice(0, 12)}.pem`);
+  fs.writeFileSync(caFile, root.pem);
+  const args = ["s_client", "-connect", `127.0.0.1:${port}`, "-servername", SITE, "-verify_hostname", SITE, "-CAfile", caFile, "-verify_return_error", ...(UPGRADES[protocol] ? ["-starttls", protocol] : [])];
+  return new Promise((resolve) => {
+    const child = execFile("openssl", args, { timeout: 10_000 }, (error, _stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stderr }));
+    child.stdin?.end();
+  });
 }
 
 export { freePort };
