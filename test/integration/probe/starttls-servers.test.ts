@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../../cli/main";
 import type { Protocol } from "../../../probe/endpoint";
 import { probe } from "../../../probe/probe";
+import { servedChainCheck } from "../../../providers/served-chain/provider-methods";
 import { Pki, pemOf, type Issued } from "../../fixtures/pki";
 import { startDovecot, startPostfix, type MailTlsFiles } from "../../support/mail-servers";
 import { startPostgres } from "../../support/postgres";
@@ -111,9 +112,9 @@ describe("probe vs openssl s_client -starttls on real mail and database servers"
         const json = JSON.parse(out);
         expect(json.endpoint).toBe(`${endpoint} (SNI ${NAME})`);
         expect(json.served.map((c: { sha256: string }) => c.sha256)).toEqual(served.map((i) => i.cert.sha256));
-        // The root is sent and the order is wrong: trusted, with findings, so exit 1.
-        expect(json.findings.map((f: { code: string }) => f.code)).toEqual(expect.arrayContaining(["contains-anchor"]));
-        expect(code).toBe(1);
+        // Out of order and with the root: warnings, and the chain is trusted, so exit 0.
+        expect(json.findings.map((f: { code: string }) => f.code)).toEqual(expect.arrayContaining(["wrong-order", "contains-anchor"]));
+        expect([json.protocol, json.ok, code]).toEqual([endpoint.split(":")[0], true, 0]);
         let text = "";
         await main(["inspect", endpoint, "--servername", NAME, "--profile", `root=${writeRoot()}`], { out: (t) => void (text += t), err: () => undefined });
         expect(text.startsWith(`${endpoint} (SNI ${NAME}): TLSv1.3`)).toBe(true);
@@ -122,6 +123,25 @@ describe("probe vs openssl s_client -starttls on real mail and database servers"
     } finally {
       await Promise.all([postfix.stop(), dovecot.stop()]);
     }
+  });
+});
+
+describe("the served-chain check with mail endpoints", () => {
+  it("verifies what Postfix sends after STARTTLS and on its implicit port, and refuses an unknown protocol before probing", async () => {
+    assertInstalled("postfix");
+    await withServer(startPostfix(files), async (postfix) => {
+      const endpoints = [
+        { host: "127.0.0.1", port: postfix.ports.submission, servername: NAME, protocol: "smtp" as const },
+        { host: "127.0.0.1", port: postfix.ports.smtps, servername: NAME, protocol: "smtps" as const },
+      ];
+      const { outs } = await servedChainCheck.create({ endpoints, desiredChain: pemOf(...served), profiles: [{ name: "root", roots: pemOf(served[3]) }], verifyTimeoutMs: 10_000 });
+      expect(outs.served.map((r) => [r.endpoint, r.matchesDesired, r.chain.map((c) => c.sha256)])).toEqual([
+        [`smtp://127.0.0.1:${postfix.ports.submission} (SNI ${NAME})`, true, served.map((i) => i.cert.sha256)],
+        [`smtps://127.0.0.1:${postfix.ports.smtps} (SNI ${NAME})`, true, served.map((i) => i.cert.sha256)],
+      ]);
+      const { failures } = await servedChainCheck.check({ endpoints: [{ host: "127.0.0.1", port: 25, protocol: "esmtp" as never }], desiredChain: pemOf(...served) });
+      expect(failures).toEqual([{ property: "endpoints", reason: expect.stringMatching(/^endpoints\[0\]: protocol 'esmtp' is not one the probe speaks\. Use one of tls, smtp, /) }]);
+    });
   });
 });
 
