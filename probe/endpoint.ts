@@ -36,14 +36,10 @@ export interface Endpoint {
   protocol?: Protocol;
 }
 
-export function isProtocol(value: unknown): value is Protocol {
-  return typeof value === "string" && Object.prototype.hasOwnProperty.call(DEFAULT_PORTS, value);
-}
-
 /** The protocol of an endpoint, refused with the list of known ones when it is not one; `where` names the input. */
 export function checkProtocol(value: unknown, where: string): Protocol {
   if (value === undefined) return "tls";
-  if (isProtocol(value)) return value;
+  if (typeof value === "string" && Object.prototype.hasOwnProperty.call(DEFAULT_PORTS, value)) return value as Protocol;
   throw new ChainsmithInputError("unknown-protocol", `${where}: protocol '${String(value)}' is not one the probe speaks. Use one of ${PROTOCOLS.join(", ")}.`);
 }
 

@@ -180,10 +180,11 @@ class ProbeAttempt {
     this.tcp = tcp;
     tcp.setNoDelay(true);
     tcp.once("error", (error: NodeJS.ErrnoException) => this.onSocketError(error));
-    tcp.once("connect", () => this.upgrade(address));
+    tcp.once("connect", () => this.onConnected(address));
   }
 
-  private upgrade(address: string): void {
+  // Connected: the protocol's upgrade dialogue, if it has one, then TLS.
+  private onConnected(address: string): void {
     if (this.settled || !this.tcp) return;
     this.marks.connected = performance.now();
     const upgrade = UPGRADES[this.request.protocol];
