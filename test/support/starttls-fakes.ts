@@ -1,8 +1,8 @@
 /**
- * Scripted STARTTLS servers on loopback, for what no real server here does: hostile or broken
- * dialogues, and the LDAP, XMPP and FTP upgrades (no such server is installed). A MOCK of the
- * plain-text part only: after the script agrees to start TLS, Node's real TLS server takes
- * the same socket and serves the given chain. Scripts read what the client sends with the
+ * Scripted STARTTLS servers on loopback, for what no real server here does on demand: hostile
+ * or broken dialogues, refusals, replies split at every byte. A MOCK of the plain-text part
+ * only: after the script agrees to start TLS, Node's real TLS server takes the same socket
+ * and serves the given chain. Scripts read what the client sends with the
  * probe's own bounded reader (probe/starttls/conversation.ts).
  */
 import * as net from "node:net";

@@ -1,7 +1,7 @@
 /**
  * The STARTTLS dialogues against scripted servers on loopback (test/support/starttls-fakes.ts):
  * replies split at every byte, servers that do not offer or refuse the upgrade, answer out of
- * protocol, flood, fall silent or inject bytes; and the LDAP, XMPP and FTP upgrades, whose
+ * protocol, flood, fall silent or inject bytes; where the dialogue succeeds, the probe's
  * reading is compared with `openssl s_client -starttls` against the same server.
  */
 import { afterEach, beforeAll, describe, expect, it } from "vitest";

@@ -1,8 +1,8 @@
 /**
- * Real Postfix, Dovecot and PostgreSQL on loopback, each serving one fullchain file after its
- * protocol's upgrade (and on its implicit-TLS ports): the probe reads exactly the file's
- * certificates, in its order, as `openssl s_client -starttls <proto> -showcerts` does, over
- * TLS 1.2 and 1.3; `chainsmith inspect smtp://...` prints that chain.
+ * Real Postfix, Dovecot, PostgreSQL, vsftpd, Prosody and slapd on loopback, each serving one fullchain
+ * file after its protocol's upgrade (and on its implicit-TLS ports): the probe reads exactly
+ * the certificates sent, in their order, as `openssl s_client -starttls <proto> -showcerts`
+ * does, over TLS 1.2 and 1.3; `chainsmith inspect smtp://...` prints that chain.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -14,7 +14,7 @@ import { probe } from "../../../probe/probe";
 import { servedChainCheck } from "../../../providers/served-chain/provider-methods";
 import { Pki, pemOf, type Issued } from "../../fixtures/pki";
 import { startDovecot, startPostfix, type MailTlsFiles } from "../../support/mail-servers";
-import { startPostgres } from "../../support/postgres";
+import { startPostgres, startProsody, startSlapd, startVsftpd } from "../../support/starttls-servers";
 import { assertInstalled, type WebServer } from "../../support/webservers";
 import { opensslShowcerts } from "./openssl-showcerts";
 
@@ -40,15 +40,15 @@ beforeAll(async () => {
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-/** Each endpoint, each TLS version: the probe reads the file's chain, equal to s_client's. */
-async function expectServedAsFile(endpoints: Array<{ protocol: Protocol; port: number }>): Promise<void> {
+/** Each endpoint, each TLS version: the probe reads `expected` (default: the file as it is), equal to s_client's. */
+async function expectServedAsFile(endpoints: Array<{ protocol: Protocol; port: number }>, expected = () => served): Promise<void> {
   for (const { protocol, port } of endpoints) {
     for (const version of ["1.2", "1.3"] as const) {
       const result = await probe({ host: "127.0.0.1", port, servername: NAME, protocol, tls: version });
       const probed = result.certificates.map((c) => c.sha256);
       expect(result.tlsVersion, `${protocol} on ${port}`).toBe(`TLSv${version}`);
       expect(result.protocol).toBe(protocol);
-      expect(probed, `${protocol} on ${port}, TLS ${version}`).toEqual(served.map((i) => i.cert.sha256));
+      expect(probed, `${protocol} on ${port}, TLS ${version}`).toEqual(expected().map((i) => i.cert.sha256));
       expect(probed, `s_client for ${protocol} on ${port}, TLS ${version}`).toEqual(await opensslShowcerts("127.0.0.1", port, { servername: NAME, tls: version, protocol }));
     }
   }
@@ -65,7 +65,7 @@ async function withServer<S extends WebServer>(start: Promise<S>, use: (server: 
   }
 }
 
-describe("probe vs openssl s_client -starttls on real mail and database servers", () => {
+describe("probe vs openssl s_client -starttls on real mail, database, FTP, XMPP and LDAP servers", () => {
   it("Postfix: SMTP STARTTLS, submission (TLS required, as on 587) and implicit TLS (as on 465)", async () => {
     assertInstalled("postfix");
     await withServer(startPostfix(files), async (postfix) => {
@@ -99,6 +99,24 @@ describe("probe vs openssl s_client -starttls on real mail and database servers"
 
   it("PostgreSQL: the SSLRequest upgrade", async () => {
     await withServer(startPostgres(files), (postgres) => expectServedAsFile([{ protocol: "postgres", port: postgres.port }]));
+  });
+
+  it("vsftpd: AUTH TLS", async () => {
+    assertInstalled("vsftpd");
+    await withServer(startVsftpd(files), (vsftpd) => expectServedAsFile([{ protocol: "ftp", port: vsftpd.port }]));
+  });
+
+  it("Prosody: XMPP STARTTLS on a stream opened to the SNI name", async () => {
+    assertInstalled("prosody");
+    await withServer(startProsody(files, NAME), (prosody) => expectServedAsFile([{ protocol: "xmpp", port: prosody.port }]));
+  });
+
+  it("slapd: the StartTLS extended operation, and ldaps://; GnuTLS sends the file's certificates in path order", async () => {
+    assertInstalled("slapd");
+    const [leaf, upper, issuing, root] = served;
+    await withServer(startSlapd(files), (slapd) =>
+      expectServedAsFile([{ protocol: "ldap", port: slapd.ports.ldap }, { protocol: "ldaps", port: slapd.ports.ldaps }], () => [leaf, issuing, upper, root]),
+    );
   });
 
   it("chainsmith inspect smtp://127.0.0.1:<port> and imap://, pop3:// print the chain Postfix and Dovecot send", async () => {
