@@ -28,9 +28,10 @@ const FLAGS: FlagSpecs = {
 
 const SYNOPSIS = `[PROTOCOL://]HOST[:PORT] | --targets FILE  [--servername NAME] [--tls 1.2|1.3] [--key-type rsa|ecdsa] [--expect FULLCHAIN.pem] [--profile NAME|name=FILE ...] [--json]
 
-PROTOCOL: ${PROTOCOLS.join(", ")}. Default tls (TLS at once); smtp, imap, pop3, ftp, ldap,
-postgres and xmpp read the chain after the protocol's STARTTLS; the port defaults to the
-protocol's (smtp 25, imap 143, smtps 465, ...). Submission: smtp://HOST:587.`;
+PROTOCOL, one of ${PROTOCOLS.join(", ")}:
+tls (the default), smtps, imaps, pop3s and ldaps start with TLS; the others read the chain after
+the protocol's STARTTLS. The port defaults to the protocol's (smtp 25, smtps 465, imap 143, ...);
+mail submission is smtp://HOST:587.`;
 
 const EXIT_FINE = 0;
 const EXIT_PROBLEMS = 1;
