@@ -1,5 +1,6 @@
-// `chainsmith inspect`: read the chain an endpoint serves (probe/), judge it against client
-// profiles and, with --expect, against the chain it must serve (chain/judge.ts).
+// `chainsmith inspect`: read the chain an endpoint serves (probe/; after the protocol's
+// STARTTLS for smtp://, imap://, ...), judge it against client profiles and, with --expect,
+// against the chain it must serve (chain/judge.ts).
 // Exit 0: the chain is fine for every profile (and equals --expect); 1: it is not;
 // 2: bad input, or an endpoint could not be read.
 import type { Certificate } from "../chain/certificate";
@@ -7,7 +8,7 @@ import { ChainsmithInputError } from "../chain/errors";
 import { judgeServed, type Judgement } from "../chain/judge";
 import { parseCertificates } from "../chain/parse";
 import { loadProfile } from "../chain/profiles";
-import { endpointLabel, parseEndpoint } from "../probe/endpoint";
+import { endpointLabel, parseEndpoint, PROTOCOLS } from "../probe/endpoint";
 import { ProbeError } from "../probe/errors";
 import { probe, type KeyTypeChoice, type ProbeOptions, type ProbeResult, type TlsVersionChoice } from "../probe/probe";
 import { probeMany } from "../probe/probe-many";
@@ -21,11 +22,16 @@ const FLAGS: FlagSpecs = {
   "key-type": { type: "string", value: "rsa|ecdsa", help: "read the RSA or the ECDSA chain of a server that has both" },
   expect: { type: "string", value: "FULLCHAIN.pem", help: "the chain the server must send, leaf first; any difference fails" },
   profile: CHAIN_INPUT_FLAGS.profile,
-  targets: { type: "string", value: "FILE", help: "inspect every endpoint in FILE: one 'HOST[:PORT] [SERVERNAME]' per line, # comments" },
+  targets: { type: "string", value: "FILE", help: "inspect every endpoint in FILE: one '[PROTOCOL://]HOST[:PORT] [SERVERNAME]' per line, # comments" },
   json: { type: "boolean", help: "print JSON (with --targets: one JSON line per endpoint, as each finishes)" },
 };
 
-const SYNOPSIS = "HOST[:PORT] | --targets FILE  [--servername NAME] [--tls 1.2|1.3] [--key-type rsa|ecdsa] [--expect FULLCHAIN.pem] [--profile NAME|name=FILE ...] [--json]";
+const SYNOPSIS = `[PROTOCOL://]HOST[:PORT] | --targets FILE  [--servername NAME] [--tls 1.2|1.3] [--key-type rsa|ecdsa] [--expect FULLCHAIN.pem] [--profile NAME|name=FILE ...] [--json]
+
+PROTOCOL, one of ${PROTOCOLS.join(", ")}:
+tls (the default), smtps, imaps, pop3s and ldaps start with TLS; the others read the chain after
+the protocol's STARTTLS. The port defaults to the protocol's (smtp 25, smtps 465, imap 143, ...);
+mail submission is smtp://HOST:587.`;
 
 const EXIT_FINE = 0;
 const EXIT_PROBLEMS = 1;
@@ -58,7 +64,7 @@ export async function runInspect(argv: string[], io: Io): Promise<number> {
   const json = booleanFlag(values, "json");
 
   if (targets === undefined) {
-    const endpoint: ProbeOptions = { ...parseEndpoint(positionals[0], "HOST[:PORT]"), servername: stringFlag(values, "servername"), ...settings };
+    const endpoint: ProbeOptions = { ...parseEndpoint(positionals[0], "[PROTOCOL://]HOST[:PORT]"), servername: stringFlag(values, "servername"), ...settings };
     try {
       const inspection = judge(endpoint, await probe(endpoint));
       io.out(json ? `${JSON.stringify(inspectionJson(inspection), null, 2)}\n` : renderInspection(inspection));
@@ -118,7 +124,7 @@ function probeSettings(values: FlagValues): { tls: TlsVersionChoice; keyType: Ke
   return { tls, keyType };
 }
 
-/** One endpoint per line, "HOST[:PORT] [SERVERNAME]"; blank lines and # comments skipped. */
+/** One endpoint per line, "[PROTOCOL://]HOST[:PORT] [SERVERNAME]"; blank lines and # comments skipped. */
 function readTargets(file: string, servername: string | undefined, settings: Pick<ProbeOptions, "tls" | "keyType">): ProbeOptions[] {
   const endpoints: ProbeOptions[] = [];
   readInput(file, "--targets")
@@ -129,22 +135,23 @@ function readTargets(file: string, servername: string | undefined, settings: Pic
       if (text === "") return;
       const [spec, name, ...rest] = text.split(/\s+/);
       const where = `${file} line ${index + 1}`;
-      if (rest.length > 0) throw new ChainsmithInputError("bad-targets", `${where}: '${text}' has more than HOST[:PORT] and a server name.`);
+      if (rest.length > 0) throw new ChainsmithInputError("bad-targets", `${where}: '${text}' has more than [PROTOCOL://]HOST[:PORT] and a server name.`);
       endpoints.push({ ...parseEndpoint(spec, where), servername: name ?? servername, ...settings });
     });
-  if (endpoints.length === 0) throw new ChainsmithInputError("bad-targets", `--targets ${file}: no endpoint in the file. Write one HOST[:PORT] [SERVERNAME] per line.`);
+  if (endpoints.length === 0) throw new ChainsmithInputError("bad-targets", `--targets ${file}: no endpoint in the file. Write one [PROTOCOL://]HOST[:PORT] [SERVERNAME] per line.`);
   return endpoints;
 }
 
 
 function label(endpoint: ProbeOptions): string {
-  return endpointLabel(endpoint.host, endpoint.port, endpoint.servername);
+  return endpointLabel(endpoint.host, endpoint.port, endpoint.servername, endpoint.protocol);
 }
 
 /** The JSON contract of `inspect --json` (other tools read it; keep the names). */
 function inspectionJson({ endpoint, result, judgement, fine }: Inspection): object {
   return {
     endpoint: label(endpoint),
+    protocol: result.protocol,
     servername: result.servername,
     served: result.certificates.map((c) => ({ subject: c.subject, issuer: c.issuer, sha256: c.sha256, notBefore: c.notBefore.toISOString(), notAfter: c.notAfter.toISOString() })),
     tlsVersion: result.tlsVersion,

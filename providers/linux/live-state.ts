@@ -8,7 +8,6 @@ import type { ChainEntry } from "../../chain/served-comparison";
 import type { LiveFile } from "./drift";
 import type { TargetHost } from "./hosts/target-host";
 
-
 /** What one endpoint serves now. */
 export interface LiveEndpoint {
   /** "host:port" (and SNI). */
@@ -34,9 +33,9 @@ export async function readFileHashes(host: TargetHost, paths: string[]): Promise
 
 /** The chain an endpoint serves, as fingerprints and labels in wire order, or why it could not be read. */
 export async function readServedChain(endpoint: Endpoint, timeoutMs = 5000): Promise<LiveEndpoint> {
-  const name = endpointLabel(endpoint.host, endpoint.port, endpoint.servername);
+  const name = endpointLabel(endpoint.host, endpoint.port, endpoint.servername, endpoint.protocol);
   try {
-    const result = await probe({ host: endpoint.host, port: endpoint.port, servername: endpoint.servername, timeoutMs });
+    const result = await probe({ ...endpoint, timeoutMs });
     return { endpoint: name, served: result.certificates.map(chainEntry) };
   } catch (error) {
     return { endpoint: name, error: (error as Error).message };

@@ -8,6 +8,7 @@ import { ChainsmithInputError } from "../../chain/errors";
 import { keySpkiSha256, parsePrivateKey } from "../../chain/key";
 import { parseCertificates } from "../../chain/parse";
 import { assertValidAt } from "../../chain/validity";
+import { checkProtocol } from "../../probe/endpoint";
 import type { PfxProfile } from "../../chain/pfx-write";
 import { LocalHost } from "./hosts/local-host";
 import { assertHostKeyPolicy, type SshLoginInputs } from "../ssh/host-keys";
@@ -90,6 +91,7 @@ async function check(news: LinuxFilesInputs) {
   // Shown by `pulumi preview`: an expired certificate would otherwise fail only at `up`.
   if (!hasUnknowns(news.chain)) problems.attempt("chain", () => assertValidAt(parseCertificates(news.chain ?? "", "the chain"), new Date()));
   if (!hasUnknowns(news.connection)) problems.attempt("connection", () => assertConnection(news.connection));
+  if (!hasUnknowns(news.endpoints)) (news.endpoints ?? []).forEach((e, i) => problems.attempt("endpoints", () => checkProtocol(e.protocol, `endpoints[${i}]`)));
   if (news.onDelete !== undefined && news.onDelete !== "restore" && news.onDelete !== "keep") {
     problems.add("onDelete", `onDelete "${String(news.onDelete)}" is not "restore" or "keep".`);
   }

@@ -1,6 +1,7 @@
 // The chainsmith package schema: the resources the provider serves, with named object types
 // and enums (no TypeScript unions), so that `pulumi package gen-sdk` can serve any language.
 // Secret properties are marked; descriptions become the editor hints of generated SDKs.
+import { PROTOCOLS } from "../../probe/endpoint";
 import { PRESETS } from "../linux/presets";
 
 type Property = Record<string, unknown>;
@@ -32,9 +33,15 @@ const types = {
   [endpoint]: {
     type: "object",
     description: "A TLS endpoint that serves the certificate: probed from the wire after deploying and on every preview.",
-    properties: { host: string("Host name or address."), port: integer("TCP port."), servername: string("SNI name; default the host when it is a DNS name.") },
+    properties: {
+      host: string("Host name or address."),
+      port: integer("TCP port."),
+      servername: string("SNI name; default the host when it is a DNS name."),
+      protocol: ref("chainsmith:index:Protocol", "How TLS starts; default tls (at once)."),
+    },
     required: ["host", "port"],
   },
+  "chainsmith:index:Protocol": enumOf("tls: TLS at once, also smtps, imaps, pop3s, ldaps on their ports; smtp, imap, pop3, ftp, ldap, postgres, xmpp: TLS after the protocol's STARTTLS.", PROTOCOLS),
   [chainEntry]: {
     type: "object",
     description: "One certificate of a chain.",

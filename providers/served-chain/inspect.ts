@@ -66,8 +66,8 @@ export async function inspectEndpoints(inputs: ExpectationInputs, profiles: Clie
   const desired = parseCertificates(inputs.desiredChain, "the desired chain");
   const outcomes = await probeMany(inputs.endpoints.map((e) => ({ ...e, timeoutMs: inputs.timeoutMs ?? 5000 })));
   return outcomes.map((outcome, i) => {
-    const { host, port, servername } = inputs.endpoints[i];
-    const endpoint = endpointLabel(host, port, servername);
+    const { host, port, servername, protocol } = inputs.endpoints[i];
+    const endpoint = endpointLabel(host, port, servername, protocol);
     if (!outcome.ok) return { endpoint, chain: [], error: outcome.error.message, matchesDesired: false, profiles: [], findings: [] };
     return judged(endpoint, outcome.result.certificates, desired, profiles);
   });

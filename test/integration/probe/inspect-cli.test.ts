@@ -153,6 +153,6 @@ describe("chainsmith inspect", () => {
     fs.writeFileSync(file("bad-targets.txt"), `127.0.0.1:${good.port}\nhttps://example.test/\n`);
     const { code, err } = await inspect("--targets", file("bad-targets.txt"));
     expect(code).toBe(2);
-    expect(err).toMatch(/bad-targets\.txt line 2: 'https:\/\/example\.test\/' is not HOST\[:PORT\]/);
+    expect(err).toMatch(/bad-targets\.txt line 2: 'https:\/\/example\.test\/' is not \[PROTOCOL:\/\/\]HOST\[:PORT\]/);
   });
 });
