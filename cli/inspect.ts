@@ -151,7 +151,7 @@ function inspectionJson({ endpoint, result, judgement, fine }: Inspection): obje
     cipher: result.cipher,
     ocspStapled: result.ocspStapled,
     findings: judgement.findings,
-    profiles: judgement.profiles.map((p) => ({ profile: p.profile, trusted: p.trusted, reason: p.reason })),
+    profiles: judgement.profiles.map((p) => ({ profile: p.profile, trusted: p.trusted, reason: p.reason, ...(p.decidedBy ? { decidedBy: p.decidedBy } : {}) })),
     ...(judgement.matchesDesired === undefined ? {} : { matchesExpected: judgement.matchesDesired }),
     ok: fine,
     timings: result.timings,
@@ -169,7 +169,7 @@ function renderInspection({ endpoint, result, judgement, fine }: Inspection): st
   if (judgement.findings.length === 0) lines.push("  none");
   for (const f of judgement.findings) lines.push(`  ${f.severity.padEnd(8)} ${f.code}: ${f.message}`);
   lines.push("", "Client profiles:");
-  lines.push(...table(["profile", "verdict", "why"], judgement.profiles.map((v) => [v.profile, v.trusted ? "trusted" : "NOT TRUSTED", v.reason])));
+  lines.push(...table(["profile", "verdict", "decided by", "why"], judgement.profiles.map((v) => [v.profile, v.trusted ? "trusted" : "NOT TRUSTED", v.decidedBy ?? "-", v.reason])));
   if (judgement.matchesDesired !== undefined) lines.push("", `Expected chain (--expect): ${judgement.matchesDesired ? "served exactly" : "NOT what is served"}`);
   lines.push("", fine ? "Result: the chain is fine." : "Result: the chain has problems (see above).");
   return `${lines.join("\n")}\n`;
