@@ -55,12 +55,16 @@ export function findBundledStore(name: string): BundledStore | undefined {
   return bundledStores().find((s) => s.name === name);
 }
 
+/** The PEM file of a bundled store. */
+export function bundledStoreFile(store: BundledStore): string {
+  return path.join(trustStoreDir(), store.file);
+}
+
 /** The roots of a bundled store, parsed on first use. */
 export function bundledRoots(store: BundledStore): Certificate[] {
   let roots = rootsMemo.get(store.name);
   if (!roots) {
-    const file = path.join(trustStoreDir(), store.file);
-    roots = parseCertificates(fs.readFileSync(file), `bundled store ${store.name} (${store.file})`);
+    roots = parseCertificates(fs.readFileSync(bundledStoreFile(store)), `bundled store ${store.name} (${store.file})`);
     rootsMemo.set(store.name, roots);
   }
   return roots;

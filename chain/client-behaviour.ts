@@ -72,3 +72,7 @@ export function behaviour(id: BehaviourId): ClientBehaviour {
 export function isBehaviourId(id: string): id is BehaviourId {
   return Object.prototype.hasOwnProperty.call(BEHAVIOURS, id);
 }
+
+export function behaviourIds(): BehaviourId[] {
+  return Object.keys(BEHAVIOURS) as BehaviourId[];
+}

@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as tls from "node:tls";
 import { BundledStore, bundledRoots, bundledStores, findBundledStore } from "./bundled-stores";
 import { Certificate } from "./certificate";
-import { ClientBehaviour, DEFAULT_BEHAVIOUR, behaviour } from "./client-behaviour";
+import { ClientBehaviour, DEFAULT_BEHAVIOUR, behaviour, behaviourIds, isBehaviourId } from "./client-behaviour";
 import { CheckOptions, ProfileVerdict, clientVerdict } from "./client-verdict";
 import { ChainsmithInputError } from "./errors";
 import { parseCertificates } from "./parse";
@@ -39,7 +39,8 @@ export const SYSTEM_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
  *   approximation (it lacks roots removed since, such as DST Root CA X3): prefer a bundled
  *   store of that time (android-4.4, ubuntu-2017, ...);
  * - `name=FILE`: a custom profile from a file of roots: PEM (text around the blocks is
- *   skipped), DER or PKCS#7, read by chain/parse.ts.
+ *   skipped), DER or PKCS#7, read by chain/parse.ts; `name@BEHAVIOUR=FILE` gives the
+ *   client's behaviour too (`iot@openssl-1.0=store.pem`; default openssl).
  */
 export function loadProfile(spec: string, options: { systemBundle?: string } = {}): ClientProfile {
   const trimmed = spec.trim();
@@ -50,15 +51,19 @@ export function loadProfile(spec: string, options: { systemBundle?: string } = {
   if (trimmed.startsWith("frozen:")) return frozenProfile(trimmed.slice("frozen:".length));
   const eq = trimmed.indexOf("=");
   if (eq > 0) {
-    const name = trimmed.slice(0, eq).trim();
+    const [name, behaviourId] = trimmed.slice(0, eq).trim().split("@");
     const file = trimmed.slice(eq + 1).trim();
+    if (behaviourId !== undefined && !isBehaviourId(behaviourId)) {
+      throw new ChainsmithInputError("bad-profile", `Profile '${spec}': unknown behaviour '${behaviourId}'. Use one of ${behaviourIds().join(", ")} (see 'chainsmith profiles').`);
+    }
     let content: Buffer;
     try {
       content = fs.readFileSync(file);
     } catch (e) {
       throw new ChainsmithInputError("profile-file-unreadable", `Profile '${name}': cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}). Give the path of a PEM file of root certificates.`);
     }
-    return profileFromFile(name, content, file);
+    const profile = profileFromFile(name, content, file);
+    return behaviourId === undefined ? profile : { ...profile, behaviour: behaviour(behaviourId) };
   }
   throw new ChainsmithInputError(
     "bad-profile",

@@ -6,13 +6,13 @@
  * of tools/verifiers/, built by scripts/install-verifiers.sh). Each runs in child processes;
  * the ones that take the whole corpus run as one process each, all verifiers at once.
  */
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { BehaviourId } from "../../chain/client-behaviour";
 import { pemOf } from "../fixtures/pki";
 import type { CorpusCase } from "../fixtures/verifier-corpus";
+import { runProgram, type Ran } from "./run-program";
 
 export interface RealVerdict {
   trusted: boolean;
@@ -53,29 +53,8 @@ export function writeCorpusFiles(dir: string, cases: CorpusCase[]): void {
   }
 }
 
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a program to its end; a missing program fails with its name and the install step. */
-export function run(command: string, args: string[], input = ""): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", (e: NodeJS.ErrnoException) =>
-      reject(e.code === "ENOENT" ? new Error(`${command} is not installed: the verifier-agreement test needs it (bash scripts/install-verifiers.sh)`) : e),
-    );
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    // A verifier that reads no input may exit before its standard input is written.
-    child.stdin.on("error", () => undefined);
-    child.stdin.end(input);
-  });
-}
+/** Runs a verifier; a missing one fails the test with the install step. */
+const run = (command: string, args: string[], input = "") => runProgram(command, args, input, "bash scripts/install-verifiers.sh");
 
 /** One line per case for the corpus programs (tools/verifiers/README.md). */
 function caseLines(corpus: WrittenCorpus): string {

@@ -12,9 +12,11 @@ import { sectigo } from "../../fixtures/scenarios";
 import { createStack, type PulumiResult, type PulumiStack } from "../../support/pulumi";
 import { Sectigo, desiredRsa, sectigoSiteHost } from "../../support/simulated-windows-host/field-hosts";
 import { SimulatedHostSession, openSimulatedHost } from "../../support/simulated-windows-host/simulated-host-session";
+import { bundledStoreFile, findBundledStore } from "../../../chain/bundled-stores";
 
 const programDir = path.join(__dirname, "programs", "iis-over-ssh");
-const MICROSOFT_PROGRAM = path.resolve(__dirname, "../../../../shared/trust-stores/current/microsoft_windows.pem");
+// The Microsoft root program, as bundled with chainsmith (chain/trust-stores/).
+const MICROSOFT_PROGRAM = bundledStoreFile(findBundledStore("windows")!);
 const output = (r: PulumiResult) => `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
 
 let s: Sectigo;
