@@ -19,8 +19,10 @@ export interface BundledStore {
   /** The PEM file, relative to the trust-stores folder. */
   file: string;
   behaviour: BehaviourId;
-  /** The project and file it was copied from. */
+  /** The project and file it was copied from ("cfssl_trust kitkat.pem"). */
   source: string;
+  /** Where that project took it from, when it says. */
+  origin?: string;
   sourceUrl: string;
   licence: string;
   licenceFile: string;

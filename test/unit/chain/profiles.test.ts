@@ -27,7 +27,7 @@ describe("client profiles from the bundled real stores", () => {
   it("a bundled name is a profile with its roots, date, source and behaviour, and no file", () => {
     const kitkat = loadProfile("android-4.4");
     expect(kitkat.roots).toHaveLength(149);
-    expect(kitkat.description).toBe("Android 4.4 (KitKat): 149 roots as of 2017-03 (cfssl_trust (Cloudflare): kitkat.pem, BSD-2-Clause)");
+    expect(kitkat.description).toBe("Android 4.4 (KitKat): 149 roots as of 2017-03 (cfssl_trust kitkat.pem, BSD-2-Clause)");
     expect(kitkat.behaviour).toMatchObject({ id: "android-before-7.1.1", anchor: "ignores-expiry", aiaFetching: false });
     expect(loadProfile("ubuntu-2017").behaviour).toMatchObject({ id: "openssl-1.0", pathBuilding: "untrusted-first" });
     expect(loadProfile("windows").behaviour).toMatchObject({ aiaFetching: true });
