@@ -46,7 +46,7 @@ export type PathBuilding = "any-path" | "trusted-first" | "untrusted-first" | "s
  */
 export type AnchorChecks = "certificate" | "ignores-expiry" | "name-and-key";
 
-export type BehaviourId = "openssl" | "openssl-1.0" | "android-before-7.1.1" | "android" | "apple" | "windows" | "nss" | "java" | "go" | "webpki" | "gnutls";
+export type BehaviourId = "openssl" | "openssl-1.0" | "android-before-7.1.1" | "android" | "apple" | "windows" | "nss" | "nss-aia" | "java" | "go" | "webpki" | "gnutls";
 
 const BEHAVIOURS: Record<BehaviourId, Omit<ClientBehaviour, "id">> = {
   openssl: { models: "OpenSSL 1.1.0 and later (curl, Python ssl, Node.js tls, wget, most IoT stacks)", pathBuilding: "trusted-first", anchor: "certificate", eku: "path", aiaFetching: false },
@@ -56,6 +56,7 @@ const BEHAVIOURS: Record<BehaviourId, Omit<ClientBehaviour, "id">> = {
   apple: { models: "Apple SecTrust (Safari, iOS and macOS apps)", pathBuilding: "any-path", anchor: "certificate", eku: "path", aiaFetching: true },
   windows: { models: "Windows CryptoAPI (Edge, Chrome and .NET on Windows)", pathBuilding: "any-path", anchor: "certificate", eku: "path", aiaFetching: true },
   nss: { models: "Mozilla NSS (Firefox; it preloads intermediates instead of fetching them)", pathBuilding: "any-path", anchor: "certificate", eku: "path", aiaFetching: false },
+  "nss-aia": { models: "NSS's libpkix with AIA fetching (Chrome on Linux until its own verifier, 2020; vfychain -pp -f)", pathBuilding: "any-path", anchor: "certificate", eku: "path", aiaFetching: true },
   java: { models: "Java (SunJSSE's PKIX trust manager)", pathBuilding: "any-path", anchor: "name-and-key", eku: "leaf", aiaFetching: false },
   go: { models: "Go crypto/x509", pathBuilding: "any-path", anchor: "certificate", eku: "path", aiaFetching: false },
   webpki: { models: "rustls-webpki (rustls, and what uses it)", pathBuilding: "any-path", anchor: "name-and-key", eku: "path", aiaFetching: false },

@@ -136,6 +136,17 @@ export const REAL_VERIFIERS: RealVerifier[] = [
         (ran) => ran.code === 0 && /Chain is good/.test(ran.stdout + ran.stderr),
       ),
   },
+  {
+    // -f: libpkix fetches a missing issuer from its caIssuers URL (the corpus's loopback HTTP server).
+    name: "NSS vfychain -f",
+    behaviour: "nss-aia",
+    run: (corpus) =>
+      perCase(
+        corpus,
+        (c, dir) => ["vfychain", ["-pp", "-f", "-u", "1", ...servedFiles(c, dir).flatMap((f) => ["-a", f]), ...rootFiles(c, dir).flatMap((f) => ["-t", "-a", f])]],
+        (ran) => ran.code === 0 && /Chain is good/.test(ran.stdout + ran.stderr),
+      ),
+  },
   { name: "Go crypto/x509", behaviour: "go", run: (corpus) => corpusProgram(path.join(cacheDir, "go-x509-verdicts"), [], corpus) },
   { name: "rustls-webpki", behaviour: "webpki", run: (corpus) => corpusProgram(path.join(cacheDir, "webpki-verdicts"), [], corpus) },
   { name: "Java SunJSSE", behaviour: "java", run: (corpus) => corpusProgram("java", ["-cp", path.join(cacheDir, "java"), "TlsVerdicts", target(corpus)], corpus) },

@@ -8,9 +8,12 @@
  * (UPDATE_AGREEMENT_TABLE=1 writes it there).
  */
 import * as fs from "node:fs";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Certificate } from "../../../chain/certificate";
 import { behaviour } from "../../../chain/client-behaviour";
 import { checkServedChain, type ProfileVerdict } from "../../../chain/profiles";
 import { Pki } from "../../fixtures/pki";
@@ -25,11 +28,23 @@ const TABLE_END = "<!-- agreement-table:end -->";
 
 let dir: string;
 let server: RunningServer;
+let aia: http.Server;
 let cases: CorpusCase[];
+let published: Certificate[];
 let real: Map<string, RealVerdict>[];
 
 beforeAll(async () => {
-  ({ cases } = await verifierCorpus());
+  // The caIssuers URLs of the corpus point here: what the clients that fetch AIA download.
+  const files = new Map<string, Buffer>();
+  aia = http.createServer((request, response) => {
+    const der = files.get(request.url ?? "");
+    response.writeHead(der ? 200 : 404, { "content-type": "application/pkix-cert" }).end(der);
+  });
+  await new Promise<void>((resolve) => aia.listen(0, "127.0.0.1", resolve));
+  const corpus = await verifierCorpus(`http://127.0.0.1:${(aia.address() as AddressInfo).port}`);
+  cases = corpus.cases;
+  for (const p of corpus.published) files.set(p.path, p.issued.cert.der);
+  published = corpus.published.map((p) => p.issued.cert);
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "chainsmith-corpus-"));
   writeCorpusFiles(dir, cases);
   // The default certificate is unrelated: a context switched by SNI keeps the chain of a default context with the same leaf.
@@ -40,12 +55,13 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
+  await new Promise((resolve) => aia?.close(resolve));
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 function ours(c: CorpusCase, verifier: (typeof REAL_VERIFIERS)[number]): ProfileVerdict {
   const profile = { name: verifier.name, description: `the roots of ${c.id}`, roots: certsOf(...c.roots), behaviour: behaviour(verifier.behaviour) };
-  return checkServedChain(profile, certsOf(...c.served), new Date(), { aiaCertificates: certsOf(...(c.published ?? [])) });
+  return checkServedChain(profile, certsOf(...c.served), new Date(), { aiaCertificates: published });
 }
 
 describe("chainsmith's verdicts agree with the real verifiers", () => {
