@@ -55,7 +55,8 @@ export function clientVerdict(profile: string, roots: readonly Certificate[], be
   const valid = (pool: readonly Certificate[], anchors: readonly Certificate[], anchorChecks: AnchorChecks, eku: "path" | "leaf") =>
     searchPaths(leaf, pool, { at, anchors, anchorChecks, budget: options.budget }).paths.filter((p) => !ekuProblem(p, eku));
   const own = (pool: readonly Certificate[]) => valid(pool, roots, behaviour.anchor, behaviour.eku);
-  const strict = (pool: readonly Certificate[]) => valid(pool, roots, "certificate", "path");
+  // Whether a path holds without the client's leniencies; a strict client has none.
+  const strictlyValid = () => (behaviour.anchor === "certificate" && behaviour.eku === "path") || valid(served.slice(1), roots, "certificate", "path").length > 0;
   const paths = own(served.slice(1));
 
   if (paths.length > 0 && behaviour.pathBuilding !== "any-path") {
@@ -67,11 +68,11 @@ export function clientVerdict(profile: string, roots: readonly Certificate[], be
       const why = first.anchor ? whyInvalid(first.chain, first.anchor, at) : "it reaches none of its roots";
       return { profile, trusted: false, reason: `this client builds ${labels.join(" -> ")} and judges that path alone: ${why}; it does not try the valid path via ${via(paths[0])}`, decidedBy: "first-path" };
     }
-    return trustedVerdict(profile, taken, strict(served.slice(1)).length > 0, behaviour, at);
+    return trustedVerdict(profile, taken, strictlyValid(), behaviour, at);
   }
   if (paths.length > 0) {
     const best = paths.find((p) => p.anchor.isValidAt(at)) ?? paths[0];
-    return trustedVerdict(profile, best, strict(served.slice(1)).length > 0, behaviour, at);
+    return trustedVerdict(profile, best, strictlyValid(), behaviour, at);
   }
 
   const searched = searchPaths(leaf, served.slice(1), { at, anchors: roots, anchorChecks: behaviour.anchor, budget: options.budget });

@@ -2,7 +2,7 @@
 // dated, with their source and licence, and the behaviour each client is modelled with),
 // and the other profile forms. With a NAME: that profile's roots and behaviour in full.
 import { bundledStores, findBundledStore } from "../chain/bundled-stores";
-import { behaviour, type ClientBehaviour } from "../chain/client-behaviour";
+import { behaviour, behaviourIds, type ClientBehaviour } from "../chain/client-behaviour";
 import { ChainsmithInputError } from "../chain/errors";
 import { loadProfile } from "../chain/profiles";
 import { FlagSpecs, POSITIONALS, booleanFlag, listFlag, parseCommandLine } from "./args";
@@ -18,7 +18,8 @@ const OTHER_FORMS = [
   ["mozilla", "the Mozilla roots bundled with this Node.js"],
   ["system", "this machine's /etc/ssl/certs/ca-certificates.crt"],
   ["frozen:YYYY-MM-DD", "the mozilla roots made before that date (an approximation: prefer a dated store above)"],
-  ["name=FILE", "your own client's roots from a PEM, DER or PKCS#7 file"],
+  ["name=FILE", "your own client's roots from a PEM, DER or PKCS#7 file (an openssl client)"],
+  ["name@BEHAVIOUR=FILE", "the same, with one of the behaviours above (iot@openssl-1.0=store.pem)"],
 ];
 
 export function runProfiles(argv: string[], io: Io): number {
@@ -46,7 +47,7 @@ export function runProfiles(argv: string[], io: Io): number {
   }
   const rows = stores.map((s) => [s.name, s.date, s.platform, s.behaviour, `${s.source} (${s.licence})`]);
   io.out(`Client profiles that come with chainsmith (real root stores; --profile NAME):\n\n${table(["name", "date", "platform", "behaviour", "source (licence)"], rows).join("\n")}\n`);
-  io.out(`\nBehaviours (what the client does besides holding its roots):\n${[...new Set(stores.map((s) => s.behaviour))].map((id) => `  ${id.padEnd(22)} ${describe(behaviour(id))}`).join("\n")}\n`);
+  io.out(`\nBehaviours (what the client does besides holding its roots):\n${behaviourIds().map((id) => `  ${id.padEnd(22)} ${describe(behaviour(id))}`).join("\n")}\n`);
   io.out(`\nOther profiles:\n${OTHER_FORMS.map(([form, what]) => `  ${form.padEnd(22)} ${what}`).join("\n")}\n`);
   return 0;
 }
