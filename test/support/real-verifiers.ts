@@ -126,6 +126,17 @@ export const REAL_VERIFIERS: RealVerifier[] = [
       ),
   },
   {
+    // A handshake; the host name checked is the leaf's own (the corpus tests path validation).
+    name: "GnuTLS gnutls-cli",
+    behaviour: "gnutls",
+    run: (corpus) =>
+      perCase(
+        corpus,
+        (c, dir) => ["gnutls-cli", ["--x509cafile", path.join(dir, "roots.pem"), "--sni-hostname", servername(c), "--verify-hostname", c.served[0].name, "--port", String(corpus.server.port), corpus.server.host], ""],
+        (ran) => ran.code === 0,
+      ),
+  },
+  {
     // -pp: CERT_PKIXVerifyCert (libpkix, NSS's path builder); -t: the roots as the only anchors.
     name: "NSS vfychain",
     behaviour: "nss",
