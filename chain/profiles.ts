@@ -51,7 +51,10 @@ export function loadProfile(spec: string, options: { systemBundle?: string } = {
   if (trimmed.startsWith("frozen:")) return frozenProfile(trimmed.slice("frozen:".length));
   const eq = trimmed.indexOf("=");
   if (eq > 0) {
-    const [name, behaviourId] = trimmed.slice(0, eq).trim().split("@");
+    const label = trimmed.slice(0, eq).trim();
+    const at = label.indexOf("@");
+    const name = at < 0 ? label : label.slice(0, at);
+    const behaviourId = at < 0 ? undefined : label.slice(at + 1);
     const file = trimmed.slice(eq + 1).trim();
     if (behaviourId !== undefined && !isBehaviourId(behaviourId)) {
       throw new ChainsmithInputError("bad-profile", `Profile '${spec}': unknown behaviour '${behaviourId}'. Use one of ${behaviourIds().join(", ")} (see 'chainsmith profiles').`);

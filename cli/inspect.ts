@@ -14,6 +14,7 @@ import { probeMany } from "../probe/probe-many";
 import { FlagSpecs, FlagValues, POSITIONALS, booleanFlag, listFlag, parseCommandLine, stringFlag } from "./args";
 import { CHAIN_INPUT_FLAGS, readInput } from "./inputs";
 import type { Io } from "./main";
+import { table } from "./text-table";
 
 const FLAGS: FlagSpecs = {
   servername: { type: "string", value: "NAME", help: "SNI name to send (default: HOST when it is a name)" },
@@ -177,12 +178,6 @@ function renderInspection({ endpoint, result, judgement, fine }: Inspection): st
 
 function validity(c: Certificate): string {
   return `${c.notBefore.toISOString().slice(0, 10)} .. ${c.notAfter.toISOString().slice(0, 10)}`;
-}
-
-function table(header: string[], rows: string[][]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => `  ${cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]))).join("  ")}`;
-  return [line(header), ...rows.map(line)];
 }
 
 /** A one-line progress bar on stderr, drawn only when stderr is a terminal. */

@@ -7,6 +7,7 @@ import { ChainsmithInputError } from "../chain/errors";
 import { loadProfile } from "../chain/profiles";
 import { FlagSpecs, POSITIONALS, booleanFlag, listFlag, parseCommandLine } from "./args";
 import type { Io } from "./main";
+import { table } from "./text-table";
 
 const FLAGS: FlagSpecs = {
   json: { type: "boolean", help: "print JSON: one object per bundled profile (with NAME: that profile and its roots)" },
@@ -68,10 +69,4 @@ const ANCHOR_WORDS: Record<ClientBehaviour["anchor"], string> = {
 function describe(b: ClientBehaviour): string {
   const eku = b.eku === "leaf" ? "checks serverAuth on the leaf only" : "checks serverAuth along the path";
   return `${b.models}: ${PATH_WORDS[b.pathBuilding]}, ${ANCHOR_WORDS[b.anchor]}, ${eku}, ${b.aiaFetching ? "fetches missing intermediates (AIA)" : "does not fetch missing intermediates"}`;
-}
-
-function table(header: string[], rows: string[][]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => `  ${cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]))).join("  ")}`;
-  return [line(header), ...rows.map(line)];
 }

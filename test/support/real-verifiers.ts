@@ -94,6 +94,19 @@ const rootFiles = (c: CorpusCase, dir: string) => c.roots.map((_, i) => path.joi
 const target = (corpus: WrittenCorpus) => `${corpus.server.host}:${corpus.server.port}`;
 const here = path.resolve(__dirname, "..", "..", "tools", "verifiers");
 
+function vfychain(name: string, behaviour: BehaviourId, flags: string[]): RealVerifier {
+  return {
+    name,
+    behaviour,
+    run: (corpus) =>
+      perCase(
+        corpus,
+        (c, dir) => ["vfychain", ["-pp", ...flags, "-u", "1", ...servedFiles(c, dir).flatMap((f) => ["-a", f]), ...rootFiles(c, dir).flatMap((f) => ["-t", "-a", f])]],
+        (ran) => ran.code === 0 && /Chain is good/.test(ran.stdout + ran.stderr),
+      ),
+  };
+}
+
 export const REAL_VERIFIERS: RealVerifier[] = [
   {
     name: "openssl verify",
@@ -136,28 +149,10 @@ export const REAL_VERIFIERS: RealVerifier[] = [
         (ran) => ran.code === 0,
       ),
   },
-  {
-    // -pp: CERT_PKIXVerifyCert (libpkix, NSS's path builder); -t: the roots as the only anchors.
-    name: "NSS vfychain",
-    behaviour: "nss",
-    run: (corpus) =>
-      perCase(
-        corpus,
-        (c, dir) => ["vfychain", ["-pp", "-u", "1", ...servedFiles(c, dir).flatMap((f) => ["-a", f]), ...rootFiles(c, dir).flatMap((f) => ["-t", "-a", f])]],
-        (ran) => ran.code === 0 && /Chain is good/.test(ran.stdout + ran.stderr),
-      ),
-  },
-  {
-    // -f: libpkix fetches a missing issuer from its caIssuers URL (the corpus's loopback HTTP server).
-    name: "NSS vfychain -f",
-    behaviour: "nss-aia",
-    run: (corpus) =>
-      perCase(
-        corpus,
-        (c, dir) => ["vfychain", ["-pp", "-f", "-u", "1", ...servedFiles(c, dir).flatMap((f) => ["-a", f]), ...rootFiles(c, dir).flatMap((f) => ["-t", "-a", f])]],
-        (ran) => ran.code === 0 && /Chain is good/.test(ran.stdout + ran.stderr),
-      ),
-  },
+  // -pp: CERT_PKIXVerifyCert (libpkix, NSS's path builder); -t: the roots as the only anchors.
+  vfychain("NSS vfychain", "nss", []),
+  // -f: libpkix fetches a missing issuer from its caIssuers URL (the corpus's loopback HTTP server).
+  vfychain("NSS vfychain -f", "nss-aia", ["-f"]),
   { name: "Go crypto/x509", behaviour: "go", run: (corpus) => corpusProgram(path.join(cacheDir, "go-x509-verdicts"), [], corpus) },
   { name: "rustls-webpki", behaviour: "webpki", run: (corpus) => corpusProgram(path.join(cacheDir, "webpki-verdicts"), [], corpus) },
   { name: "Java SunJSSE", behaviour: "java", run: (corpus) => corpusProgram("java", ["-cp", path.join(cacheDir, "java"), "TlsVerdicts", target(corpus)], corpus) },
