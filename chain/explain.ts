@@ -85,9 +85,9 @@ function mermaidGraph(choice: ChainChoice): string[] {
 function clientTable(choice: ChainChoice, judgement?: Judgement): string[] {
   if (judgement) {
     return [
-      "| client | trusts the served chain | path or reason |",
-      "|---|---|---|",
-      ...judgement.profiles.map((v) => `| ${cell(v.profile)} | ${v.trusted ? "yes" : "**no**"} | ${cell(v.reason)} |`),
+      "| client | trusts the served chain | decided by | path or reason |",
+      "|---|---|---|---|",
+      ...judgement.profiles.map((v) => `| ${cell(v.profile)} | ${v.trusted ? "yes" : "**no**"} | ${v.decidedBy ?? "-"} | ${cell(v.reason)} |`),
     ];
   }
   const chosen = choice.candidates.find((c) => c.chosen);

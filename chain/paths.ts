@@ -18,13 +18,15 @@
  *   anchor to trust it; otherwise the dead end says so.
  * - Anchors are trusted by configuration: they need not be CAs (real stores hold v1
  *   roots), but their validity, keyCertSign (when key usage is present) and pathLen are
- *   checked, as OpenSSL does. An expired root (DST Root CA X3 after 2021-09-30) ends no path.
+ *   checked, as OpenSSL does. An expired root (DST Root CA X3 after 2021-09-30) ends no path,
+ *   unless `anchorChecks` models a client that ignores it (chain/client-behaviour.ts).
  * - A pool certificate identical to an anchor (same fingerprint) acts only as the anchor.
  * - A cross-sign (same subject and key, another issuer) is a distinct certificate.
  * - The result never depends on the order of the pool: candidates are sorted, and the
  *   budget counts every signature check, cached or not.
  */
 import { Certificate } from "./certificate";
+import type { AnchorChecks } from "./client-behaviour";
 import { mayHaveSigned } from "./ecdsa-signers";
 import { ChainBuildError } from "./errors";
 
@@ -43,6 +45,8 @@ export interface PathOptions {
   at: Date;
   /** Certificates a path may end at. */
   anchors: readonly Certificate[];
+  /** What is checked of an anchor (chain/client-behaviour.ts AnchorChecks); default `certificate`: validity, pathLen, key usage. */
+  anchorChecks?: AnchorChecks;
   budget?: Partial<BudgetLimits>;
 }
 
@@ -67,6 +71,7 @@ export function searchPaths(leaf: Certificate, pool: readonly Certificate[], opt
   const anchorIds = new Set(options.anchors.map((a) => a.sha256));
   const search: Search = {
     at: options.at,
+    anchorChecks: options.anchorChecks ?? "certificate",
     anchors: new IssuerIndex(options.anchors),
     intermediates: new IssuerIndex(pool.filter((c) => !anchorIds.has(c.sha256))),
     budget: new Budget({ ...DEFAULT_BUDGET, ...options.budget }, leaf),
@@ -104,6 +109,7 @@ export function noValidPath(search: PathSearch): ChainBuildError {
 
 interface Search {
   at: Date;
+  anchorChecks: AnchorChecks;
   anchors: IssuerIndex;
   intermediates: IssuerIndex;
   budget: Budget;
@@ -150,11 +156,13 @@ function extend(path: Certificate[], search: Search): void {
 /** Why `issuer` cannot sign `child` on this path, or undefined when it can. Cheap checks first. */
 function issuerProblem(child: Certificate, issuer: Certificate, path: Certificate[], search: Search, role: "anchor" | "intermediate", screen = false): string | undefined {
   if (path.some((onPath) => onPath.isSameEntityAs(issuer))) return "is already on the path (same subject and key: a loop)";
-  if (!issuer.isValidAt(search.at)) return validityProblem(issuer, search.at);
+  const checks = role === "anchor" ? search.anchorChecks : "certificate";
+  if (checks === "certificate" && !issuer.isValidAt(search.at)) return validityProblem(issuer, search.at);
   // The signature before the extensions: a same-named decoy then fails without a full parse.
   search.budget.spendSignatureCheck();
   if (!signatureVerifies(child, issuer, screen)) return "does not verify the signature (same name, different key)";
   if (role === "intermediate" && !issuer.isCA) return "is not a CA (basicConstraints)";
+  if (checks === "name-and-key") return undefined;
   if (issuer.keyUsage !== undefined && !issuer.keyUsage.includes("keyCertSign")) return "may not sign certificates (key usage lacks keyCertSign)";
   // pathLen counts the non-self-issued intermediates below the issuer (RFC 5280 4.2.1.9).
   const below = path.slice(1).filter((c) => !c.selfIssued).length;

@@ -104,7 +104,7 @@ export function choosePath(leaf: Certificate, pool: readonly Certificate[], opti
   const paths = enumeratePaths(leaf, pool, { at, anchors, budget: options.budget });
   const scored = paths.map((path) => ({
     ...path,
-    profiles: options.profiles.filter((p) => checkServedChain(p, path.chain, at, options.budget).trusted).map((p) => p.name),
+    profiles: options.profiles.filter((p) => checkServedChain(p, path.chain, at, { budget: options.budget }).trusted).map((p) => p.name),
   }));
   const ranked = rank(scored, policy, options.profiles.length);
   const winner = ranked[0];

@@ -19,7 +19,7 @@ export const CHAIN_INPUT_FLAGS: FlagSpecs = {
   "pfx-password-file": { type: "string", value: "FILE", help: "file holding the password of a PFX given as --leaf" },
   pool: { type: "string", multiple: true, value: "FILE", help: "candidate intermediates and cross-signs (repeatable)" },
   anchors: { type: "string", multiple: true, value: "FILE", help: "your own trust anchors; alone, they make one custom client profile" },
-  profile: { type: "string", multiple: true, value: "NAME|name=FILE", help: "client profile: mozilla, system, frozen:YYYY-MM-DD, name=FILE (repeatable; default mozilla)" },
+  profile: { type: "string", multiple: true, value: "NAME|name=FILE", help: "client profile: a bundled store (android-4.4, windows, java, ...: 'chainsmith profiles'), mozilla, system, name[@BEHAVIOUR]=FILE (repeatable; default mozilla)" },
   policy: { type: "string", value: "POLICY", help: "widest (default), shortest, anchor=SUBJECT|SHA256, issuer=CN" },
   at: { type: "string", value: "ISO-8601", help: "check validity at this time instead of now" },
 };

@@ -15,6 +15,7 @@ import { probeMany } from "../probe/probe-many";
 import { FlagSpecs, FlagValues, POSITIONALS, booleanFlag, listFlag, parseCommandLine, stringFlag } from "./args";
 import { CHAIN_INPUT_FLAGS, readInput } from "./inputs";
 import type { Io } from "./main";
+import { table } from "./text-table";
 
 const FLAGS: FlagSpecs = {
   servername: { type: "string", value: "NAME", help: "SNI name to send (default: HOST when it is a name)" },
@@ -158,7 +159,7 @@ function inspectionJson({ endpoint, result, judgement, fine }: Inspection): obje
     cipher: result.cipher,
     ocspStapled: result.ocspStapled,
     findings: judgement.findings,
-    profiles: judgement.profiles.map((p) => ({ profile: p.profile, trusted: p.trusted, reason: p.reason })),
+    profiles: judgement.profiles.map((p) => ({ profile: p.profile, trusted: p.trusted, reason: p.reason, ...(p.decidedBy ? { decidedBy: p.decidedBy } : {}) })),
     ...(judgement.matchesDesired === undefined ? {} : { matchesExpected: judgement.matchesDesired }),
     ok: fine,
     timings: result.timings,
@@ -176,7 +177,7 @@ function renderInspection({ endpoint, result, judgement, fine }: Inspection): st
   if (judgement.findings.length === 0) lines.push("  none");
   for (const f of judgement.findings) lines.push(`  ${f.severity.padEnd(8)} ${f.code}: ${f.message}`);
   lines.push("", "Client profiles:");
-  lines.push(...table(["profile", "verdict", "why"], judgement.profiles.map((v) => [v.profile, v.trusted ? "trusted" : "NOT TRUSTED", v.reason])));
+  lines.push(...table(["profile", "verdict", "decided by", "why"], judgement.profiles.map((v) => [v.profile, v.trusted ? "trusted" : "NOT TRUSTED", v.decidedBy ?? "-", v.reason])));
   if (judgement.matchesDesired !== undefined) lines.push("", `Expected chain (--expect): ${judgement.matchesDesired ? "served exactly" : "NOT what is served"}`);
   lines.push("", fine ? "Result: the chain is fine." : "Result: the chain has problems (see above).");
   return `${lines.join("\n")}\n`;
@@ -184,12 +185,6 @@ function renderInspection({ endpoint, result, judgement, fine }: Inspection): st
 
 function validity(c: Certificate): string {
   return `${c.notBefore.toISOString().slice(0, 10)} .. ${c.notAfter.toISOString().slice(0, 10)}`;
-}
-
-function table(header: string[], rows: string[][]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => `  ${cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]))).join("  ")}`;
-  return [line(header), ...rows.map(line)];
 }
 
 /** A one-line progress bar on stderr, drawn only when stderr is a terminal. */

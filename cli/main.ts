@@ -4,6 +4,7 @@ import { ChainBuildError, ChainsmithInputError } from "../chain/errors";
 import { runBundle } from "./bundle";
 import { runExplain } from "./explain";
 import { runInspect } from "./inspect";
+import { runProfiles } from "./profiles";
 
 /** Where a command writes; tests and the process entry point supply it. */
 export interface Io {
@@ -21,6 +22,7 @@ const COMMANDS: Record<string, Command> = {
   bundle: { summary: "choose the chain to serve; print the fullchain PEM or JSON, or write the server files", run: runBundle },
   explain: { summary: "show every candidate chain and why it won or lost (--markdown for a report)", run: runExplain },
   inspect: { summary: "read the chain a server sends, judge it per client profile (--targets FILE for a fleet)", run: runInspect },
+  profiles: { summary: "list the client profiles that come with chainsmith (real root stores, dated, with sources)", run: runProfiles },
 };
 
 export const EXIT = { ok: 0, noValidPath: 1, badInput: 2, internal: 70 } as const;

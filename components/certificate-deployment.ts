@@ -76,6 +76,8 @@ export interface CompatibilityEntry {
   profile: string;
   trusted: boolean;
   reason: string;
+  /** The client behaviour that decided the verdict, when one did ("anchor-expiry-ignored", "first-path", ...). */
+  decidedBy?: string;
 }
 
 export class CertificateDeployment extends pulumi.ComponentResource {

@@ -58,6 +58,10 @@ export interface CertOptions {
   serialNumber?: string;
   /** Leaf DNS names; defaults to the leaf's name. */
   dnsNames?: string[];
+  /** Extended key usage OIDs (a leaf's default is serverAuth; a CA has none unless given). */
+  extendedKeyUsage?: string[];
+  /** The caIssuers URL of an Authority Information Access extension. */
+  caIssuersUrl?: string;
 }
 
 const DAY = 24 * 3600 * 1000;
@@ -140,8 +144,10 @@ export class Pki {
           ? x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature
           : x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment;
     if (usage !== null) extensions.push(new x509.KeyUsagesExtension(usage, true));
+    const eku = options.extendedKeyUsage ?? (ca ? undefined : [x509.ExtendedKeyUsage.serverAuth]);
+    if (eku) extensions.push(new x509.ExtendedKeyUsageExtension(eku));
+    if (options.caIssuersUrl) extensions.push(new x509.AuthorityInfoAccessExtension({ caIssuers: new x509.GeneralName("url", options.caIssuersUrl) }));
     if (!ca) {
-      extensions.push(new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]));
       const names = (options.dnsNames ?? [cn]).map((value) => ({ type: "dns" as const, value }));
       extensions.push(new x509.SubjectAlternativeNameExtension(names));
     }

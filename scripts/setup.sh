@@ -50,3 +50,4 @@ fi
 
 npx tsc -p tsconfig.json
 bash scripts/install-pulumi.sh >/dev/null
+bash scripts/install-verifiers.sh

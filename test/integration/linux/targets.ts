@@ -1,5 +1,5 @@
 /**
- * Shared setup for the Linux target tests: the cross-signed site of test/fixtures/scenarios.ts,
+ * Shared setup for the Linux target tests: the cross-signed site of harness/scenarios.ts,
  * the TLS files a server had before chainsmith (the short chain, which legacy clients reject),
  * and curl as a client that trusts one root.
  */

@@ -1,7 +1,6 @@
 // The chainsmith:windows:IisCertificate resource kind's methods called directly (no engine),
 // against the simulated Windows host over SSH: create deploys, Windows Update brings
 // the self-signed root back, read and diff say so in words, update repairs it.
-import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { iisCertificate as iisTargetProvider, type IisTargetInputs, type IisTargetState } from "../../../providers/windows/methods";
 import { probe } from "../../../probe/probe";
@@ -9,10 +8,11 @@ import { Pki, pemOf } from "../../../harness/pki";
 import { sectigo } from "../../../harness/scenarios";
 import { Sectigo, desiredRsa, sectigoSiteHost } from "../../support/simulated-windows-host/field-hosts";
 import { SimulatedHostSession, openSimulatedHost } from "../../support/simulated-windows-host/simulated-host-session";
+import { bundledStoreFile, findBundledStore } from "../../../chain/bundled-stores";
 
 const KEY_PASSPHRASE = "iis-key-passphrase-51c8";
-// shared/ sits beside the repository (here and in CI).
-const MICROSOFT_PROGRAM = path.resolve(__dirname, "../../../../shared/trust-stores/current/microsoft_windows.pem");
+// The Microsoft root program, as bundled with chainsmith (chain/trust-stores/).
+const MICROSOFT_PROGRAM = bundledStoreFile(findBundledStore("windows")!);
 let s: Sectigo;
 let session: SimulatedHostSession;
 

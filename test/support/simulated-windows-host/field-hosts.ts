@@ -1,5 +1,5 @@
 /**
- * Windows hosts as found in the field, built on the scenario PKIs (test/fixtures/scenarios.ts):
+ * Windows hosts as found in the field, built on the scenario PKIs (harness/scenarios.ts):
  * a 2026 host whose Root holds the self-signed Sectigo R46/E46 beside USERTrust and AAA,
  * with an old leaf bound on 443.
  */

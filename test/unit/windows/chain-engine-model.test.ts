@@ -1,5 +1,4 @@
 import * as fs from "node:fs";
-import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Certificate } from "../../../chain/certificate";
 import { parseCertificates } from "../../../chain/parse";
@@ -11,9 +10,10 @@ import { Pki } from "../../../harness/pki";
 import { sectigo } from "../../../harness/scenarios";
 import { Sectigo, bindLeaf, desiredRsa, sectigoHost } from "../../support/simulated-windows-host/field-hosts";
 import { SimulatedWindowsHost } from "../../support/simulated-windows-host/host-model";
+import { bundledStoreFile, findBundledStore } from "../../../chain/bundled-stores";
 
-// shared/ sits beside the repository (here and in CI).
-const MICROSOFT_PROGRAM = path.resolve(__dirname, "../../../../shared/trust-stores/current/microsoft_windows.pem");
+// The Microsoft root program, as bundled with chainsmith (chain/trust-stores/).
+const MICROSOFT_PROGRAM = bundledStoreFile(findBundledStore("windows")!);
 const ids = (certs: readonly Certificate[]) => certs.map((c) => c.sha256);
 const inventoryOf = (host: SimulatedWindowsHost) => new HostInventory(host.inventory());
 
@@ -21,7 +21,6 @@ let s: Sectigo;
 let microsoftRoots: Certificate[];
 beforeAll(async () => {
   s = await sectigo();
-  if (!fs.existsSync(MICROSOFT_PROGRAM)) throw new Error(`${MICROSOFT_PROGRAM} is missing: these tests need the shared trust stores (shared/trust-stores).`);
   microsoftRoots = parseCertificates(fs.readFileSync(MICROSOFT_PROGRAM), MICROSOFT_PROGRAM);
 });
 
