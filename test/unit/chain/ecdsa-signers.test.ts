@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { Certificate } from "../../../chain/certificate";
-import { certificateParts } from "../../../chain/certificate-der";
 import { mayHaveSigned } from "../../../chain/ecdsa-signers";
 import { KeyType, Pki } from "../../fixtures/pki";
 import { decoys } from "../../fixtures/scenarios";
@@ -59,7 +58,7 @@ describe("ECDSA signer screening by public key recovery", () => {
 function withDamagedSignature(cert: Certificate): Certificate {
   const der = Buffer.from(cert.der);
   // The signature bits end the certificate: SEQUENCE (30 len), then r's INTEGER (02).
-  const integer = der.length - certificateParts(der)!.signature.length + 2;
+  const integer = der.length - cert.signatureValue.length + 2;
   expect(der[integer]).toBe(0x02);
   der[integer] = 0x04;
   return Certificate.fromDer(der, "damaged");

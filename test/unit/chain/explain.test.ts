@@ -46,7 +46,7 @@ describe("explaining a choice", () => {
     const judgement = judgeServed(certsOf(s.leaf, s.r36, s.r46), { desired: choice.chain, profiles: Object.values(s.profiles), at: s.at });
     const md = renderExplanationMarkdown(choice, judgement);
     expect(md).toContain(`| modern | yes | trusted via ${s.r36.cert.label} to root ${s.r46.cert.label} |`);
-    expect(md).toContain(`| legacy | **no** | no path to its roots: ${s.r46.cert.label}: self-signed and not a trust anchor |`);
+    expect(md).toContain(`| legacy | **no** | no path to its roots: ${s.r46.cert.label}: self-signed and not a trust anchor [untrusted-root] |`);
     expect(md).toContain("**Served chain:** 3 certificates, not the desired chain.");
     expect(md).toContain("- error `wrong-certificate-same-subject`: Position 2: right subject, wrong certificate");
   });

@@ -70,7 +70,7 @@ describe("path enumeration", () => {
     expect(labels(before)).toEqual(["le.example.test > R3 > (ISRG Root X1)", "le.example.test > R3 > ISRG Root X1 > (DST Root CA X3)"]);
     const after = searchPaths(le.leaf.cert, certsOf(...le.pool), { at: le.afterDstExpiry, anchors });
     expect(labels(after.paths)).toEqual(["le.example.test > R3 > (ISRG Root X1)"]);
-    expect(after.deadEnds).toContain(`${le.x1ByDst.cert.label}: anchor ${le.dst.cert.label} expired on 2021-09-30`);
+    expect(after.deadEnds).toContain(`${le.x1ByDst.cert.label}: anchor ${le.dst.cert.label} expired on 2021-09-30 [expired]`);
   });
 
   it("keeps same-key intermediates apart (Let's Encrypt Authority X3 by ISRG and by DST)", async () => {
@@ -90,7 +90,7 @@ describe("path enumeration", () => {
     const leaf = await pki.leaf("renew.test", expired);
     const search = searchPaths(leaf.cert, certsOf(expired, renewed), { at: pki.now, anchors: certsOf(root) });
     expect(search.paths.map((p) => p.chain[1].sha256)).toEqual([renewed.cert.sha256]);
-    expect(search.deadEnds).toContain(`${leaf.cert.label}: candidate issuer ${expired.cert.label} expired on 2021-01-01`);
+    expect(search.deadEnds).toContain(`${leaf.cert.label}: candidate issuer ${expired.cert.label} expired on 2021-01-01 [expired]`);
   });
 
   it("ends a signing cycle: loops are cut by subject and key", async () => {
