@@ -2,12 +2,13 @@ import { describe, expect, it } from "vitest";
 import { Certificate } from "../../../chain/certificate";
 import { mayHaveSigned } from "../../../chain/ecdsa-signers";
 import { KeyType, Pki } from "../../fixtures/pki";
+import type { HashName } from "../../fixtures/x509-builder";
 import { decoys } from "../../fixtures/scenarios";
 
 // Screening must never drop the real signer (a valid path would vanish) and must drop
 // impostors (or a crowded pool costs one verification each).
 describe("ECDSA signer screening by public key recovery", () => {
-  const cases: { keyType: KeyType; hash?: string; label: string }[] = [
+  const cases: { keyType: KeyType; hash?: HashName; label: string }[] = [
     { keyType: "ec-p256", label: "P-256, SHA-256" },
     { keyType: "ec-p256", hash: "SHA-384", label: "P-256, SHA-384 (hash longer than the order)" },
     { keyType: "ec-p256", hash: "SHA-1", label: "P-256, SHA-1" },
