@@ -76,7 +76,7 @@ const WEAK_HASHES = new Set(["md2", "md4", "md5", "sha1"]);
 const STRONG_HASHES = new Set(["sha256", "sha384", "sha512", null]);
 
 /** Reads an AlgorithmIdentifier ::= SEQUENCE { algorithm OID, parameters ANY OPTIONAL }. */
-export function readAlgorithm(der: Uint8Array, element: DerElement, what: string): SignatureAlgorithm {
+export function readAlgorithm(der: Buffer, element: DerElement, what: string): SignatureAlgorithm {
   const fields = DerCursor.inside(der, element, what);
   const oid = readOid(der, fields.next(TAG.OID, "algorithm"), what);
   const parameters = fields.done ? undefined : wholeOf(der, fields.next(undefined, "parameters"));

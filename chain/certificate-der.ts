@@ -21,7 +21,8 @@ export interface CertificateStructure {
   notAfter: Date;
   /** The SubjectPublicKeyInfo's DER. */
   spki: Buffer;
-  extensions: Extension[];
+  /** The [3] extensions field's DER, read on first use (readExtensionsField). */
+  extensions: Buffer | undefined;
   /** The signed TBSCertificate, header included. */
   tbs: Buffer;
   /** The outer signatureAlgorithm (the one the signature is checked with). */
@@ -68,12 +69,6 @@ export function readCertificate(der: Buffer): CertificateStructure {
   const issuerUniqueId = tbs.optional(contextTag(1), "issuerUniqueID");
   const subjectUniqueId = tbs.optional(contextTag(2), "subjectUniqueID");
   const extensionsField = tbs.optional(contextTag(3, true), "extensions");
-  let extensions: Extension[] = [];
-  if (extensionsField) {
-    const inner = DerCursor.inside(der, extensionsField, "extensions");
-    extensions = readExtensions(der, inner.next(TAG.SEQUENCE, "Extensions"));
-    inner.finish();
-  }
   tbs.finish();
 
   const defects: Defect[] = [];
@@ -90,12 +85,21 @@ export function readCertificate(der: Buffer): CertificateStructure {
     notBefore,
     notAfter,
     spki: wholeOf(der, spkiElement),
-    extensions,
+    extensions: extensionsField ? wholeOf(der, extensionsField) : undefined,
     tbs: wholeOf(der, tbsElement),
     signatureAlgorithm,
     signature: signature.bytes,
     defects,
   };
+}
+
+/** The extensions of a certificate's [3] field (as readCertificate kept it); throws DerError when malformed. */
+export function readExtensionsField(field: Buffer | undefined): Extension[] {
+  if (!field) return [];
+  const inner = DerCursor.inside(field, new DerCursor(field, 0, field.length, "extensions").next(), "extensions");
+  const extensions = readExtensions(field, inner.next(TAG.SEQUENCE, "Extensions"));
+  inner.finish();
+  return extensions;
 }
 
 /** The content of the SPKI's subjectPublicKey BIT STRING (the key itself). */

@@ -1,6 +1,6 @@
 import * as crypto from "node:crypto";
 import { AlgorithmRefusal, SignatureScheme, keyRefusal, schemeRefusal, signatureScheme, verifySignature } from "./algorithms";
-import { CertificateStructure, readCertificate } from "./certificate-der";
+import { CertificateStructure, readCertificate, readExtensionsField } from "./certificate-der";
 import { ChainsmithInputError } from "./errors";
 import { Defect, ExtensionFacts, extensionFacts } from "./extensions";
 import { generalNameText } from "./general-names";
@@ -70,7 +70,15 @@ export class Certificate {
   }
 
   private get facts(): ExtensionFacts {
-    return (this.factsMemo ??= extensionFacts(this.structure.extensions));
+    if (!this.factsMemo) {
+      try {
+        this.factsMemo = extensionFacts(readExtensionsField(this.structure.extensions));
+      } catch (e) {
+        // The extensions field itself does not parse: nothing in it can be trusted.
+        this.factsMemo = { subjectAltNamesCritical: false, defects: [{ code: "malformed-certificate", reason: `has a malformed extensions field (${(e as Error).message})` }] };
+      }
+    }
+    return this.factsMemo;
   }
 
   /** The decoded public key; undefined when node:crypto cannot decode it (an unknown algorithm, a broken key). */

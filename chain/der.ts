@@ -60,16 +60,16 @@ export function derElementAt(der: Uint8Array, offset = 0): DerElement | undefine
   }
 }
 
-/** The element at `offset`, which must lie wholly before `limit`. */
-export function readElement(der: Uint8Array, offset: number, limit: number, what: string): DerElement {
+/** The element at `offset`, which must lie wholly before `limit`; `what` and `part` name it in errors. */
+export function readElement(der: Buffer, offset: number, limit: number, what: string, part?: string): DerElement {
   try {
     return header(der, offset, limit, true);
   } catch (e) {
-    throw new DerError(`${what}: ${(e as Error).message}`);
+    throw new DerError(`${what}${part ? `, ${part}` : ""}: ${(e as Error).message}`);
   }
 }
 
-function header(der: Uint8Array, offset: number, limit: number, whole: boolean): DerElement {
+function header(der: Buffer | Uint8Array, offset: number, limit: number, whole: boolean): DerElement {
   let at = offset;
   if (at >= limit) throw new Error("missing");
   const tag = der[at++];
@@ -102,7 +102,7 @@ export class DerCursor {
   private at: number;
 
   constructor(
-    readonly der: Uint8Array,
+    readonly der: Buffer,
     start: number,
     readonly end: number,
     private readonly what: string,
@@ -111,7 +111,7 @@ export class DerCursor {
   }
 
   /** A cursor over the content of `element`. */
-  static inside(der: Uint8Array, element: DerElement, what: string): DerCursor {
+  static inside(der: Buffer, element: DerElement, what: string): DerCursor {
     return new DerCursor(der, element.contentStart, element.end, what);
   }
 
@@ -125,7 +125,8 @@ export class DerCursor {
 
   /** The next element; with `tag`, it must have that tag. */
   next(tag?: number, part = "element"): DerElement {
-    const element = readElement(this.der, this.at, this.end, `${this.what}, ${part}`);
+    // Messages are built only on failure: a string per element read would cost more than the reading.
+    const element = readElement(this.der, this.at, this.end, this.what, part);
     if (tag !== undefined && element.tag !== tag) {
       throw new DerError(`${this.what}, ${part}: expected tag 0x${hex2(tag)}, found 0x${hex2(element.tag)}`);
     }
@@ -148,22 +149,26 @@ function hex2(n: number): string {
   return n.toString(16).padStart(2, "0");
 }
 
-export function contentOf(der: Uint8Array, element: DerElement): Buffer {
-  return Buffer.from(der.buffer, der.byteOffset + element.contentStart, element.end - element.contentStart);
+// Readers index into the one certificate buffer rather than slicing it: creating a Buffer
+// costs more than reading the element (it dominated parsing a trust store).
+
+export function contentOf(der: Buffer, element: DerElement): Buffer {
+  return der.subarray(element.contentStart, element.end);
 }
 
-export function wholeOf(der: Uint8Array, element: DerElement): Buffer {
-  return Buffer.from(der.buffer, der.byteOffset + element.start, element.end - element.start);
+export function wholeOf(der: Buffer, element: DerElement): Buffer {
+  return der.subarray(element.start, element.end);
 }
 
 /** An OBJECT IDENTIFIER in dotted form; minimal base-128 sub-identifiers only. */
-export function readOid(der: Uint8Array, element: DerElement, what: string): string {
-  const bytes = contentOf(der, element);
-  if (bytes.length === 0 || bytes[bytes.length - 1] & 0x80) throw new DerError(`${what}: malformed OBJECT IDENTIFIER`);
+export function readOid(der: Buffer, element: DerElement, what: string): string {
+  const { contentStart: start, end } = element;
+  if (end === start || der[end - 1] & 0x80) throw new DerError(`${what}: malformed OBJECT IDENTIFIER`);
   const arcs: number[] = [];
   let value = 0;
   let fresh = true;
-  for (const byte of bytes) {
+  for (let i = start; i < end; i++) {
+    const byte = der[i];
     if (fresh && byte === 0x80) throw new DerError(`${what}: OBJECT IDENTIFIER not in its shortest form`);
     if (value > 2 ** 45) throw new DerError(`${what}: OBJECT IDENTIFIER arc too large`);
     value = value * 128 + (byte & 0x7f);
@@ -178,31 +183,38 @@ export function readOid(der: Uint8Array, element: DerElement, what: string): str
 }
 
 /** An INTEGER's content octets (two's complement), checked for the shortest form. */
-export function readIntegerBytes(der: Uint8Array, element: DerElement, what: string): Buffer {
-  const bytes = contentOf(der, element);
-  if (bytes.length === 0) throw new DerError(`${what}: empty INTEGER`);
-  if (bytes.length > 1 && ((bytes[0] === 0 && bytes[1] < 0x80) || (bytes[0] === 0xff && bytes[1] >= 0x80))) {
+export function readIntegerBytes(der: Buffer, element: DerElement, what: string): Buffer {
+  checkInteger(der, element.contentStart, element.end, what);
+  return contentOf(der, element);
+}
+
+function checkInteger(der: Buffer, start: number, end: number, what: string): void {
+  if (end === start) throw new DerError(`${what}: empty INTEGER`);
+  if (end - start > 1 && ((der[start] === 0 && der[start + 1] < 0x80) || (der[start] === 0xff && der[start + 1] >= 0x80))) {
     throw new DerError(`${what}: INTEGER not in its shortest form`);
   }
-  return bytes;
 }
 
 /** A non-negative INTEGER small enough for a number (pathLen, versions, counts). */
-export function readSmallInteger(der: Uint8Array, element: DerElement, what: string): number {
-  const bytes = readIntegerBytes(der, element, what);
-  if (bytes[0] & 0x80) throw new DerError(`${what}: negative INTEGER`);
-  if (bytes.length > 5 || (bytes.length === 5 && bytes[0] !== 0)) throw new DerError(`${what}: INTEGER too large`);
-  return bytes.reduce((n, b) => n * 256 + b, 0);
+export function readSmallInteger(der: Buffer, element: DerElement, what: string): number {
+  const { contentStart: start, end } = element;
+  checkInteger(der, start, end, what);
+  const length = end - start;
+  if (der[start] & 0x80) throw new DerError(`${what}: negative INTEGER`);
+  if (length > 5 || (length === 5 && der[start] !== 0)) throw new DerError(`${what}: INTEGER too large`);
+  let n = 0;
+  for (let i = start; i < end; i++) n = n * 256 + der[i];
+  return n;
 }
 
-export function readBoolean(der: Uint8Array, element: DerElement, what: string): boolean {
-  const bytes = contentOf(der, element);
-  if (bytes.length !== 1 || (bytes[0] !== 0 && bytes[0] !== 0xff)) throw new DerError(`${what}: BOOLEAN must be 0x00 or 0xFF in DER`);
-  return bytes[0] === 0xff;
+export function readBoolean(der: Buffer, element: DerElement, what: string): boolean {
+  const value = der[element.contentStart];
+  if (element.end - element.contentStart !== 1 || (value !== 0 && value !== 0xff)) throw new DerError(`${what}: BOOLEAN must be 0x00 or 0xFF in DER`);
+  return value === 0xff;
 }
 
 /** A BIT STRING's bytes and bit length; padding bits must be zero (DER). */
-export function readBitString(der: Uint8Array, element: DerElement, what: string): { bytes: Buffer; bits: number } {
+export function readBitString(der: Buffer, element: DerElement, what: string): { bytes: Buffer; bits: number } {
   const content = contentOf(der, element);
   const padding = content[0];
   const bytes = content.subarray(1);
@@ -216,8 +228,8 @@ export function readBitString(der: Uint8Array, element: DerElement, what: string
  * UTCTime or GeneralizedTime as RFC 5280 4.1.2.5 writes them, with what Go also accepts:
  * UTCTime without seconds, and a +hhmm offset instead of Z.
  */
-export function readTime(der: Uint8Array, element: DerElement, what: string): Date {
-  const text = contentOf(der, element).toString("latin1");
+export function readTime(der: Buffer, element: DerElement, what: string): Date {
+  const text = der.toString("latin1", element.contentStart, element.end);
   const match =
     element.tag === TAG.UTC_TIME
       ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?(Z|[+-]\d{4})$/.exec(text)
@@ -239,17 +251,19 @@ export function readTime(der: Uint8Array, element: DerElement, what: string): Da
 }
 
 /** The text of an ASN.1 character string, or undefined when the tag is not one. */
-export function readString(der: Uint8Array, element: DerElement): string | undefined {
-  const bytes = contentOf(der, element);
+export function readString(der: Buffer, element: DerElement): string | undefined {
   switch (element.tag) {
     case TAG.UTF8_STRING:
-      return bytes.toString("utf8");
+      return der.toString("utf8", element.contentStart, element.end);
     case TAG.PRINTABLE_STRING:
     case TAG.IA5_STRING:
     case TAG.VISIBLE_STRING:
     case 0x12: // NumericString
     case TAG.TELETEX_STRING: // T.61: latin1 is what every reader does in practice
-      return bytes.toString("latin1");
+      return der.toString("latin1", element.contentStart, element.end);
+  }
+  const bytes = contentOf(der, element);
+  switch (element.tag) {
     case TAG.BMP_STRING:
       return bytes.length % 2 === 0 ? Buffer.from(bytes).swap16().toString("utf16le") : undefined;
     case TAG.UNIVERSAL_STRING: {

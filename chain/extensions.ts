@@ -65,14 +65,14 @@ const NEVER_CRITICAL = new Set<string>([OID.subjectKeyIdentifier, OID.authorityK
 const KEY_USAGE_BITS = ["digitalSignature", "nonRepudiation", "keyEncipherment", "dataEncipherment", "keyAgreement", "keyCertSign", "cRLSign", "encipherOnly", "decipherOnly"];
 
 /** Reads Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension, from the [3] field's content. */
-export function readExtensions(der: Uint8Array, sequence: DerElement): Extension[] {
+export function readExtensions(der: Buffer, sequence: DerElement): Extension[] {
   const list = DerCursor.inside(der, sequence, "extensions");
   const extensions: Extension[] = [];
   while (!list.done) {
-    const fields = DerCursor.inside(der, list.next(TAG.SEQUENCE, "extension"), `extension ${extensions.length + 1}`);
+    const fields = DerCursor.inside(der, list.next(TAG.SEQUENCE, "extension"), "extension");
     const oid = readOid(der, fields.next(TAG.OID, "extnID"), "extension id");
     const flag = fields.optional(TAG.BOOLEAN, "critical");
-    const critical = flag ? readBoolean(der, flag, `extension ${oid} critical`) : false;
+    const critical = flag ? readBoolean(der, flag, "extension critical flag") : false;
     const value = contentOf(der, fields.next(TAG.OCTET_STRING, "extnValue"));
     fields.finish();
     extensions.push({ oid, critical, value });

@@ -24,7 +24,7 @@ const OTHER_FORMS: Record<number, OtherForm> = { 0: "otherName", 3: "x400Address
  * One GeneralName; IA5String forms must be ASCII. Like Go, a form in an unexpected encoding
  * (a constructed dNSName, a context tag past [8]) is kept as "unknown" rather than refused.
  */
-export function readGeneralName(der: Uint8Array, element: DerElement, what: string): GeneralName {
+export function readGeneralName(der: Buffer, element: DerElement, what: string): GeneralName {
   const number = element.tag & 0x1f;
   const constructed = (element.tag & 0x20) !== 0;
   if ((element.tag & 0xc0) !== 0x80) throw new DerError(`${what}: not a GeneralName (tag 0x${element.tag.toString(16)})`);
@@ -44,10 +44,10 @@ export function readGeneralName(der: Uint8Array, element: DerElement, what: stri
 }
 
 /** GeneralNames ::= SEQUENCE SIZE (1..MAX) OF GeneralName, from the SEQUENCE's element. */
-export function readGeneralNames(der: Uint8Array, element: DerElement, what: string): GeneralName[] {
+export function readGeneralNames(der: Buffer, element: DerElement, what: string): GeneralName[] {
   const cursor = DerCursor.inside(der, element, what);
   const names: GeneralName[] = [];
-  while (!cursor.done) names.push(readGeneralName(der, cursor.next(undefined, `name ${names.length + 1}`), `${what}, name ${names.length + 1}`));
+  while (!cursor.done) names.push(readGeneralName(der, cursor.next(undefined, "name"), what));
   if (names.length === 0) throw new DerError(`${what}: empty (at least one name is required)`);
   return names;
 }

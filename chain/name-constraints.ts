@@ -30,7 +30,7 @@ export interface NameConstraints {
 export const MAX_CONSTRAINT_COMPARISONS = 1 << 20;
 
 /** NameConstraints ::= SEQUENCE { permittedSubtrees [0] OPTIONAL, excludedSubtrees [1] OPTIONAL }. */
-export function readNameConstraints(der: Uint8Array, sequence: DerElement): NameConstraints {
+export function readNameConstraints(der: Buffer, sequence: DerElement): NameConstraints {
   const fields = DerCursor.inside(der, sequence, "nameConstraints");
   const permitted = fields.optional(contextTag(0, true), "permittedSubtrees");
   const excluded = fields.optional(contextTag(1, true), "excludedSubtrees");
@@ -41,7 +41,7 @@ export function readNameConstraints(der: Uint8Array, sequence: DerElement): Name
 }
 
 // GeneralSubtree ::= SEQUENCE { base GeneralName, minimum [0] DEFAULT 0, maximum [1] OPTIONAL }: the bounds are read and, as by Go, ignored.
-function subtrees(der: Uint8Array, element: DerElement, which: string): GeneralName[] {
+function subtrees(der: Buffer, element: DerElement, which: string): GeneralName[] {
   const list = DerCursor.inside(der, element, `${which} subtrees`);
   const bases: GeneralName[] = [];
   while (!list.done) {

@@ -10,6 +10,7 @@ import { Certificate } from "./certificate";
 import { ChainsmithInputError } from "./errors";
 import { parseCertificates } from "./parse";
 import { BudgetLimits, CertPath, searchPaths } from "./paths";
+import { readBoundedFile } from "./read-file";
 
 export interface ClientProfile {
   /** Short name used in specs, tables and outputs ("mozilla", "kitkat"). */
@@ -54,7 +55,7 @@ export function loadProfile(spec: string, options: { systemBundle?: string } = {
     const file = trimmed.slice(eq + 1).trim();
     let content: Buffer;
     try {
-      content = fs.readFileSync(file);
+      content = readBoundedFile(file, file);
     } catch (e) {
       throw new ChainsmithInputError("profile-file-unreadable", `Profile '${name}': cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}). Give the path of a PEM file of root certificates.`);
     }

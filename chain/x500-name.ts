@@ -14,8 +14,8 @@ export interface NameAttribute {
   type: string;
   /** The value as text, when it is a string type. */
   text: string | undefined;
-  /** The value's DER (tag included). */
-  value: Buffer;
+  /** The value's DER (tag included), for values that are not strings. */
+  value?: Buffer;
 }
 
 export const OID_COMMON_NAME = "2.5.4.3";
@@ -77,18 +77,19 @@ export class DistinguishedName {
 }
 
 /** Reads a Name (SEQUENCE OF SET OF AttributeTypeAndValue). */
-export function readName(der: Uint8Array, element: DerElement, what: string): DistinguishedName {
+export function readName(der: Buffer, element: DerElement, what: string): DistinguishedName {
   const rdns: NameAttribute[][] = [];
   const sequence = DerCursor.inside(der, element, what);
   while (!sequence.done) {
-    const set = DerCursor.inside(der, sequence.next(TAG.SET, "RDN"), `${what}, RDN ${rdns.length + 1}`);
+    const set = DerCursor.inside(der, sequence.next(TAG.SET, "RDN"), what);
     const rdn: NameAttribute[] = [];
     while (!set.done) {
-      const pair = DerCursor.inside(der, set.next(TAG.SEQUENCE, "attribute"), `${what}, attribute`);
-      const type = readOid(der, pair.next(TAG.OID, "type"), `${what}, attribute type`);
+      const pair = DerCursor.inside(der, set.next(TAG.SEQUENCE, "attribute"), what);
+      const type = readOid(der, pair.next(TAG.OID, "attribute type"), what);
       const valueElement = pair.next(undefined, "value");
       pair.finish();
-      rdn.push({ type, text: readString(der, valueElement), value: wholeOf(der, valueElement) });
+      const text = readString(der, valueElement);
+      rdn.push(text === undefined ? { type, text, value: wholeOf(der, valueElement) } : { type, text });
     }
     rdns.push(rdn);
   }
@@ -96,18 +97,20 @@ export function readName(der: Uint8Array, element: DerElement, what: string): Di
 }
 
 function attributeKey(attribute: NameAttribute): string {
-  const value = attribute.text === undefined ? `#${attribute.value.toString("hex")}` : foldText(attribute.text);
+  const value = attribute.text === undefined ? `#${attribute.value?.toString("hex")}` : foldText(attribute.text);
   return `${attribute.type}=${value}`;
 }
 
 /** RFC 4518 in short: compatibility forms, case, and runs of white space folded. */
 function foldText(text: string): string {
-  return text.normalize("NFKC").toLowerCase().replace(/\s+/g, " ").trim();
+  // NFKC only matters beyond ASCII; most names are ASCII, and normalize() is not free.
+  const composed = /[^\x00-\x7f]/.test(text) ? text.normalize("NFKC") : text;
+  return composed.toLowerCase().replace(/\s+/g, " ").trim();
 }
 
 function attributeText(attribute: NameAttribute): string {
   const type = SHORT_NAMES[attribute.type] ?? attribute.type;
-  return `${type}=${attribute.text === undefined ? `#${attribute.value.toString("hex")}` : escapeValue(attribute.text)}`;
+  return `${type}=${attribute.text === undefined ? `#${attribute.value?.toString("hex")}` : escapeValue(attribute.text)}`;
 }
 
 // RFC 4514 2.4, and control characters as \XX so that a name can never steer a terminal.
