@@ -230,7 +230,8 @@ export class Certificate {
 
   /** The names name constraints apply to. */
   get constrainedNames(): ConstrainedNames {
-    return { subject: this.subjectName, subjectEmails: this.subjectName.values(OID_EMAIL_ADDRESS), altNames: this.facts.subjectAltNames ?? [] };
+    const altNames = this.facts.subjectAltNames;
+    return { subject: this.subjectName, subjectEmails: altNames ? [] : this.subjectName.values(OID_EMAIL_ADDRESS), altNames: altNames ?? [] };
   }
 
   /** Issuer and subject names are equal (RFC 5280 self-issued). */

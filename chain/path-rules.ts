@@ -55,13 +55,19 @@ export function leafRefusal(leaf: Certificate, at: Date): Refusal | undefined {
   return certificateRefusal(leaf) ?? explicitPolicyRefusal(leaf, []);
 }
 
+/** What the checks cost, told to the search's budget (which may end the search by throwing). */
+export interface Spending {
+  signatureCheck(): void;
+  nameComparisons(count: number): void;
+}
+
 /** Why `issuer` cannot be the next certificate above `path` (leaf first), or undefined. Cheap checks first. */
-export function issuerRefusal(issuer: Certificate, path: readonly Certificate[], role: Role, at: Date, screen: boolean, spendSignatureCheck: () => void): Refusal | undefined {
+export function issuerRefusal(issuer: Certificate, path: readonly Certificate[], role: Role, at: Date, screen: boolean, spend: Spending): Refusal | undefined {
   const child = path[path.length - 1];
   if (path.some((onPath) => onPath.isSameEntityAs(issuer))) return { code: "loop", reason: "is already on the path (same subject and key: a loop)" };
   if (!issuer.isValidAt(at)) return validityRefusal(issuer, at);
   // The signature before the extensions: a same-named decoy then fails without decoding them.
-  spendSignatureCheck();
+  spend.signatureCheck();
   if (!signatureVerifies(child, issuer, screen)) return { code: "bad-signature", reason: "does not verify the signature (same name, different key)" };
   const signature = child.signatureRefusal;
   if (signature) return { code: signature.code, reason: `would vouch for ${child.label}, which ${signature.reason}` };
@@ -79,7 +85,7 @@ export function issuerRefusal(issuer: Certificate, path: readonly Certificate[],
     for (const [i, cert] of path.entries()) {
       // Self-issued intermediates are exempt (RFC 5280 6.1.3 b): a CA's key rollover certificate is not a name.
       if (i > 0 && cert.selfIssued) continue;
-      const violation = constraintViolation(constraints, cert.constrainedNames);
+      const violation = constraintViolation(constraints, cert.constrainedNames, (n) => spend.nameComparisons(n));
       if (violation) return { code: "name-constraints", reason: `has name constraints that ${cert.label} breaks: ${violation}` };
     }
   }

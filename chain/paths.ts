@@ -31,7 +31,7 @@
  */
 import { Certificate } from "./certificate";
 import { ChainBuildError } from "./errors";
-import { Refusal, Role, issuerRefusal, leafRefusal } from "./path-rules";
+import { Refusal, Role, Spending, issuerRefusal, leafRefusal } from "./path-rules";
 import { KEY_RECOVERY_THRESHOLD } from "./signatures";
 import { OID_COMMON_NAME } from "./x500-name";
 
@@ -42,10 +42,15 @@ export interface BudgetLimits {
   signatureChecks: number;
   /** Calls of the step that extends one partial path, per search. */
   buildCalls: number;
+  /** Name comparisons for name constraints (names x subtrees), per search. */
+  nameComparisons: number;
 }
 
-/** Room for a pool of thousands of same-named decoys; a runaway cross-sign mesh still ends quickly. */
-export const DEFAULT_BUDGET: BudgetLimits = { signatureChecks: 10_000, buildCalls: 200_000 };
+/**
+ * Room for a pool of thousands of same-named decoys; a runaway cross-sign mesh still ends
+ * quickly. Name comparisons: rustls-webpki's bound (250,000 per verification).
+ */
+export const DEFAULT_BUDGET: BudgetLimits = { signatureChecks: 10_000, buildCalls: 200_000, nameComparisons: 250_000 };
 
 export interface PathOptions {
   /** The time every certificate on the path must be valid at. */
@@ -139,7 +144,7 @@ function breadthFirst(leaf: Certificate, search: Search): string | undefined {
         throw new ChainBuildError(
           "budget-exceeded",
           `Path building for ${leaf.label} gave up after ${e.spent} without finding a path of up to ${round[0].length} certificates: ` +
-            `the pool holds too many candidate issuers with matching names. Remove unrelated certificates from the pool, or raise the budget.`,
+            `the pool holds too many candidate issuers with matching names, or name constraints too costly to check. Remove unrelated certificates from the pool, or raise the budget.`,
         );
       }
       return `the budget (${e.spent}) ran out while looking at paths of ${round[0].length + 1} certificates: every shorter path was considered, not every longer one`;
@@ -184,7 +189,7 @@ function extend(path: Certificate[], search: Search, next: Certificate[][]): voi
 }
 
 function refusalOf(issuer: Certificate, path: Certificate[], role: Role, search: Search, screen = false): Refusal | undefined {
-  return issuerRefusal(issuer, path, role, search.at, screen, () => search.budget.spendSignatureCheck());
+  return issuerRefusal(issuer, path, role, search.at, screen, search.budget);
 }
 
 function deadEnd(cert: Certificate, subject: string, refusal: Refusal): string {
@@ -229,14 +234,20 @@ class BudgetExhausted extends Error {
   }
 }
 
-class Budget {
+class Budget implements Spending {
   private signatureChecks = 0;
   private buildCalls = 0;
+  private comparisons = 0;
 
   constructor(private readonly limits: BudgetLimits) {}
 
-  spendSignatureCheck(): void {
+  signatureCheck(): void {
     if (++this.signatureChecks > this.limits.signatureChecks) this.exceeded(`${this.limits.signatureChecks} signature checks`);
+  }
+
+  nameComparisons(count: number): void {
+    this.comparisons += count;
+    if (this.comparisons > this.limits.nameComparisons) this.exceeded(`${this.limits.nameComparisons} name-constraint comparisons`);
   }
 
   spendBuildCall(): void {

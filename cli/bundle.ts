@@ -59,6 +59,8 @@ export function choiceJson(choice: ChainChoice, files: string[] = []): object {
       profiles: c.profiles,
       why: c.why,
     })),
+    refused: choice.refused,
+    ...(choice.incomplete ? { incomplete: choice.incomplete } : {}),
     ...(files.length > 0 ? { files } : {}),
   };
 }
