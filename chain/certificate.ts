@@ -196,11 +196,6 @@ export class Certificate {
     return this.facts.basicConstraints?.ca ?? false;
   }
 
-  /** Has a basicConstraints extension (a v3 CA must). */
-  get hasBasicConstraints(): boolean {
-    return this.facts.basicConstraints !== undefined;
-  }
-
   get pathLen(): number | undefined {
     return this.facts.basicConstraints?.pathLen;
   }

@@ -9,7 +9,7 @@
  * key (chain/algorithms); extendedKeyUsage absent, anyExtendedKeyUsage or serverAuth, on
  * the leaf, every intermediate and the anchor (as Go: a CA restricted to other usages cannot
  * vouch for a TLS server). Per link: the signature verifies with the issuer's key and its
- * algorithm is accepted. Per issuer: CA (basicConstraints cA, see ANCHOR_RULE), keyCertSign
+ * algorithm is accepted. Per issuer: CA (basicConstraints cA; a v1 anchor is one by configuration), keyCertSign
  * when key usage is present, pathLen over the non-self-issued intermediates below it, its
  * name constraints over every certificate below it, and no requireExplicitPolicy that
  * would take effect (certificate policies are not evaluated, so such a path is refused).
@@ -40,15 +40,6 @@ const USAGE_NAMES: Record<string, string> = {
   "1.3.6.1.5.5.7.3.9": "OCSPSigning",
 };
 
-/**
- * Anchors are trusted by configuration, but a v3 anchor must still say it is a CA: a v3
- * certificate without basicConstraints cA asserts that it is not one, and OpenSSL refuses
- * it. A v1 certificate cannot carry the extension, and real trust stores (old Android and
- * Java stores, Windows) still hold v1 roots: those are accepted, as RFC 5280 6.1 (which
- * takes a trust anchor as a name and a key) and OpenSSL accept them.
- */
-export const ANCHOR_RULE = "a v1 anchor is a CA by configuration; a v3 anchor needs basicConstraints cA";
-
 /** Why `leaf` can begin no path, or undefined. */
 export function leafRefusal(leaf: Certificate, at: Date): Refusal | undefined {
   if (!leaf.isValidAt(at)) return validityRefusal(leaf, at);
@@ -73,8 +64,11 @@ export function issuerRefusal(issuer: Certificate, path: readonly Certificate[],
   if (signature) return { code: signature.code, reason: `would vouch for ${child.label}, which ${signature.reason}` };
   const own = certificateRefusal(issuer);
   if (own) return own;
+  // RFC 5280 4.2.1.9: the key of a v3 certificate without basicConstraints cA "MUST NOT be used to verify
+  // certificate signatures", and Go applies that to roots too. A v1 certificate cannot carry the extension,
+  // and real trust stores still hold v1 roots: a v1 anchor is a CA by configuration (as Go and OpenSSL take it).
   if (!issuer.isCA && (role === "intermediate" || issuer.version >= 3)) {
-    return { code: "not-a-ca", reason: role === "anchor" ? "is a v3 certificate without basicConstraints cA, so not a CA, even as an anchor" : "is not a CA (basicConstraints)" };
+    return { code: "not-a-ca", reason: role === "anchor" ? "is a v3 certificate without basicConstraints cA, whose key RFC 5280 4.2.1.9 forbids to verify certificates, even as an anchor" : "is not a CA (basicConstraints)" };
   }
   if (issuer.keyUsage !== undefined && !issuer.keyUsage.includes("keyCertSign")) return { code: "no-key-cert-sign", reason: "may not sign certificates (key usage lacks keyCertSign)" };
   // pathLen counts the non-self-issued intermediates below the issuer (RFC 5280 4.2.1.9).

@@ -39,3 +39,4 @@ fi
 
 npx tsc -p tsconfig.json
 bash scripts/install-pulumi.sh >/dev/null
+bash scripts/install-validators.sh
