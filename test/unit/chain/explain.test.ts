@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { renderExplanation, renderExplanationMarkdown } from "../../../chain/explain";
 import { judgeServed } from "../../../chain/judge";
 import { ChainChoice, choosePath } from "../../../chain/policy";
-import { certsOf, sectigo } from "../../fixtures/scenarios";
+import { Pki } from "../../fixtures/pki";
+import { certsOf, profileOf, sectigo } from "../../fixtures/scenarios";
 
 describe("explaining a choice", () => {
   let s: Awaited<ReturnType<typeof sectigo>>;
@@ -50,4 +51,21 @@ describe("explaining a choice", () => {
     expect(md).toContain("**Served chain:** 3 certificates, not the desired chain.");
     expect(md).toContain("- error `wrong-certificate-same-subject`: Position 2: right subject, wrong certificate");
   });
+
+  it("names every refused link with its rule, in the table and in Markdown: a SHA-1 short path beside a sound long one", async () => {
+    const pki = new Pki();
+    const root = await pki.root("Explain Root", { keyType: "rsa" });
+    const weak = await pki.intermediate("Explain CA", root, { signatureHash: "SHA-1" });
+    const bridge = await pki.intermediate("Explain Bridge", root);
+    const sound = await pki.crossSign(weak, bridge);
+    const leaf = await pki.leaf("explain.test", weak);
+    const sha1 = choosePath(leaf.cert, certsOf(weak, bridge, sound), { profiles: [profileOf("p", root)], at: pki.now });
+    expect(sha1.chain.map((c) => c.sha256)).toEqual([leaf.cert.sha256, sound.cert.sha256, bridge.cert.sha256]);
+    const text = renderExplanation(sha1);
+    expect(text).toContain("Refused (not valid paths; the code in brackets names the rule):");
+    expect(text).toContain(`  - ${weak.cert.label}: anchor ${root.cert.label} would vouch for ${weak.cert.label}, which is signed with sha1WithRSAEncryption: SHA-1 signatures are refused`);
+    expect(text).toMatch(/\[weak-signature\]/);
+    expect(renderExplanationMarkdown(sha1)).toContain(`- ${weak.cert.label}: anchor ${root.cert.label} would vouch for`);
+  });
 });
+

@@ -3,7 +3,8 @@ import { x509 } from "../../../chain/x509";
 import { ChainBuildError } from "../../../chain/errors";
 import { CertPath, enumeratePaths, searchPaths } from "../../../chain/paths";
 import { Pki } from "../../fixtures/pki";
-import { certsOf, decoys, letsEncrypt, sectigo, shuffled } from "../../fixtures/scenarios";
+import { choosePath } from "../../../chain/policy";
+import { certsOf, decoys, letsEncrypt, profileOf, sectigo, shuffled } from "../../fixtures/scenarios";
 
 const labels = (paths: CertPath[]) => paths.map((p) => [...p.chain.map((c) => c.commonName), `(${p.anchor.commonName})`].join(" > "));
 const keys = (paths: CertPath[]) => paths.map((p) => [...p.chain, p.anchor].map((c) => c.sha256).join(">"));
@@ -173,4 +174,38 @@ describe("path enumeration", () => {
     const calls = buildError(() => enumeratePaths(s.leaf.cert, certsOf(...s.rsaPool), { at: s.at, anchors: certsOf(s.aaa), budget: { buildCalls: 2 } }));
     expect(calls.message).toContain("gave up after 2 build steps");
   }, 60_000);
+
+  it("finds the 2-certificate path through a full cross-sign mesh of 8 CAs, within the budget, shortest first", async () => {
+    const pki = new Pki();
+    const cas = [];
+    for (let i = 0; i < 8; i++) cas.push(await pki.root(`Mesh CA ${i}`));
+    const pool = [...cas];
+    for (const subject of cas) for (const by of cas) if (subject !== by) pool.push(await pki.crossSign(subject, by));
+    const anchor = await pki.root("Mesh Anchor");
+    const bridge = await pki.crossSign(cas[0], anchor);
+    const leaf = await pki.leaf("mesh.test", cas[0]);
+    const search = searchPaths(leaf.cert, certsOf(...pool, bridge), { at: pki.now, anchors: certsOf(anchor) });
+    expect(search.paths[0].chain.map((c) => c.sha256)).toEqual([leaf.cert.sha256, bridge.cert.sha256]);
+    expect(search.paths.every((p, i) => i === 0 || p.chain.length >= search.paths[i - 1].chain.length)).toBe(true);
+    // The budget ended the search among long paths: it says so, and every shorter path was kept.
+    expect(search.incomplete).toMatch(/^the budget \(10000 signature checks\) ran out while looking at paths of \d+ certificates/);
+    const choice = choosePath(leaf.cert, certsOf(...pool, bridge), { profiles: [profileOf("mesh", anchor)], at: pki.now, policy: "shortest" });
+    expect(choice.chain).toHaveLength(2);
+    expect(choice.incomplete).toBe(search.incomplete);
+    // Without the bridge no path exists, and only then does the budget end the search with an error.
+    const none = buildError(() => enumeratePaths(leaf.cert, certsOf(...pool), { at: pki.now, anchors: certsOf(anchor) }));
+    expect(none.code).toBe("budget-exceeded");
+  }, 60_000);
+
+  it("bounds name-constraint comparisons per search (x509-limbo's nc-dos shape)", async () => {
+    const pki = new Pki();
+    const root = await pki.root("Comparisons Root");
+    const ca = await pki.intermediate("Comparisons CA", root, { nameConstraints: { permitted: Array.from({ length: 600 }, (_, i) => ({ dns: `n${i}.example.com` })) } });
+    const leaf = await pki.leaf("many.test", ca, { altNames: Array.from({ length: 600 }, (_, i) => ({ dns: `h.n${i}.example.com` })) });
+    const error = buildError(() => enumeratePaths(leaf.cert, certsOf(ca), { at: pki.now, anchors: certsOf(root) }));
+    expect(error.code).toBe("budget-exceeded");
+    expect(error.message).toContain("gave up after 250000 name-constraint comparisons");
+    expect(enumeratePaths(leaf.cert, certsOf(ca), { at: pki.now, anchors: certsOf(root), budget: { nameComparisons: 400_000 } })).toHaveLength(1);
+  });
 });
+
