@@ -16,9 +16,7 @@ import { DerCursor, DerElement, DerError, TAG, contextTag, readOid, readSmallInt
 export interface SignatureAlgorithm {
   /** Dotted OID. */
   oid: string;
-  /** The AlgorithmIdentifier's DER (compared between the TBS and the outer one). */
-  der: Buffer;
-  /** Parameters' DER, when present. */
+  /** Parameters' DER, when present and not NULL. */
   parameters?: Buffer;
 }
 
@@ -79,9 +77,10 @@ const STRONG_HASHES = new Set(["sha256", "sha384", "sha512", null]);
 export function readAlgorithm(der: Buffer, element: DerElement, what: string): SignatureAlgorithm {
   const fields = DerCursor.inside(der, element, what);
   const oid = readOid(der, fields.next(TAG.OID, "algorithm"), what);
-  const parameters = fields.done ? undefined : wholeOf(der, fields.next(undefined, "parameters"));
+  const parameters = fields.done ? undefined : fields.next(undefined, "parameters");
   fields.finish();
-  return { oid, der: wholeOf(der, element), parameters };
+  // NULL parameters (RSA) are the same as none; other parameters are kept (a slice costs more than reading the element).
+  return parameters && !(parameters.tag === TAG.NULL && parameters.end === parameters.contentStart) ? { oid, parameters: wholeOf(der, parameters) } : { oid };
 }
 
 /** The scheme of an algorithm, or a refusal saying why it is not one chainsmith verifies. */

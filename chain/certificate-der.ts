@@ -6,29 +6,30 @@
  * only a few of them.
  */
 import { SignatureAlgorithm, readAlgorithm } from "./algorithms";
-import { DerCursor, DerError, TAG, contentOf, contextTag, readBitString, readIntegerBytes, readSmallInteger, readTime, wholeOf } from "./der";
+import { DerCursor, DerElement, DerError, TAG, contentOf, contextTag, readBitString, readIntegerBytes, readSmallInteger, readTime } from "./der";
 import { Defect, Extension, readExtensions } from "./extensions";
 import { DistinguishedName, readName } from "./x500-name";
 
+/** Where a certificate's parts lie in its DER (slicing is left to first use: it costs more than reading). */
 export interface CertificateStructure {
   /** 1, 2 or 3. */
   version: number;
-  /** The serial number's INTEGER content octets. */
-  serial: Buffer;
+  /** The serialNumber INTEGER. */
+  serial: DerElement;
   issuer: DistinguishedName;
   subject: DistinguishedName;
   notBefore: Date;
   notAfter: Date;
-  /** The SubjectPublicKeyInfo's DER. */
-  spki: Buffer;
-  /** The [3] extensions field's DER, read on first use (readExtensionsField). */
-  extensions: Buffer | undefined;
+  /** The SubjectPublicKeyInfo. */
+  spki: DerElement;
+  /** The [3] extensions field, read on first use (readExtensionsField). */
+  extensions: DerElement | undefined;
   /** The signed TBSCertificate, header included. */
-  tbs: Buffer;
+  tbs: DerElement;
   /** The outer signatureAlgorithm (the one the signature is checked with). */
   signatureAlgorithm: SignatureAlgorithm;
-  /** The signatureValue's bits. */
-  signature: Buffer;
+  /** The signatureValue's bits: [start, end) of the DER. */
+  signature: { start: number; end: number };
   /** Rule breaks in the structure itself, which keep the certificate off every path. */
   defects: Defect[];
 }
@@ -39,8 +40,10 @@ export function readCertificate(der: Buffer): CertificateStructure {
   const certificate = DerCursor.inside(der, top.next(TAG.SEQUENCE, "Certificate"), "certificate");
   top.finish();
   const tbsElement = certificate.next(TAG.SEQUENCE, "tbsCertificate");
-  const signatureAlgorithm = readAlgorithm(der, certificate.next(TAG.SEQUENCE, "signatureAlgorithm"), "signatureAlgorithm");
-  const signature = readBitString(der, certificate.next(TAG.BIT_STRING, "signatureValue"), "signatureValue");
+  const outerAlgorithm = certificate.next(TAG.SEQUENCE, "signatureAlgorithm");
+  const signatureAlgorithm = readAlgorithm(der, outerAlgorithm, "signatureAlgorithm");
+  const signatureElement = certificate.next(TAG.BIT_STRING, "signatureValue");
+  const signature = readBitString(der, signatureElement, "signatureValue");
   certificate.finish();
   if (signature.bits % 8 !== 0) throw new DerError("signatureValue: not a whole number of octets");
 
@@ -53,8 +56,10 @@ export function readCertificate(der: Buffer): CertificateStructure {
     inner.finish();
     if (version > 3) throw new DerError(`version: v${version} does not exist (v1, v2 or v3)`);
   }
-  const serial = readIntegerBytes(der, tbs.next(TAG.INTEGER, "serialNumber"), "serialNumber");
-  const innerAlgorithm = readAlgorithm(der, tbs.next(TAG.SEQUENCE, "signature"), "signature");
+  const serial = tbs.next(TAG.INTEGER, "serialNumber");
+  readIntegerBytes(der, serial, "serialNumber");
+  const innerAlgorithm = tbs.next(TAG.SEQUENCE, "signature");
+  readAlgorithm(der, innerAlgorithm, "signature");
   const issuer = readName(der, tbs.next(TAG.SEQUENCE, "issuer"), "issuer");
   const validity = DerCursor.inside(der, tbs.next(TAG.SEQUENCE, "validity"), "validity");
   const notBefore = readTime(der, validity.next(undefined, "notBefore"), "notBefore");
@@ -73,8 +78,10 @@ export function readCertificate(der: Buffer): CertificateStructure {
 
   const defects: Defect[] = [];
   const malformed = (reason: string) => defects.push({ code: "malformed-certificate", reason });
-  if (!innerAlgorithm.der.equals(signatureAlgorithm.der)) malformed("names one signature algorithm inside the signed part and another outside (RFC 5280 4.1.1.2)");
-  if (serial[0] & 0x80) malformed("has a negative serial number (RFC 5280 4.1.2.2)");
+  if (der.compare(der, innerAlgorithm.start, innerAlgorithm.end, outerAlgorithm.start, outerAlgorithm.end) !== 0) {
+    malformed("names one signature algorithm inside the signed part and another outside (RFC 5280 4.1.1.2)");
+  }
+  if (der[serial.contentStart] & 0x80) malformed("has a negative serial number (RFC 5280 4.1.2.2)");
   if ((issuerUniqueId || subjectUniqueId) && version < 2) malformed("has unique identifiers in a v1 certificate");
   if (extensionsField && version < 3) malformed(`has extensions in a v${version} certificate (extensions need v3)`);
   return {
@@ -84,20 +91,20 @@ export function readCertificate(der: Buffer): CertificateStructure {
     subject,
     notBefore,
     notAfter,
-    spki: wholeOf(der, spkiElement),
-    extensions: extensionsField ? wholeOf(der, extensionsField) : undefined,
-    tbs: wholeOf(der, tbsElement),
+    spki: spkiElement,
+    extensions: extensionsField,
+    tbs: tbsElement,
     signatureAlgorithm,
-    signature: signature.bytes,
+    signature: { start: signatureElement.contentStart + 1, end: signatureElement.end },
     defects,
   };
 }
 
-/** The extensions of a certificate's [3] field (as readCertificate kept it); throws DerError when malformed. */
-export function readExtensionsField(field: Buffer | undefined): Extension[] {
+/** The extensions of a certificate's [3] field (as readCertificate found it); throws DerError when malformed. */
+export function readExtensionsField(der: Buffer, field: DerElement | undefined): Extension[] {
   if (!field) return [];
-  const inner = DerCursor.inside(field, new DerCursor(field, 0, field.length, "extensions").next(), "extensions");
-  const extensions = readExtensions(field, inner.next(TAG.SEQUENCE, "Extensions"));
+  const inner = DerCursor.inside(der, field, "extensions");
+  const extensions = readExtensions(der, inner.next(TAG.SEQUENCE, "Extensions"));
   inner.finish();
   return extensions;
 }

@@ -30,11 +30,9 @@ export class Certificate {
   readonly notAfter: Date;
   readonly subjectName: DistinguishedName;
   readonly issuerName: DistinguishedName;
-  /** Subject and issuer names folded for RFC 5280 name matching (not for display). */
-  readonly subjectNameKey: string;
-  readonly issuerNameKey: string;
 
   private readonly structure: CertificateStructure;
+  private partsMemo: { tbs: Buffer; spki: Buffer; signature: Buffer } | undefined;
   private factsMemo: ExtensionFacts | undefined;
   private keyMemo: crypto.KeyObject | null | undefined;
   private keyRefusalMemo: AlgorithmRefusal | null | undefined;
@@ -45,13 +43,26 @@ export class Certificate {
   private constructor(der: Buffer, structure: CertificateStructure) {
     this.der = der;
     this.structure = structure;
-    this.sha256 = crypto.createHash("sha256").update(der).digest("hex");
+    // crypto.hash (Node 20.12+) is a one-shot digest, cheaper per certificate of a trust store.
+    this.sha256 = crypto.hash ? crypto.hash("sha256", der, "hex") : crypto.createHash("sha256").update(der).digest("hex");
     this.notBefore = structure.notBefore;
     this.notAfter = structure.notAfter;
     this.subjectName = structure.subject;
     this.issuerName = structure.issuer;
-    this.subjectNameKey = structure.subject.key;
-    this.issuerNameKey = structure.issuer.key;
+  }
+
+  /** Subject and issuer names folded for RFC 5280 name matching (not for display). */
+  get subjectNameKey(): string {
+    return this.subjectName.key;
+  }
+
+  get issuerNameKey(): string {
+    return this.issuerName.key;
+  }
+
+  private get parts(): { tbs: Buffer; spki: Buffer; signature: Buffer } {
+    const { tbs, spki, signature } = this.structure;
+    return (this.partsMemo ??= { tbs: this.der.subarray(tbs.start, tbs.end), spki: this.der.subarray(spki.start, spki.end), signature: this.der.subarray(signature.start, signature.end) });
   }
 
   /** Parses one DER certificate (nothing after it); `source` names the input in errors ("pool.pem, block 2"). */
@@ -72,7 +83,7 @@ export class Certificate {
   private get facts(): ExtensionFacts {
     if (!this.factsMemo) {
       try {
-        this.factsMemo = extensionFacts(readExtensionsField(this.structure.extensions));
+        this.factsMemo = extensionFacts(readExtensionsField(this.der, this.structure.extensions));
       } catch (e) {
         // The extensions field itself does not parse: nothing in it can be trusted.
         this.factsMemo = { subjectAltNamesCritical: false, defects: [{ code: "malformed-certificate", reason: `has a malformed extensions field (${(e as Error).message})` }] };
@@ -85,7 +96,7 @@ export class Certificate {
   get publicKey(): crypto.KeyObject | undefined {
     if (this.keyMemo === undefined) {
       try {
-        this.keyMemo = crypto.createPublicKey({ key: this.structure.spki, format: "der", type: "spki" });
+        this.keyMemo = crypto.createPublicKey({ key: this.spki, format: "der", type: "spki" });
       } catch {
         this.keyMemo = null;
       }
@@ -95,16 +106,16 @@ export class Certificate {
 
   /** The SubjectPublicKeyInfo's DER. */
   get spki(): Buffer {
-    return this.structure.spki;
+    return this.parts.spki;
   }
 
   /** The signed part and the signature over it, as the issuer made them. */
   get tbs(): Buffer {
-    return this.structure.tbs;
+    return this.parts.tbs;
   }
 
   get signatureValue(): Buffer {
-    return this.structure.signature;
+    return this.parts.signature;
   }
 
   /** Dotted OID of the signature algorithm. */
@@ -133,7 +144,7 @@ export class Certificate {
 
   /** Lowercase hex of the serial number. */
   get serialNumber(): string {
-    const bytes = this.structure.serial;
+    const bytes = this.der.subarray(this.structure.serial.contentStart, this.structure.serial.end);
     return (bytes.length > 1 && bytes[0] === 0 ? bytes.subarray(1) : bytes).toString("hex");
   }
 
