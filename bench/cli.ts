@@ -1,8 +1,8 @@
 /**
  * Benchmark: a whole `chainsmith bundle` process, as a pipeline runs it once per
  * certificate, beside `node -e 0` (the floor of any Node program) and `cfssl bundle` on the
- * same files. Wall time per process, median and 90th percentile of interleaved rounds, so
- * that a busy machine slows every command alike.
+ * same files. Per process: wall time and CPU time (user + system, from bash's `time`, which
+ * a busy machine inflates far less than wall time), medians of interleaved rounds.
  *
  *   npx tsc -p tsconfig.json && node dist/bench/cli.js
  *
@@ -14,7 +14,6 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { performance } from "node:perf_hooks";
 import { Pki, pemOf } from "../test/fixtures/pki";
 import { sectigo } from "../test/fixtures/scenarios";
 
@@ -56,16 +55,16 @@ async function main(): Promise<void> {
       { name: "cfssl bundle (-ca-bundle roots.pem)", argv: [CFSSL, "bundle", "-cert", leaf, "-int-bundle", pool, "-ca-bundle", roots], exit: 0 },
     ];
     for (const c of commands) check(c);
-    const times = new Map<string, number[]>(commands.map((c) => [c.name, []]));
-    for (let round = 0; round < ROUNDS; round++) for (const c of commands) times.get(c.name)!.push(timed(c));
-    const floor = median(times.get("node -e 0")!);
-    const cfssl = median(times.get(commands[4].name)!);
-    console.log(`Whole processes, ${ROUNDS} interleaved rounds, ${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(2)}, Node ${process.version}\n`);
-    console.log("| command | median | p90 | x node -e 0 | x cfssl |");
-    console.log("|---|---|---|---|---|");
-    for (const c of commands) {
-      const t = times.get(c.name)!;
-      console.log(`| ${c.name} | ${median(t).toFixed(1)} ms | ${percentile(t, 0.9).toFixed(1)} ms | ${(median(t) / floor).toFixed(2)} | ${(median(t) / cfssl).toFixed(1)} |`);
+    const runs = new Map<string, Timing[]>(commands.map((c) => [c.name, []]));
+    for (let round = 0; round < ROUNDS; round++) for (const c of commands) runs.get(c.name)!.push(timed(c));
+    const wall = (name: string) => median(runs.get(name)!.map((t) => t.wall));
+    const cpu = (name: string) => median(runs.get(name)!.map((t) => t.cpu));
+    const [floor, cfssl] = ["node -e 0", commands[commands.length - 1].name];
+    console.log(`Whole processes, medians of ${ROUNDS} interleaved rounds, ${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(2)}, Node ${process.version}\n`);
+    console.log("| command | wall | CPU | wall x node -e 0 | CPU x node -e 0 | wall x cfssl |");
+    console.log("|---|---|---|---|---|---|");
+    for (const { name } of commands) {
+      console.log(`| ${name} | ${wall(name).toFixed(1)} ms | ${cpu(name).toFixed(0)} ms | ${(wall(name) / wall(floor)).toFixed(2)} | ${(cpu(name) / cpu(floor)).toFixed(2)} | ${(wall(name) / wall(cfssl)).toFixed(1)} |`);
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -78,19 +77,22 @@ function check(c: Command): void {
   if (run.status !== c.exit) throw new Error(`${c.name} exited ${run.status}, expected ${c.exit}: ${run.stderr}`);
 }
 
-function timed(c: Command): number {
-  const start = performance.now();
-  spawnSync(c.argv[0], c.argv.slice(1), { stdio: "ignore" });
-  return performance.now() - start;
+interface Timing {
+  wall: number;
+  /** User + system CPU of the process, ms. */
+  cpu: number;
+}
+
+/** One run under bash's `time` (it times the command alone, not bash). */
+function timed(c: Command): Timing {
+  const run = spawnSync("bash", ["-c", 'TIMEFORMAT="%3R %3U %3S"; time "$@" >/dev/null 2>&1', "bash", ...c.argv], { encoding: "utf8" });
+  const [real, user, system] = run.stderr.trim().split("\n").pop()!.split(" ").map(Number);
+  return { wall: real * 1000, cpu: (user + system) * 1000 };
 }
 
 function median(values: number[]): number {
-  return percentile(values, 0.5);
-}
-
-function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+  return sorted[Math.floor(sorted.length / 2)];
 }
 
 main().catch((e) => {
