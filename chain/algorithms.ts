@@ -175,7 +175,7 @@ const KEY_ALGORITHMS: Record<string, string> = {
   "1.3.101.113": "Ed448",
 };
 
-export const MIN_RSA_BITS = 2048;
+const MIN_RSA_BITS = 2048;
 
 /** Why a SubjectPublicKeyInfo's key is refused, or undefined when it is accepted. `key` is its decoded form, if it decodes. */
 export function keyRefusal(spki: Buffer, key: crypto.KeyObject | undefined): AlgorithmRefusal | undefined {

@@ -9,10 +9,10 @@
  * key (chain/algorithms); extendedKeyUsage absent, anyExtendedKeyUsage or serverAuth, on
  * the leaf, every intermediate and the anchor (as Go: a CA restricted to other usages cannot
  * vouch for a TLS server). Per link: the signature verifies with the issuer's key and its
- * algorithm is accepted. Per issuer: CA (basicConstraints cA; a v1 anchor is one by configuration), keyCertSign
- * when key usage is present, pathLen over the non-self-issued intermediates below it, its
- * name constraints over every certificate below it, and no requireExplicitPolicy that
- * would take effect (certificate policies are not evaluated, so such a path is refused).
+ * algorithm is accepted. Per issuer: CA (basicConstraints cA; a v1 anchor is one by
+ * configuration), keyCertSign when key usage is present, pathLen over the non-self-issued
+ * intermediates below it, its name constraints over every certificate below it, and no
+ * requireExplicitPolicy that would take effect (policies are not evaluated: such a path is refused).
  *
  * Not checked, by design: host names (the bundler is not told one; clients check them),
  * revocation, and certificate policies beyond that refusal.

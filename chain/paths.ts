@@ -21,9 +21,10 @@
  *   user's own). A self-signed certificate of the pool is never an anchor by itself:
  *   trusting whatever the input holds would make every chain "valid". Give it as an
  *   anchor to trust it; otherwise the dead end says so.
- * - Anchors are trusted by configuration: they need not be CAs (real stores hold v1
- *   roots), but their validity, keyCertSign (when key usage is present) and pathLen are
- *   checked, as OpenSSL does. An expired root (DST Root CA X3 after 2021-09-30) ends no path.
+ * - Anchors are trusted by configuration, and checked like any issuer (chain/path-rules.ts):
+ *   validity, key, extensions, keyCertSign, pathLen, name constraints, EKU; a v1 anchor is a
+ *   CA without basicConstraints, a v3 one needs cA. An expired root (DST Root CA X3 after
+ *   2021-09-30) ends no path.
  * - A pool certificate identical to an anchor (same fingerprint) acts only as the anchor.
  * - A cross-sign (same subject and key, another issuer) is a distinct certificate.
  * - The result never depends on the order of the pool: candidates are sorted, and the
@@ -198,7 +199,7 @@ function deadEnd(cert: Certificate, subject: string, refusal: Refusal): string {
 
 /** The CN of `cert`'s issuer name (the whole name when it has no CN). */
 export function issuerCommonName(cert: Certificate): string {
-  return cert.issuerName.values(OID_COMMON_NAME)[0] ?? cert.issuer;
+  return cert.issuerName.values(OID_COMMON_NAME)[0] ?? (cert.issuer || "(an empty name)");
 }
 
 /** Certificates grouped by subject; lookups use Certificate.isIssuedByName, the one name-matching rule. */

@@ -84,4 +84,14 @@ describe("hostile certificates", () => {
     }
     expect(unexpected).toEqual([]);
   });
+
+  it("large certificates (60,000 SANs, 5,000 extensions) are judged as served chains, without an exception", async () => {
+    const pki = new Pki();
+    const root = await pki.root("Large Root", { extensions: Array.from({ length: 5000 }, (_, i) => ({ oid: `1.3.6.1.4.1.55555.3.${i}`, value: Buffer.from("0500", "hex") })) });
+    const leaf = await pki.leaf("large.example.test", root, { altNames: Array.from({ length: 60000 }, (_, i) => ({ dns: `h${i}.example.test` })) });
+    const judgement = judgeServed([leaf.cert], { profiles: [profileOf("large", root)], at: pki.now });
+    expect(judgement.profiles[0].trusted).toBe(true);
+    expect(leaf.cert.subjectAltNames).toHaveLength(60000);
+  });
 });
+
