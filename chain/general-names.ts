@@ -70,7 +70,7 @@ export function generalNameText(name: GeneralName): string {
 }
 
 /** Dotted IPv4 or RFC 5952-ish IPv6 (no zero compression); other lengths as hex. */
-export function ipText(bytes: Buffer): string {
+function ipText(bytes: Buffer): string {
   if (bytes.length === 4) return [...bytes].join(".");
   if (bytes.length === 16) return Array.from({ length: 8 }, (_, i) => bytes.readUInt16BE(2 * i).toString(16)).join(":");
   return bytes.toString("hex");

@@ -60,7 +60,7 @@ const SIGNED_DATA = "1.2.840.113549.1.7.2";
 const DATA = "1.2.840.113549.1.7.1";
 
 /** ContentInfo ::= SEQUENCE { contentType signedData, content [0] EXPLICIT ANY }: a .p7b. */
-export function isPkcs7(der: Buffer): boolean {
+function isPkcs7(der: Buffer): boolean {
   return fits(() => {
     const info = fieldsOf(der);
     if (readOid(der, info.next(TAG.OID), "contentType") !== SIGNED_DATA) throw new Error("not signedData");

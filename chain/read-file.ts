@@ -8,8 +8,8 @@ import * as fs from "node:fs";
 import { ChainsmithInputError } from "./errors";
 
 /** Far above any pool or trust store (a 2,000-certificate pool is about 3 MB of PEM). */
-export const MAX_INPUT_BYTES = 32 * 1024 * 1024;
-export const STREAM_IDLE_MS = 10_000;
+const MAX_INPUT_BYTES = 32 * 1024 * 1024;
+const STREAM_IDLE_MS = 10_000;
 
 /** The bytes of `file`; `what` names it in errors ("--leaf leaf.pem"). */
 export function readBoundedFile(file: string, what: string): Buffer {
