@@ -5,13 +5,6 @@
  * a CA publishes at those URLs are the ones the caller knows (the pool, the desired chain).
  */
 import { Certificate } from "./certificate";
-import { x509 } from "./x509";
-
-/** The caIssuers URLs of `cert`'s Authority Information Access extension. */
-export function caIssuersUrls(cert: Certificate): string[] {
-  const aia = new x509.X509Certificate(cert.der as Buffer<ArrayBuffer>).getExtension(x509.AuthorityInfoAccessExtension);
-  return (aia?.caIssuers ?? []).filter((name) => name.type === "url").map((name) => name.value);
-}
 
 /** A certificate an AIA-fetching client gets, and the URL it follows to get it. */
 export interface Fetched {
@@ -31,7 +24,7 @@ export function fetchableIssuers(served: readonly Certificate[], published: read
   const frontier = [...served];
   for (let child = frontier.shift(); child; child = frontier.shift()) {
     if (child.selfSigned) continue;
-    const urls = caIssuersUrls(child);
+    const urls = child.caIssuersUrls;
     if (urls.length === 0) continue;
     for (const cert of published) {
       if (known.has(cert.sha256) || !child.isIssuedByName(cert)) continue;

@@ -1,7 +1,7 @@
 /**
  * What a kind of client does with a served chain, where that decides its verdict: which
  * path it builds, what it checks of its root, how far it checks the serverAuth purpose,
- * whether it fetches a missing issuer from the AIA URL. The roots it holds are the
+ * whether it fetches a missing issuer from the AIA URL, whether it still takes SHA-1 signatures. The roots it holds are the
  * profile's; this is the rest of the model. Each behaviour names the real clients it stands
  * for; the verifier-agreement test (test/integration/verifiers/) checks the models of the
  * verifiers that run here against those verifiers.
@@ -19,6 +19,8 @@ export interface ClientBehaviour {
   eku: "path" | "leaf";
   /** Completes a missing issuer from the caIssuers URL of a certificate's AIA extension. */
   aiaFetching: boolean;
+  /** Still accepts certificates signed with SHA-1 (clients from before the 2017 deprecation); every other weak algorithm stays refused. */
+  sha1Signatures: boolean;
 }
 
 /**
@@ -49,18 +51,18 @@ export type AnchorChecks = "certificate" | "ignores-expiry" | "name-and-key";
 export type BehaviourId = "openssl" | "openssl-1.0" | "android-before-7.1.1" | "android" | "apple" | "windows" | "nss" | "nss-aia" | "java" | "go" | "webpki" | "gnutls";
 
 const BEHAVIOURS: Record<BehaviourId, Omit<ClientBehaviour, "id">> = {
-  openssl: { models: "OpenSSL 1.1.0 and later (curl, Python ssl, Node.js tls, wget, most IoT stacks)", pathBuilding: "trusted-first", anchor: "certificate", eku: "path", aiaFetching: false },
-  "openssl-1.0": { models: "OpenSSL 1.0.x (Ubuntu 16.04, Debian 8, RHEL 7 and their curl, Python, PHP)", pathBuilding: "untrusted-first", anchor: "certificate", eku: "path", aiaFetching: false },
-  "android-before-7.1.1": { models: "Android before 7.1.1 (its TrustManagerImpl ignores the expiry of a root)", pathBuilding: "any-path", anchor: "ignores-expiry", eku: "path", aiaFetching: false },
-  android: { models: "Android 7.1.1 and later (Conscrypt)", pathBuilding: "any-path", anchor: "certificate", eku: "path", aiaFetching: false },
-  apple: { models: "Apple SecTrust (Safari, iOS and macOS apps)", pathBuilding: "any-path", anchor: "certificate", eku: "path", aiaFetching: true },
-  windows: { models: "Windows CryptoAPI (Edge, Chrome and .NET on Windows)", pathBuilding: "any-path", anchor: "certificate", eku: "path", aiaFetching: true },
-  nss: { models: "Mozilla NSS (Firefox; it preloads intermediates instead of fetching them)", pathBuilding: "any-path", anchor: "certificate", eku: "path", aiaFetching: false },
-  "nss-aia": { models: "NSS's libpkix with AIA fetching (Chrome on Linux until its own verifier, 2020; vfychain -pp -f)", pathBuilding: "any-path", anchor: "certificate", eku: "path", aiaFetching: true },
-  java: { models: "Java (SunJSSE's PKIX trust manager)", pathBuilding: "any-path", anchor: "name-and-key", eku: "leaf", aiaFetching: false },
-  go: { models: "Go crypto/x509", pathBuilding: "any-path", anchor: "certificate", eku: "path", aiaFetching: false },
-  webpki: { models: "rustls-webpki (rustls, and what uses it)", pathBuilding: "any-path", anchor: "name-and-key", eku: "path", aiaFetching: false },
-  gnutls: { models: "GnuTLS 3.6.14 and later (gnutls-cli, wget and apt on some systems)", pathBuilding: "served-order", anchor: "certificate", eku: "path", aiaFetching: false },
+  openssl: { models: "OpenSSL 1.1.0 and later (curl, Python ssl, Node.js tls, wget, most IoT stacks)", pathBuilding: "trusted-first", anchor: "certificate", eku: "path", aiaFetching: false, sha1Signatures: false },
+  "openssl-1.0": { models: "OpenSSL 1.0.x (Ubuntu 16.04, Debian 8, RHEL 7 and their curl, Python, PHP)", pathBuilding: "untrusted-first", anchor: "certificate", eku: "path", aiaFetching: false, sha1Signatures: true },
+  "android-before-7.1.1": { models: "Android before 7.1.1 (its TrustManagerImpl ignores the expiry of a root)", pathBuilding: "any-path", anchor: "ignores-expiry", eku: "path", aiaFetching: false, sha1Signatures: true },
+  android: { models: "Android 7.1.1 and later (Conscrypt)", pathBuilding: "any-path", anchor: "certificate", eku: "path", aiaFetching: false, sha1Signatures: false },
+  apple: { models: "Apple SecTrust (Safari, iOS and macOS apps)", pathBuilding: "any-path", anchor: "certificate", eku: "path", aiaFetching: true, sha1Signatures: false },
+  windows: { models: "Windows CryptoAPI (Edge, Chrome and .NET on Windows)", pathBuilding: "any-path", anchor: "certificate", eku: "path", aiaFetching: true, sha1Signatures: false },
+  nss: { models: "Mozilla NSS (Firefox; it preloads intermediates instead of fetching them)", pathBuilding: "any-path", anchor: "certificate", eku: "path", aiaFetching: false, sha1Signatures: false },
+  "nss-aia": { models: "NSS's libpkix with AIA fetching (Chrome on Linux until its own verifier, 2020; vfychain -pp -f)", pathBuilding: "any-path", anchor: "certificate", eku: "path", aiaFetching: true, sha1Signatures: false },
+  java: { models: "Java (SunJSSE's PKIX trust manager)", pathBuilding: "any-path", anchor: "name-and-key", eku: "leaf", aiaFetching: false, sha1Signatures: false },
+  go: { models: "Go crypto/x509", pathBuilding: "any-path", anchor: "certificate", eku: "path", aiaFetching: false, sha1Signatures: false },
+  webpki: { models: "rustls-webpki (rustls, and what uses it)", pathBuilding: "any-path", anchor: "name-and-key", eku: "path", aiaFetching: false, sha1Signatures: false },
+  gnutls: { models: "GnuTLS 3.6.14 and later (gnutls-cli, wget and apt on some systems)", pathBuilding: "served-order", anchor: "certificate", eku: "path", aiaFetching: false, sha1Signatures: false },
 };
 
 /** The behaviour of a client the profile does not name: a current OpenSSL client. */

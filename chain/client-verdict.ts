@@ -21,6 +21,8 @@ export type DecidingBehaviour =
   | "anchor-expiry-checked"
   /** Trusted only because the client checks serverAuth on the leaf alone (Java). */
   | "eku-leaf-only"
+  /** Trusted only because the client still accepts SHA-1 signatures (OpenSSL 1.0, Android before 7.1.1). */
+  | "sha1-accepted"
   /** Trusted only because the client fetched a missing issuer from an AIA URL. */
   | "aia-fetching"
   /** Not trusted because the client does not fetch a missing issuer that its AIA URL gives. */
@@ -52,11 +54,12 @@ const ANY_EXTENDED_KEY_USAGE = "2.5.29.37.0";
 export function clientVerdict(profile: string, roots: readonly Certificate[], behaviour: ClientBehaviour, served: readonly Certificate[], at: Date, options: CheckOptions): ProfileVerdict {
   if (served.length === 0) return { profile, trusted: false, reason: "nothing was served" };
   const leaf = served[0];
-  const valid = (pool: readonly Certificate[], anchors: readonly Certificate[], anchorChecks: AnchorChecks, eku: "path" | "leaf") =>
-    searchPaths(leaf, pool, { at, anchors, anchorChecks, budget: options.budget }).paths.filter((p) => !ekuProblem(p, eku));
-  const own = (pool: readonly Certificate[]) => valid(pool, roots, behaviour.anchor, behaviour.eku);
+  const valid = (pool: readonly Certificate[], anchors: readonly Certificate[], anchorChecks: AnchorChecks, eku: "path" | "leaf", sha1Signatures: boolean) =>
+    searchPaths(leaf, pool, { at, anchors, anchorChecks, eku, sha1Signatures, budget: options.budget }).paths;
+  const own = (pool: readonly Certificate[]) => valid(pool, roots, behaviour.anchor, behaviour.eku, behaviour.sha1Signatures);
   // Whether a path holds without the client's leniencies; a strict client has none.
-  const strictlyValid = () => (behaviour.anchor === "certificate" && behaviour.eku === "path") || valid(served.slice(1), roots, "certificate", "path").length > 0;
+  const strict = behaviour.anchor === "certificate" && behaviour.eku === "path" && !behaviour.sha1Signatures;
+  const strictlyValid = () => strict || valid(served.slice(1), roots, "certificate", "path", false).length > 0;
   const paths = own(served.slice(1));
 
   if (paths.length > 0 && behaviour.pathBuilding !== "any-path") {
@@ -75,10 +78,10 @@ export function clientVerdict(profile: string, roots: readonly Certificate[], be
     return trustedVerdict(profile, best, strictlyValid(), behaviour, at);
   }
 
-  const searched = searchPaths(leaf, served.slice(1), { at, anchors: roots, anchorChecks: behaviour.anchor, budget: options.budget });
-  const deadEnds = searched.paths.length > 0 ? `the only path, via ${via(searched.paths[0])}, ${ekuProblem(searched.paths[0], behaviour.eku)}` : `no path to its roots: ${searched.deadEnds.join("; ")}`;
+  const searched = searchPaths(leaf, served.slice(1), { at, anchors: roots, anchorChecks: behaviour.anchor, eku: behaviour.eku, sha1Signatures: behaviour.sha1Signatures, budget: options.budget });
+  const deadEnds = `no path to its roots: ${searched.deadEnds.join("; ")}`;
   if (behaviour.anchor === "certificate") {
-    const lenient = valid(served.slice(1), roots, "ignores-expiry", behaviour.eku)[0];
+    const lenient = valid(served.slice(1), roots, "ignores-expiry", behaviour.eku, behaviour.sha1Signatures)[0];
     if (lenient) {
       return {
         profile,
@@ -107,15 +110,16 @@ function trustedVerdict(profile: string, path: CertPath, strictlyValid: boolean,
   if (!path.anchor.isValidAt(at)) {
     return { profile, trusted: true, path, reason: `${reason}, which expired on ${isoDate(path.anchor.notAfter)}: this client ignores a root's expiry`, decidedBy: "anchor-expiry-ignored" };
   }
-  const eku = ekuProblem(path, "path");
+  const sha1 = path.chain.find((c) => c.signatureHash === "SHA-1");
+  if (sha1 && behaviour.sha1Signatures) return { profile, trusted: true, path, reason: `${reason}; ${sha1.label} is signed with SHA-1, which this client still accepts (current clients refuse it)`, decidedBy: "sha1-accepted" };
+  const eku = ekuProblem(path);
   if (eku && behaviour.eku === "leaf") return { profile, trusted: true, path, reason: `${reason}; ${eku}, but this client checks serverAuth on the leaf only`, decidedBy: "eku-leaf-only" };
   return { profile, trusted: true, path, reason: `${reason}; the root's pathLen or key usage forbids the path, but this client uses only the root's name and key`, decidedBy: "anchor-constraints-ignored" };
 }
 
 /** Which certificate of the path does not allow TLS server authentication (EKU), in words; undefined when all do. */
-function ekuProblem(path: CertPath, scope: "path" | "leaf"): string | undefined {
-  const checked = scope === "leaf" ? path.chain.slice(0, 1) : path.chain;
-  const refused = checked.find((c) => c.extendedKeyUsage !== undefined && !c.extendedKeyUsage.includes(SERVER_AUTH) && !c.extendedKeyUsage.includes(ANY_EXTENDED_KEY_USAGE));
+function ekuProblem(path: CertPath): string | undefined {
+  const refused = path.chain.find((c) => c.extendedKeyUsage !== undefined && !c.extendedKeyUsage.includes(SERVER_AUTH) && !c.extendedKeyUsage.includes(ANY_EXTENDED_KEY_USAGE));
   return refused && `${refused.label} does not allow TLS server authentication (its EKU lacks serverAuth)`;
 }
 

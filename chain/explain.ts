@@ -24,7 +24,17 @@ export function renderExplanation(choice: ChainChoice): string {
     body.push(line(rows[i + 1]));
     body.push(`${" ".repeat(widths[0] + widths[1] + 4)}serve: ${c.chain.map((x) => x.label).join(" > ")}`);
   });
-  return [...header, ...body, ""].join("\n");
+  return [...header, ...body, ...refusedLines(choice).map((l, i) => (i === 0 ? `\n${l}` : l)), ""].join("\n");
+}
+
+const REFUSALS_SHOWN = 20;
+
+/** "Refused: ..." then one line per dead end (its code in brackets), long lists cut; nothing when nothing was refused. */
+function refusedLines(choice: ChainChoice): string[] {
+  const lines = choice.refused.slice(0, REFUSALS_SHOWN).map((reason) => `  - ${reason}`);
+  if (choice.refused.length > REFUSALS_SHOWN) lines.push(`  - ... and ${choice.refused.length - REFUSALS_SHOWN} more`);
+  if (choice.incomplete) lines.push(`  - search incomplete: ${choice.incomplete}`);
+  return lines.length ? ["Refused (not valid paths; the code in brackets names the rule):", ...lines] : [];
 }
 
 /** Markdown for a pipeline page: the candidates table, a Mermaid graph of the paths, and a per-client table. */
@@ -42,6 +52,8 @@ export function renderExplanationMarkdown(choice: ChainChoice, judgement?: Judge
     out.push(`| ${c.rank} | ${c.chosen ? "**chosen**" : ""} | ${cell(chain)} | ${cell(`\`${short(c.anchor)}\``)} | ${cell(profilesCell(c, choice))} | ${cell(c.why)} |`);
   }
   out.push("", "```mermaid", ...mermaidGraph(choice), "```", "");
+  const refused = refusedLines(choice);
+  if (refused.length) out.push(`**${refused[0]}**`, "", ...refused.slice(1).map((l) => l.replace(/^ {2}/, "")), "");
   out.push(...clientTable(choice, judgement));
   if (judgement) {
     out.push("", `**Served chain:** ${judgement.served.length} certificates${judgement.matchesDesired === false ? ", not the desired chain" : judgement.matchesDesired ? ", exactly the desired chain" : ""}.`);

@@ -5,7 +5,7 @@
 import * as crypto from "node:crypto";
 import { Certificate } from "./certificate";
 import { ChainsmithInputError } from "./errors";
-import { kindOfDer, kindOfPemLabel, notACertificate, type InputKind } from "./parse";
+import { kindOfDer, kindOfPemLabel, notACertificate, type InputKind } from "./input-kind";
 import { assertCompleteDer, decodePemBlocks, inputText, looksLikePem, type PemBlock } from "./pem";
 
 /** Reads the one private key in `input` (a PEM with other blocks around it is fine). */

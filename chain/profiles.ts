@@ -15,6 +15,8 @@ import { ChainsmithInputError } from "./errors";
 import { parseCertificates } from "./parse";
 
 export type { DecidingBehaviour, ProfileVerdict, CheckOptions } from "./client-verdict";
+import { BudgetLimits, CertPath, searchPaths } from "./paths";
+import { readBoundedFile } from "./read-file";
 
 export interface ClientProfile {
   /** Short name used in specs, tables and outputs ("mozilla", "android-4.4"). */
@@ -61,7 +63,7 @@ export function loadProfile(spec: string, options: { systemBundle?: string } = {
     }
     let content: Buffer;
     try {
-      content = fs.readFileSync(file);
+      content = readBoundedFile(file, file);
     } catch (e) {
       throw new ChainsmithInputError("profile-file-unreadable", `Profile '${name}': cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}). Give the path of a PEM file of root certificates.`);
     }

@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { Certificate } from "../chain/certificate";
 import { ChainsmithInputError } from "../chain/errors";
 import { ChainChoice } from "../chain/policy";
-import { PfxProfile, writePfx } from "../chain/pfx-write";
+import type { PfxProfile } from "../chain/pfx-write";
 import { PRIVATE_FILES, RenderedFiles, renderFiles } from "../chain/render";
 import { FlagSpecs, FlagValues, booleanFlag, parseCommandLine, requiredFlag, stringFlag } from "./args";
 import { CHAIN_INPUT_FLAGS, chooseChain, readChainInputs, readSecret } from "./inputs";
@@ -21,17 +21,19 @@ const FLAGS: FlagSpecs = {
 
 const SYNOPSIS = "--leaf FILE [--key FILE] --pool FILE [--pool FILE ...] [--anchors FILE] [--profile NAME|name=FILE ...] [--policy POLICY] [--at ISO-8601] [--out DIR [--pfx-profile modern|legacy --pfx-out-password-file FILE]] [--json]";
 
-export function runBundle(argv: string[], io: Io): number {
+export async function runBundle(argv: string[], io: Io): Promise<number> {
   const values = parseCommandLine("bundle", SYNOPSIS, argv, FLAGS, io);
   if (!values) return 0;
   const pfx = pfxRequest(values);
-  const inputs = readChainInputs("bundle", values);
+  const inputs = await readChainInputs("bundle", values);
   const choice = chooseChain(inputs);
   const files = renderFiles(choice.chain, inputs.key);
   const out = stringFlag(values, "out");
   const entries: OutputFile[] = Object.entries(files).map(([name, content]) => ({ name, content, secret: PRIVATE_FILES.includes(name as keyof RenderedFiles) }));
   if (pfx) {
     if (!inputs.key) throw new ChainsmithInputError("missing-argument", "chainsmith bundle: --pfx-profile needs the private key: give --key FILE (or a PFX as --leaf).");
+    // The PKCS#12 writer (and its ASN.1 schemas) is loaded only when a PFX is asked for.
+    const { writePfx } = await import("../chain/pfx-write");
     entries.push({ name: "cert.pfx", content: writePfx(choice.chain, inputs.key, pfx.password, { profile: pfx.profile }), secret: true });
   }
   const written = out ? writeFiles(out, entries) : [];
@@ -57,6 +59,8 @@ export function choiceJson(choice: ChainChoice, files: string[] = []): object {
       profiles: c.profiles,
       why: c.why,
     })),
+    refused: choice.refused,
+    ...(choice.incomplete ? { incomplete: choice.incomplete } : {}),
     ...(files.length > 0 ? { files } : {}),
   };
 }

@@ -11,8 +11,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { BehaviourId } from "../../chain/client-behaviour";
 import { pemOf } from "../../harness/pki";
+import { repoRoot } from "../../harness/repo-root";
 import type { CorpusCase } from "./verifier-corpus";
-import { runProgram, type Ran } from "./run-program";
+import { run as runProgram, type RunResult as Ran } from "../../harness/run";
 
 export interface RealVerdict {
   trusted: boolean;
@@ -34,7 +35,8 @@ export interface WrittenCorpus {
   server: { host: string; port: number };
 }
 
-export const cacheDir = path.join(process.env.CHAINSMITH_CACHE ?? path.join(os.homedir(), ".cache", "chainsmith"), "verifiers");
+/** Where scripts/install-verifiers.sh links the programs it builds. */
+export const cacheDir = path.join(repoRoot, ".tools", "verifiers");
 
 export const servername = (c: CorpusCase) => `${c.id}.corpus.test`;
 
@@ -54,7 +56,7 @@ export function writeCorpusFiles(dir: string, cases: CorpusCase[]): void {
 }
 
 /** Runs a verifier; a missing one fails the test with the install step. */
-const run = (command: string, args: string[], input = "") => runProgram(command, args, input, "bash scripts/install-verifiers.sh");
+const run = (command: string, args: string[], input = "") => runProgram(command, args, { input });
 
 /** One line per case for the corpus programs (tools/verifiers/README.md). */
 function caseLines(corpus: WrittenCorpus): string {
@@ -71,6 +73,21 @@ async function corpusProgram(command: string, args: string[], corpus: WrittenCor
     verdicts.set(v.id, { trusted: v.trusted, detail: v.detail });
   }
   if (verdicts.size !== corpus.cases.length) throw new Error(`${command} answered ${verdicts.size} of ${corpus.cases.length} cases (exit ${ran.code}): ${ran.stderr.slice(-800)}`);
+  return verdicts;
+}
+
+/** Go crypto/x509 through tools/verifiers/x509-verify (its JSON lines), the served certificates after the leaf as intermediates, at the current time. */
+async function goVerdicts(corpus: WrittenCorpus): Promise<Map<string, RealVerdict>> {
+  const der = (i: { cert: { der: Buffer } }) => i.cert.der.toString("base64");
+  const at = new Date().toISOString();
+  const requests = corpus.cases.map((c) => JSON.stringify({ id: c.id, leaf: der(c.served[0]), intermediates: c.served.slice(1).map(der), roots: c.roots.map(der), at })).join("\n") + "\n";
+  const ran = await run(path.join(cacheDir, "x509-verify"), [], requests);
+  const verdicts = new Map<string, RealVerdict>();
+  for (const line of ran.stdout.split("\n").filter(Boolean)) {
+    const answer = JSON.parse(line) as { id: string; ok: boolean; error?: string };
+    verdicts.set(answer.id, { trusted: answer.ok, detail: answer.error ?? "verified" });
+  }
+  if (verdicts.size !== corpus.cases.length) throw new Error(`x509-verify answered ${verdicts.size} of ${corpus.cases.length} cases (exit ${ran.code}): ${ran.stderr.slice(-800)}`);
   return verdicts;
 }
 
@@ -153,7 +170,7 @@ export const REAL_VERIFIERS: RealVerifier[] = [
   vfychain("NSS vfychain", "nss", []),
   // -f: libpkix fetches a missing issuer from its caIssuers URL (the corpus's loopback HTTP server).
   vfychain("NSS vfychain -f", "nss-aia", ["-f"]),
-  { name: "Go crypto/x509", behaviour: "go", run: (corpus) => corpusProgram(path.join(cacheDir, "go-x509-verdicts"), [], corpus) },
+  { name: "Go crypto/x509", behaviour: "go", run: goVerdicts },
   { name: "rustls-webpki", behaviour: "webpki", run: (corpus) => corpusProgram(path.join(cacheDir, "webpki-verdicts"), [], corpus) },
   { name: "Java SunJSSE", behaviour: "java", run: (corpus) => corpusProgram("java", ["-cp", path.join(cacheDir, "java"), "TlsVerdicts", target(corpus)], corpus) },
   { name: "Python ssl", behaviour: "openssl", run: (corpus) => corpusProgram("python3", [path.join(here, "python", "tls_verdicts.py"), target(corpus)], corpus) },

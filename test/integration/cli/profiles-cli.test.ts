@@ -9,11 +9,10 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundledStores } from "../../../chain/bundled-stores";
 import { Pki } from "../../../harness/pki";
-import { runProgram } from "../../support/run-program";
+import { chainsmith as cli } from "../../support/chainsmith-cli";
 import { startNodeTlsServer, type RunningServer } from "../../../harness/tls-servers";
 
-const BIN = path.resolve(__dirname, "../../../bin/chainsmith.js");
-const chainsmith = (...args: string[]) => runProgram(process.execPath, [BIN, ...args]);
+const chainsmith = (...args: string[]) => cli(args);
 const DAY = 86_400_000;
 
 describe("chainsmith profiles", () => {

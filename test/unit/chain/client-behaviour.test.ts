@@ -99,7 +99,7 @@ describe("what a client checks of its root and of the serverAuth purpose", () =>
     expect(java).toMatchObject({ trusted: true, decidedBy: "eku-leaf-only" });
     const go = checkServedChain(client("go", root), certsOf(leaf, mailCa), s.at);
     expect(go.trusted).toBe(false);
-    expect(go.reason).toContain(`${mailCa.cert.label} does not allow TLS server authentication (its EKU lacks serverAuth)`);
+    expect(go.reason).toContain(`${mailCa.cert.label} is restricted to emailProtection (extendedKeyUsage), not serverAuth [extended-key-usage]`);
     const clientOnly = await s.pki.leaf("client.example.test", mailCa, { extendedKeyUsage: ["1.3.6.1.5.5.7.3.2"] });
     expect(checkServedChain(client("java", root), certsOf(clientOnly, mailCa), s.at).trusted).toBe(false);
   });

@@ -145,12 +145,14 @@ describe("checking a served chain as a client without AIA", () => {
 });
 
 describe("a real certificate judged with the real stores", () => {
-  it("Entrust's L1B intermediate of 2008 (in Android 2.2's store) chains to the real Entrust.net 2048 root of Android 4.4, Windows and Ubuntu of 2017, but not of today's Mozilla store", () => {
+  it("Entrust's L1B intermediate of 2008 (in Android 2.2's store, SHA-1 signed) chains to the real Entrust.net 2048 root of Android 4.4 and Ubuntu of 2017, which took SHA-1; not for Windows, which refuses SHA-1 since 2017, nor today's Mozilla store", () => {
     const l1b = loadProfile("android-2.2").roots.find((r) => r.commonName === "Entrust Certification Authority - L1B")!;
     const at = new Date("2016-06-01T00:00:00Z");
     const verdicts = Object.fromEntries(["android-4.4", "windows-2017", "ubuntu-2017", "nss"].map((name) => [name, checkServedChain(loadProfile(name), [l1b], at)]));
-    expect(Object.fromEntries(Object.entries(verdicts).map(([name, v]) => [name, v.trusted]))).toEqual({ "android-4.4": true, "windows-2017": true, "ubuntu-2017": true, nss: false });
-    expect(verdicts["android-4.4"].reason).toMatch(/^trusted via the leaf alone to root Entrust\.net Certification Authority \(2048\) \[[0-9a-f]{16}\]$/);
+    expect(Object.fromEntries(Object.entries(verdicts).map(([name, v]) => [name, v.trusted]))).toEqual({ "android-4.4": true, "windows-2017": false, "ubuntu-2017": true, nss: false });
+    expect(verdicts["android-4.4"]).toMatchObject({ decidedBy: "sha1-accepted" });
+    expect(verdicts["android-4.4"].reason).toMatch(/^trusted via the leaf alone to root Entrust\.net Certification Authority \(2048\) \[[0-9a-f]{16}\]; .* is signed with SHA-1, which this client still accepts/);
+    expect(verdicts["windows-2017"].reason).toContain("SHA-1 signatures are refused");
     expect(verdicts.nss.reason).toContain("issuer 'Entrust.net Certification Authority (2048)' not in pool or anchors");
     // After it expired (2018-08-25), no client accepts it.
     expect(checkServedChain(loadProfile("android-4.4"), [l1b], new Date("2019-01-01")).trusted).toBe(false);

@@ -1,3 +1,0 @@
-module chainsmith.local/verifiers/go-x509
-
-go 1.22
