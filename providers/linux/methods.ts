@@ -35,6 +35,8 @@ export interface ConnectionInputs extends Partial<SshLoginInputs> {
   /** Run commands through `sudo -n` (login user is not root). */
   sudo?: boolean;
   connectTimeoutMs?: number;
+  /** How long one command on the host (a config test, a reload, a file's transfer) may run before it is killed there; default 60 000 ms. */
+  commandTimeoutMs?: number;
   /** ssh-agent socket, used when no sshPrivateKey is given. */
   agent?: string;
   /** A bastion; it authenticates with the same key or agent. */
@@ -227,7 +229,7 @@ async function withHost<T>(inputs: Pick<LinuxFilesInputs, "connection" | "sshPri
 
 function connect(inputs: Pick<LinuxFilesInputs, "connection" | "sshPrivateKey" | "sshPassphrase">): Promise<TargetHost> {
   const c = inputs.connection;
-  if (c.kind === "local") return Promise.resolve(new LocalHost());
+  if (c.kind === "local") return Promise.resolve(new LocalHost({ commandTimeoutMs: c.commandTimeoutMs }));
   assertConnection(c);
   const auth = { privateKey: inputs.sshPrivateKey, passphrase: inputs.sshPassphrase, agent: c.agent, connectTimeoutMs: c.connectTimeoutMs };
   return SshHost.connect({

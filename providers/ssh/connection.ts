@@ -84,12 +84,25 @@ export class SshConnection {
     }
   }
 
-  /** Runs one command; `stdin` is written then closed. A missing exit status is a failure. */
-  exec(command: string, stdin?: Buffer | string): Promise<ExecResult> {
+  /**
+   * Runs one command; `stdin` is written then closed. A missing exit status is a failure. After
+   * `timeoutMs` the command is sent KILL (where sshd relays signals), its channel closed and a
+   * command-timeout error returned: a silent host cannot hold the caller. The host's own
+   * timeout (Linux: coreutils' timeout) is what reliably ends the command there.
+   */
+  exec(command: string, stdin?: Buffer | string, timeoutMs?: number): Promise<ExecResult> {
     return new Promise((resolve, reject) => {
       if (this.lost) return reject(this.lost);
       this.client.exec(command, (error, channel: ClientChannel) => {
         if (error) return reject(new SshError("connection-lost", this.target, `cannot start a command: ${error.message}.`));
+        const timer =
+          timeoutMs === undefined
+            ? undefined
+            : setTimeout(() => {
+                channel.signal("KILL");
+                channel.close();
+                reject(new SshError("command-timeout", this.target, `the command gave no answer within ${timeoutMs} ms; its channel was closed.`));
+              }, timeoutMs);
         const stdout: Buffer[] = [];
         const stderr: Buffer[] = [];
         let code: number | undefined;
@@ -101,6 +114,7 @@ export class SshConnection {
           signal = exitSignal;
         });
         channel.on("close", () => {
+          clearTimeout(timer);
           if (code === undefined) {
             const why = signal ? `was killed by signal ${signal}` : "ended without an exit status (the connection may have dropped)";
             return reject(new SshError("no-exit-status", this.target, `the command ${why}; treating it as failed.`));

@@ -1,0 +1,170 @@
+// A local user who can write the target directory against root's writes there, on a real
+// sshd: the attacker (an unprivileged user, harness/sshd.ts) swaps every temporary file it
+// sees for a symbolic link to a root-owned 0600 file. Mode and owner must go to the file
+// chainsmith opened, never to what a name points to; the deploy flow refuses such directories.
+import { spawn, type ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ChainsmithInputError } from "../../../chain/errors";
+import { buildDesiredState } from "../../../providers/linux/desired-state";
+import { deploy, restoreOriginals } from "../../../providers/linux/deploy";
+import { planFiles } from "../../../providers/linux/presets";
+import type { FileAttributes } from "../../../providers/linux/hosts/target-host";
+import { ATTACKER_USER, startSshd, testUserIds, type Sshd } from "../../../harness/sshd";
+import { crossSignedSite, type CrossSignedSite } from "../../../harness/scenarios";
+import { HOST_KINDS, scratchDir, within, withHost } from "./host-kinds";
+
+let sshd: Sshd;
+let pki: CrossSignedSite;
+const attacker = testUserIds(ATTACKER_USER);
+
+beforeAll(async () => {
+  [sshd, pki] = await Promise.all([startSshd(), crossSignedSite()]);
+});
+afterAll(async () => {
+  await sshd?.stop();
+});
+
+// Swaps each temporary file for a link to the victim as soon as it appears (rename: atomic).
+const SWAPPER = `
+import os, sys
+d, victim = sys.argv[1], sys.argv[2]
+swap = os.path.join(d, ".swap")
+print("ready", flush=True)
+while True:
+    for name in os.listdir(d):
+        p = os.path.join(d, name)
+        if name.endswith(".tmp") and not os.path.islink(p):
+            try:
+                if os.path.lexists(swap): os.unlink(swap)
+                os.symlink(victim, swap)
+                os.rename(swap, p)
+            except OSError:
+                pass
+`;
+
+async function startSwapper(dir: string, victim: string): Promise<ChildProcess> {
+  const child = spawn("/usr/bin/python3", ["-c", SWAPPER, dir, victim], { uid: attacker.uid, gid: attacker.gid, stdio: ["ignore", "pipe", "inherit"] });
+  await new Promise<void>((resolve, reject) => {
+    child.once("error", reject);
+    child.once("exit", (code) => reject(new Error(`the swapper exited (${code}) before it was ready`)));
+    child.stdout!.once("data", () => resolve());
+  });
+  return child;
+}
+
+function stopSwapper(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill("SIGKILL");
+  return exited;
+}
+
+/** A root-owned 0600 file in a directory of its own: what the attacker wants chmodded or chowned. */
+function makeVictim(): { file: string; facts(): unknown; remove(): void } {
+  const dir = scratchDir("victim");
+  const file = path.join(dir, "shadow");
+  fs.writeFileSync(file, "root's secret\n", { mode: 0o600 });
+  const facts = () => {
+    const stat = fs.statSync(file);
+    return { mode: stat.mode & 0o7777, uid: stat.uid, gid: stat.gid, content: fs.readFileSync(file, "utf8") };
+  };
+  return { file, facts, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+const WITHOUT_OWNER: FileAttributes = { mode: 0o644 };
+const WITH_OWNER: FileAttributes = { mode: 0o640, owner: "nobody", group: "nogroup" };
+
+describe("a user who can write the target directory swaps root's temporary file for a link", () => {
+  for (const kind of HOST_KINDS) {
+    for (const attributes of [WITHOUT_OWNER, WITH_OWNER]) {
+      const setup = `${kind.who}, ${attributes.owner ? "with owner and group" : "mode only"}`;
+      it(`${setup}: the linked root file keeps its mode, owner and content on every write`, async () => {
+        const dir = scratchDir("race");
+        fs.chownSync(dir, attacker.uid, attacker.gid);
+        const victim = makeVictim();
+        const before = victim.facts();
+        const swapper = await startSwapper(dir, victim.file);
+        try {
+          await withHost(kind, sshd, async (host) => {
+            for (let attempt = 1; attempt <= 5; attempt++) {
+              // The write may fail (chainsmith sees its file replaced) or land; the victim never changes.
+              await within("the write", 60_000, host.writeFileAtomic(path.join(dir, "fullchain.pem"), Buffer.from(`chain ${attempt}\n`), attributes).catch(() => undefined));
+              expect(victim.facts(), `after write ${attempt}`).toEqual(before);
+            }
+          });
+        } finally {
+          await stopSwapper(swapper);
+          victim.remove();
+          fs.rmSync(dir, { recursive: true, force: true });
+        }
+      });
+    }
+  }
+});
+
+describe("the deploy flow refuses a directory that another user can write, and touches nothing", () => {
+  const layouts: { name: string; make(): { dir: string; culprit: string; remove(): void } }[] = [
+    {
+      name: "owned by another user",
+      make: () => {
+        const dir = scratchDir("unsafe");
+        fs.chownSync(dir, attacker.uid, attacker.gid);
+        return { dir, culprit: dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+      },
+    },
+    {
+      name: "writable by every user, even with the sticky bit",
+      make: () => {
+        const dir = scratchDir("unsafe");
+        fs.chmodSync(dir, 0o1777);
+        return { dir, culprit: dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+      },
+    },
+    {
+      name: "writable by its group",
+      make: () => {
+        const dir = scratchDir("unsafe");
+        fs.chownSync(dir, 0, attacker.gid);
+        fs.chmodSync(dir, 0o775);
+        return { dir, culprit: dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+      },
+    },
+    {
+      name: "safe itself, inside a directory another user owns (who can rename it away)",
+      make: () => {
+        const parent = scratchDir("unsafe");
+        fs.chownSync(parent, attacker.uid, attacker.gid);
+        const dir = path.join(parent, "tls");
+        fs.mkdirSync(dir, { mode: 0o755 });
+        return { dir, culprit: parent, remove: () => fs.rmSync(parent, { recursive: true, force: true }) };
+      },
+    },
+  ];
+  for (const kind of HOST_KINDS) {
+    for (const layout of layouts) {
+      it(`${kind.who}: a directory ${layout.name}`, async () => {
+        const { dir, culprit, remove } = layout.make();
+        try {
+          fs.writeFileSync(path.join(dir, "fullchain.pem"), pki.shortChainPem, { mode: 0o644 });
+          const plan = planFiles({ preset: "custom", files: { fullchain: { path: path.join(dir, "fullchain.pem") }, privkey: { path: path.join(dir, "privkey.pem") } } });
+          const desired = buildDesiredState({ chainPem: pki.desiredChainPem, privateKeyPem: pki.leaf.keyPem }, plan);
+          await withHost(kind, sshd, async (host) => {
+            const error = await within("the deployment", 60_000, deploy(host, desired, plan, { endpoints: [], owner: "test" }).catch((e: unknown) => e));
+            expect(error).toBeInstanceOf(ChainsmithInputError);
+            expect((error as ChainsmithInputError).code).toBe("unsafe-directory");
+            expect((error as Error).message).toContain(`${culprit} `);
+            expect((error as Error).message).toMatch(/chmod go-w|chown root/);
+            const restore = await restoreOriginals(host, { [path.join(dir, "fullchain.pem")]: "absent" }, {}, "test").catch((e: unknown) => e);
+            expect((restore as ChainsmithInputError).code).toBe("unsafe-directory");
+          });
+          expect(fs.readdirSync(dir)).toEqual(["fullchain.pem"]);
+          expect(fs.readFileSync(path.join(dir, "fullchain.pem"), "utf8")).toBe(pki.shortChainPem);
+        } finally {
+          remove();
+        }
+      });
+    }
+  }
+});
