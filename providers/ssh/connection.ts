@@ -28,7 +28,8 @@ export interface ExecResult {
   stderr: string;
 }
 
-export type LogLine = (line: string) => void;
+/** Receives each warning of a connection (an unverified host key), for the person running Pulumi. */
+export type LogLine = (warning: string) => void;
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
 const FIRST_RETRY_MS = 250;
@@ -68,11 +69,11 @@ export class SshConnection {
   }
 
   /** Connects, verifies the host key, authenticates; rejects with an SshError saying why not. */
-  static async open(options: SshTargetOptions, log: LogLine = (line) => console.warn(line)): Promise<SshConnection> {
+  static async open(options: SshTargetOptions, log: LogLine = (warning) => console.warn(`WARNING ${warning}`)): Promise<SshConnection> {
     const target = describeTarget(options);
     assertHostKeyPolicy(options, target);
     if (options.insecureAcceptAnyHostKey) {
-      log(`WARNING ${target}: insecureAcceptAnyHostKey is set, the host key is NOT verified; anyone on the network path can impersonate this host.`);
+      log(`${target}: insecureAcceptAnyHostKey is set, the host key is NOT verified; anyone on the network path can impersonate this host. Pin hostKeyFingerprints or knownHosts.`);
     }
     const jump = options.jumpHost ? await SshConnection.open(options.jumpHost, log) : undefined;
     try {
