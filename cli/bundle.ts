@@ -6,6 +6,7 @@ import { Certificate } from "../chain/certificate";
 import { ChainsmithInputError } from "../chain/errors";
 import { ChainChoice } from "../chain/policy";
 import { PfxProfile, writePfx } from "../chain/pfx-write";
+import { printable, printableJson } from "../chain/printable";
 import { PRIVATE_FILES, RenderedFiles, renderFiles } from "../chain/render";
 import { FlagSpecs, FlagValues, booleanFlag, parseCommandLine, requiredFlag, stringFlag } from "./args";
 import { CHAIN_INPUT_FLAGS, chooseChain, readChainInputs, readSecret } from "./inputs";
@@ -35,9 +36,9 @@ export function runBundle(argv: string[], io: Io): number {
     entries.push({ name: "cert.pfx", content: writePfx(choice.chain, inputs.key, pfx.password, { profile: pfx.profile }), secret: true });
   }
   const written = out ? writeFiles(out, entries) : [];
-  if (booleanFlag(values, "json")) io.out(`${JSON.stringify(choiceJson(choice, written), null, 2)}\n`);
+  if (booleanFlag(values, "json")) io.out(`${printableJson(choiceJson(choice, written), 2)}\n`);
   else io.out(files["fullchain.pem"]);
-  for (const file of written) io.err(`wrote ${file}\n`);
+  for (const file of written) io.err(`wrote ${printable(file)}\n`);
   return 0;
 }
 
