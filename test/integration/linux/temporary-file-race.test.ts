@@ -1,8 +1,7 @@
 // A local user who can write the target directory against root's writes there, on a real
-// sshd: the attacker (an unprivileged user, harness/sshd.ts) swaps every temporary file it
-// sees for a symbolic link to a root-owned 0600 file. Mode and owner must go to the file
+// sshd: the attacker (an unprivileged user, test/support/temporary-file-swapper.ts) swaps
+// every temporary file it sees for a symbolic link to a root-owned 0600 file. Mode and owner must go to the file
 // chainsmith opened, never to what a name points to; the deploy flow refuses such directories.
-import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,6 +13,7 @@ import type { FileAttributes } from "../../../providers/linux/hosts/target-host"
 import { ATTACKER_USER, startSshd, testUserIds, type Sshd } from "../../../harness/sshd";
 import { crossSignedSite, type CrossSignedSite } from "../../../harness/scenarios";
 import { HOST_KINDS, scratchDir, within, withHost } from "./host-kinds";
+import { makeVictim, startSwapper } from "../../support/temporary-file-swapper";
 
 let sshd: Sshd;
 let pki: CrossSignedSite;
@@ -25,53 +25,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await sshd?.stop();
 });
-
-// Swaps each temporary file for a link to the victim as soon as it appears (rename: atomic).
-const SWAPPER = `
-import os, sys
-d, victim = sys.argv[1], sys.argv[2]
-swap = os.path.join(d, ".swap")
-print("ready", flush=True)
-while True:
-    for name in os.listdir(d):
-        p = os.path.join(d, name)
-        if name.endswith(".tmp") and not os.path.islink(p):
-            try:
-                if os.path.lexists(swap): os.unlink(swap)
-                os.symlink(victim, swap)
-                os.rename(swap, p)
-            except OSError:
-                pass
-`;
-
-async function startSwapper(dir: string, victim: string): Promise<ChildProcess> {
-  const child = spawn("/usr/bin/python3", ["-c", SWAPPER, dir, victim], { uid: attacker.uid, gid: attacker.gid, stdio: ["ignore", "pipe", "inherit"] });
-  await new Promise<void>((resolve, reject) => {
-    child.once("error", reject);
-    child.once("exit", (code) => reject(new Error(`the swapper exited (${code}) before it was ready`)));
-    child.stdout!.once("data", () => resolve());
-  });
-  return child;
-}
-
-function stopSwapper(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  child.kill("SIGKILL");
-  return exited;
-}
-
-/** A root-owned 0600 file in a directory of its own: what the attacker wants chmodded or chowned. */
-function makeVictim(): { file: string; facts(): unknown; remove(): void } {
-  const dir = scratchDir("victim");
-  const file = path.join(dir, "shadow");
-  fs.writeFileSync(file, "root's secret\n", { mode: 0o600 });
-  const facts = () => {
-    const stat = fs.statSync(file);
-    return { mode: stat.mode & 0o7777, uid: stat.uid, gid: stat.gid, content: fs.readFileSync(file, "utf8") };
-  };
-  return { file, facts, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
-}
 
 const WITHOUT_OWNER: FileAttributes = { mode: 0o644 };
 const WITH_OWNER: FileAttributes = { mode: 0o640, owner: "nobody", group: "nogroup" };
@@ -95,7 +48,7 @@ describe("a user who can write the target directory swaps root's temporary file 
             }
           });
         } finally {
-          await stopSwapper(swapper);
+          await swapper.stop();
           victim.remove();
           fs.rmSync(dir, { recursive: true, force: true });
         }
