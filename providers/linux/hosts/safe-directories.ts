@@ -19,17 +19,19 @@ const STICKY = 0o1000;
 const GROUP_OR_OTHERS_WRITE = 0o022;
 
 /**
- * Refuses (ChainsmithInputError "unsafe-directory") when a directory of `paths` is missing, or
- * it or a parent belongs to another user than root and the writer, or is writable by its group
- * or by others (a sticky parent such as /tmp is fine: others cannot rename what is not theirs).
+ * Refuses (ChainsmithInputError "unsafe-directory") when a directory of `paths`, or one of its
+ * parents, belongs to another user than root and the writer, or is writable by its group or by
+ * others (a sticky parent such as /tmp is fine: others cannot rename what is not theirs); and
+ * when one is missing, unless `missing` is "skip" (a restore has nothing to put back there).
  */
-export async function assertSafeDirectories(host: TargetHost, paths: string[]): Promise<void> {
+export async function assertSafeDirectories(host: TargetHost, paths: string[], missing: "refuse" | "skip" = "refuse"): Promise<void> {
   const directories = [...new Set(paths.map((p) => p.slice(0, p.lastIndexOf("/")) || "/"))];
   if (directories.length === 0) return;
   const result = await host.run(factsCommand(directories));
   if (result.code !== 0) throw new Error(`${host.name}: cannot check the directories ${directories.join(", ")}: ${result.stderr.trim()}`);
   const { writer, facts } = parseFacts(result.stdout, directories);
   for (const directory of facts) {
+    if (directory.real === undefined && missing === "skip") continue;
     const problem = unsafeBecause(directory, writer);
     if (problem) {
       throw new ChainsmithInputError(

@@ -121,3 +121,17 @@ describe("the deploy flow refuses a directory that another user can write, and t
     }
   }
 });
+
+describe("restore on delete where the directory is gone", () => {
+  for (const kind of HOST_KINDS) {
+    it(`${kind.who}: nothing to put back, and no error`, async () => {
+      const parent = scratchDir("gone");
+      try {
+        const restore = withHost(kind, sshd, (host) => within("the restore", 60_000, restoreOriginals(host, { [path.join(parent, "tls", "fullchain.pem")]: "backup" }, {}, "test")));
+        await expect(restore).resolves.toHaveLength(1);
+      } finally {
+        fs.rmSync(parent, { recursive: true, force: true });
+      }
+    });
+  }
+});
