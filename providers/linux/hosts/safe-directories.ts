@@ -62,7 +62,7 @@ function unsafeBecause(directory: DirectoryFacts, writer: number): string | unde
 function factsCommand(directories: string[]): string {
   return (
     `id -u; for d in ${directories.map(shellQuote).join(" ")}; do ` +
-    `r=$(readlink -e -- "$d") || { echo missing; continue; }; printf 'dir '; printf %s "$r" | od -An -v -tx1 | tr -d ' \\n'; echo; ` +
+    `r=$(readlink -f -- "$d") && [ -d "$r" ] || { echo missing; continue; }; printf 'dir '; printf %s "$r" | od -An -v -tx1 | tr -d ' \\n'; echo; ` +
     `while :; do stat -c '%u %a' -- "$r" || exit 1; [ "$r" = / ] && break; r=\${r%/*}; r=\${r:-/}; done; done`
   );
 }
