@@ -7,7 +7,9 @@ import * as path from "node:path";
 import { LocalHost } from "../../../providers/linux/hosts/local-host";
 import { SshHost } from "../../../providers/linux/hosts/ssh-host";
 import type { TargetHost } from "../../../providers/linux/hosts/target-host";
-import { SUDO_USER, type Sshd } from "../../../harness/sshd";
+import { afterAll, beforeAll } from "vitest";
+import { startSshd, SUDO_USER, type Sshd } from "../../../harness/sshd";
+import { crossSignedSite, type CrossSignedSite } from "../../../harness/scenarios";
 
 export interface HostKind {
   who: string;
@@ -26,6 +28,18 @@ export const HOST_KINDS: HostKind[] = [
   },
   { who: "this machine", connect: async (_sshd, options = {}) => new LocalHost(options) },
 ];
+
+/** For a test file: a real sshd and the cross-signed site, started before its tests, stopped after. */
+export function sshdAndSite(): { sshd: Sshd; pki: CrossSignedSite } {
+  const env = {} as { sshd: Sshd; pki: CrossSignedSite };
+  beforeAll(async () => {
+    [env.sshd, env.pki] = await Promise.all([startSshd(), crossSignedSite()]);
+  });
+  afterAll(async () => {
+    await env.sshd?.stop();
+  });
+  return env;
+}
 
 /** A fresh root-owned 0755 directory under the system's temporary directory. */
 export function scratchDir(prefix: string): string {

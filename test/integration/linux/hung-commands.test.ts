@@ -4,27 +4,17 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { execFileSync } from "node:child_process";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ChainsmithInputError } from "../../../chain/errors";
 import { buildDesiredState } from "../../../providers/linux/desired-state";
 import { deploy } from "../../../providers/linux/deploy";
 import { LinuxDeployError } from "../../../providers/linux/errors";
 import { planFiles } from "../../../providers/linux/presets";
 import { MAX_TARGET_FILE_BYTES } from "../../../providers/linux/hosts/target-host";
-import { startSshd, type Sshd } from "../../../harness/sshd";
 import { eventually } from "../../../harness/eventually";
-import { crossSignedSite, type CrossSignedSite } from "../../../harness/scenarios";
-import { HOST_KINDS, scratchDir, within, withHost } from "./host-kinds";
+import { HOST_KINDS, scratchDir, sshdAndSite, within, withHost } from "./host-kinds";
 
-let sshd: Sshd;
-let pki: CrossSignedSite;
-
-beforeAll(async () => {
-  [sshd, pki] = await Promise.all([startSshd(), crossSignedSite()]);
-});
-afterAll(async () => {
-  await sshd?.stop();
-});
+const env = sshdAndSite();
 
 /** Whether a process on this machine (where the loopback sshd runs its commands) has `marker` in its command line. */
 function running(marker: string): boolean {
@@ -45,12 +35,12 @@ describe("a command that never returns", () => {
       const marker = `600.${Date.now() % 1_000_000}${Math.floor(Math.random() * 1000)}`;
       try {
         const fullchain = path.join(dir, "fullchain.pem");
-        fs.writeFileSync(fullchain, pki.shortChainPem, { mode: 0o644 });
+        fs.writeFileSync(fullchain, env.pki.shortChainPem, { mode: 0o644 });
         const plan = { ...planFiles({ preset: "custom", files: { fullchain: { path: fullchain }, privkey: { path: path.join(dir, "privkey.pem") } } }), reload: `sleep ${marker}` };
-        const desired = buildDesiredState({ chainPem: pki.desiredChainPem, privateKeyPem: pki.leaf.keyPem }, plan);
+        const desired = buildDesiredState({ chainPem: env.pki.desiredChainPem, privateKeyPem: env.pki.leaf.keyPem }, plan);
         await withHost(
           kind,
-          sshd,
+          env.sshd,
           async (host) => {
             const deployment = within("the deployment", 60_000, deploy(host, desired, plan, { endpoints: [], owner: "test" })).catch((e: unknown) => e);
             await eventually("the reload runs on the host", () => running(marker));
@@ -64,7 +54,7 @@ describe("a command that never returns", () => {
           { commandTimeoutMs: 1500 },
         );
         await eventually("the reload is gone from the host", () => !running(marker));
-        expect(fs.readFileSync(fullchain, "utf8")).toBe(pki.shortChainPem);
+        expect(fs.readFileSync(fullchain, "utf8")).toBe(env.pki.shortChainPem);
         expect(fs.existsSync(path.join(dir, "privkey.pem"))).toBe(false);
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
@@ -84,7 +74,7 @@ describe("what sits at a target path", () => {
         fs.writeFileSync(big, Buffer.alloc(MAX_TARGET_FILE_BYTES + 1, 0x41));
         const zero = path.join(dir, "zero.pem");
         fs.symlinkSync("/dev/zero", zero);
-        await withHost(kind, sshd, async (host) => {
+        await withHost(kind, env.sshd, async (host) => {
           const refusal = async (target: string) => (await within(`reading ${target}`, 30_000, host.readFiles([target]).then(() => undefined, (e: unknown) => e))) as ChainsmithInputError;
           for (const [target, what] of [[fifo, /FIFO/i], ["/dev/null", /character/i], [dir, /directory/i]] as const) {
             const error = await refusal(target);

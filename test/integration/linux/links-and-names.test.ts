@@ -4,25 +4,15 @@
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { buildDesiredState } from "../../../providers/linux/desired-state";
 import { BACKUP_SUFFIX, deploy, restoreOriginals } from "../../../providers/linux/deploy";
 import { LinuxDeployError } from "../../../providers/linux/errors";
 import { readFileHashes } from "../../../providers/linux/live-state";
 import { planFiles } from "../../../providers/linux/presets";
-import { startSshd, type Sshd } from "../../../harness/sshd";
-import { crossSignedSite, type CrossSignedSite } from "../../../harness/scenarios";
-import { HOST_KINDS, scratchDir, within, withHost } from "./host-kinds";
+import { HOST_KINDS, scratchDir, sshdAndSite, within, withHost } from "./host-kinds";
 
-let sshd: Sshd;
-let pki: CrossSignedSite;
-
-beforeAll(async () => {
-  [sshd, pki] = await Promise.all([startSshd(), crossSignedSite()]);
-});
-afterAll(async () => {
-  await sshd?.stop();
-});
+const env = sshdAndSite();
 
 /** /…/live/site/{fullchain,privkey}.pem as links to ../../archive/site/*1.pem, as certbot leaves them. */
 function certbotLayout() {
@@ -31,8 +21,8 @@ function certbotLayout() {
   const live = path.join(root, "live", "site");
   fs.mkdirSync(archive, { recursive: true, mode: 0o755 });
   fs.mkdirSync(live, { recursive: true, mode: 0o755 });
-  fs.writeFileSync(path.join(archive, "fullchain1.pem"), pki.shortChainPem, { mode: 0o644 });
-  fs.writeFileSync(path.join(archive, "privkey1.pem"), pki.leaf.keyPem, { mode: 0o600 });
+  fs.writeFileSync(path.join(archive, "fullchain1.pem"), env.pki.shortChainPem, { mode: 0o644 });
+  fs.writeFileSync(path.join(archive, "privkey1.pem"), env.pki.leaf.keyPem, { mode: 0o600 });
   const links = { fullchain: "../../archive/site/fullchain1.pem", privkey: "../../archive/site/privkey1.pem" };
   fs.symlinkSync(links.fullchain, path.join(live, "fullchain.pem"));
   fs.symlinkSync(links.privkey, path.join(live, "privkey.pem"));
@@ -41,8 +31,8 @@ function certbotLayout() {
   const expectLinksAsBefore = () => {
     expect(fs.readlinkSync(path.join(live, "fullchain.pem"))).toBe(links.fullchain);
     expect(fs.readlinkSync(path.join(live, "privkey.pem"))).toBe(links.privkey);
-    expect(fs.readFileSync(path.join(archive, "fullchain1.pem"), "utf8")).toBe(pki.shortChainPem);
-    expect(fs.readFileSync(path.join(archive, "privkey1.pem"), "utf8")).toBe(pki.leaf.keyPem);
+    expect(fs.readFileSync(path.join(archive, "fullchain1.pem"), "utf8")).toBe(env.pki.shortChainPem);
+    expect(fs.readFileSync(path.join(archive, "privkey1.pem"), "utf8")).toBe(env.pki.leaf.keyPem);
   };
   return { live, links, plan, expectLinksAsBefore, remove: () => fs.rmSync(root, { recursive: true, force: true }) };
 }
@@ -52,9 +42,9 @@ describe("target files that are symbolic links (certbot's live/ directory)", () 
     it(`${kind.who}: a rollback and a restore on delete put the links back, not copies of their files`, async () => {
       const site = certbotLayout();
       try {
-        await withHost(kind, sshd, async (host) => {
+        await withHost(kind, env.sshd, async (host) => {
           const failing = { ...site.plan, configTest: "echo 'bad config' >&2; exit 1" };
-          const desired = buildDesiredState({ chainPem: pki.desiredChainPem, privateKeyPem: pki.leaf.keyPem }, failing);
+          const desired = buildDesiredState({ chainPem: env.pki.desiredChainPem, privateKeyPem: env.pki.leaf.keyPem }, failing);
           const error = await within("the deployment", 60_000, deploy(host, desired, failing, { endpoints: [], owner: "test" }).catch((e: unknown) => e));
           expect((error as LinuxDeployError).step).toBe("config-test");
           site.expectLinksAsBefore();
@@ -62,7 +52,7 @@ describe("target files that are symbolic links (certbot's live/ directory)", () 
           const result = await within("the deployment", 60_000, deploy(host, desired, site.plan, { endpoints: [], owner: "test" }));
           const fullchain = path.join(site.live, "fullchain.pem");
           expect(fs.lstatSync(fullchain).isFile()).toBe(true);
-          expect(fs.readFileSync(fullchain, "utf8")).toBe(pki.desiredChainPem);
+          expect(fs.readFileSync(fullchain, "utf8")).toBe(env.pki.desiredChainPem);
           expect(fs.readlinkSync(fullchain + BACKUP_SUFFIX)).toBe(site.links.fullchain);
           expect(result.originals).toEqual({ [fullchain]: "backup", [path.join(site.live, "privkey.pem")]: "backup" });
 
@@ -87,7 +77,7 @@ describe("file names that sha256sum escapes", () => {
         paths.forEach((p, i) => fs.writeFileSync(p, `content ${i}\n`));
         const sha = (p: string) => crypto.createHash("sha256").update(fs.readFileSync(p)).digest("hex");
         const missing = path.join(dir, "missing\\.pem");
-        const hashes = await withHost(kind, sshd, (host) => within("hashing", 30_000, readFileHashes(host, [...paths, missing])));
+        const hashes = await withHost(kind, env.sshd, (host) => within("hashing", 30_000, readFileHashes(host, [...paths, missing])));
         expect(hashes).toEqual([...paths.map((p) => ({ path: p, sha256: sha(p) })), { path: missing, sha256: null }]);
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
@@ -105,7 +95,7 @@ describe("an owner that looks like an option", () => {
         fs.writeFileSync(reference, "");
         fs.chownSync(reference, 65534, 65534);
         const target = path.join(dir, "fullchain.pem");
-        const error = await withHost(kind, sshd, (host) => within("the write", 30_000, host.writeFileAtomic(target, Buffer.from("chain\n"), { mode: 0o644, owner: `--reference=${reference}` }).catch((e: unknown) => e)));
+        const error = await withHost(kind, env.sshd, (host) => within("the write", 30_000, host.writeFileAtomic(target, Buffer.from("chain\n"), { mode: 0o644, owner: `--reference=${reference}` }).catch((e: unknown) => e)));
         expect(error).toBeInstanceOf(Error);
         expect((error as Error).message).toContain(`--reference=${reference}`);
         expect(fs.readdirSync(dir)).toEqual(["reference"]);

@@ -4,27 +4,18 @@
 // chainsmith opened, never to what a name points to; the deploy flow refuses such directories.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ChainsmithInputError } from "../../../chain/errors";
 import { buildDesiredState } from "../../../providers/linux/desired-state";
 import { deploy, restoreOriginals } from "../../../providers/linux/deploy";
 import { planFiles } from "../../../providers/linux/presets";
 import type { FileAttributes } from "../../../providers/linux/hosts/target-host";
-import { ATTACKER_USER, startSshd, testUserIds, type Sshd } from "../../../harness/sshd";
-import { crossSignedSite, type CrossSignedSite } from "../../../harness/scenarios";
-import { HOST_KINDS, scratchDir, within, withHost } from "./host-kinds";
+import { ATTACKER_USER, testUserIds } from "../../../harness/sshd";
+import { HOST_KINDS, scratchDir, sshdAndSite, within, withHost } from "./host-kinds";
 import { makeVictim, startSwapper } from "../../support/temporary-file-swapper";
 
-let sshd: Sshd;
-let pki: CrossSignedSite;
+const env = sshdAndSite();
 const attacker = testUserIds(ATTACKER_USER);
-
-beforeAll(async () => {
-  [sshd, pki] = await Promise.all([startSshd(), crossSignedSite()]);
-});
-afterAll(async () => {
-  await sshd?.stop();
-});
 
 const WITHOUT_OWNER: FileAttributes = { mode: 0o644 };
 const WITH_OWNER: FileAttributes = { mode: 0o640, owner: "nobody", group: "nogroup" };
@@ -40,7 +31,7 @@ describe("a user who can write the target directory swaps root's temporary file 
         const before = victim.facts();
         const swapper = await startSwapper(dir, victim.file);
         try {
-          await withHost(kind, sshd, async (host) => {
+          await withHost(kind, env.sshd, async (host) => {
             for (let attempt = 1; attempt <= 5; attempt++) {
               // The write may fail (chainsmith sees its file replaced) or land; the victim never changes.
               await within("the write", 60_000, host.writeFileAtomic(path.join(dir, "fullchain.pem"), Buffer.from(`chain ${attempt}\n`), attributes).catch(() => undefined));
@@ -100,10 +91,10 @@ describe("the deploy flow refuses a directory that another user can write, and t
       it(`${kind.who}: a directory ${layout.name}`, async () => {
         const { dir, culprit, remove } = layout.make();
         try {
-          fs.writeFileSync(path.join(dir, "fullchain.pem"), pki.shortChainPem, { mode: 0o644 });
+          fs.writeFileSync(path.join(dir, "fullchain.pem"), env.pki.shortChainPem, { mode: 0o644 });
           const plan = planFiles({ preset: "custom", files: { fullchain: { path: path.join(dir, "fullchain.pem") }, privkey: { path: path.join(dir, "privkey.pem") } } });
-          const desired = buildDesiredState({ chainPem: pki.desiredChainPem, privateKeyPem: pki.leaf.keyPem }, plan);
-          await withHost(kind, sshd, async (host) => {
+          const desired = buildDesiredState({ chainPem: env.pki.desiredChainPem, privateKeyPem: env.pki.leaf.keyPem }, plan);
+          await withHost(kind, env.sshd, async (host) => {
             const error = await within("the deployment", 60_000, deploy(host, desired, plan, { endpoints: [], owner: "test" }).catch((e: unknown) => e));
             expect(error).toBeInstanceOf(ChainsmithInputError);
             expect((error as ChainsmithInputError).code).toBe("unsafe-directory");
@@ -113,7 +104,7 @@ describe("the deploy flow refuses a directory that another user can write, and t
             expect((restore as ChainsmithInputError).code).toBe("unsafe-directory");
           });
           expect(fs.readdirSync(dir)).toEqual(["fullchain.pem"]);
-          expect(fs.readFileSync(path.join(dir, "fullchain.pem"), "utf8")).toBe(pki.shortChainPem);
+          expect(fs.readFileSync(path.join(dir, "fullchain.pem"), "utf8")).toBe(env.pki.shortChainPem);
         } finally {
           remove();
         }
@@ -127,7 +118,7 @@ describe("restore on delete where the directory is gone", () => {
     it(`${kind.who}: nothing to put back, and no error`, async () => {
       const parent = scratchDir("gone");
       try {
-        const restore = withHost(kind, sshd, (host) => within("the restore", 60_000, restoreOriginals(host, { [path.join(parent, "tls", "fullchain.pem")]: "backup" }, {}, "test")));
+        const restore = withHost(kind, env.sshd, (host) => within("the restore", 60_000, restoreOriginals(host, { [path.join(parent, "tls", "fullchain.pem")]: "backup" }, {}, "test")));
         await expect(restore).resolves.toHaveLength(1);
       } finally {
         fs.rmSync(parent, { recursive: true, force: true });
