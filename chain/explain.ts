@@ -5,24 +5,26 @@
 import { Certificate } from "./certificate";
 import { Judgement } from "./judge";
 import { Candidate, ChainChoice } from "./policy";
+import { printable } from "./printable";
 
 /** Every candidate path, best first: the chosen one marked, the reason each other lost. */
 export function renderExplanation(choice: ChainChoice): string {
+  // Labels and reasons quote certificates: every line is made printable (chain/printable.ts).
   const header = [
     `Chain for ${choice.leaf.label}, policy ${choice.policy}, at ${choice.at.toISOString()}`,
     `Profiles: ${choice.profiles.length ? choice.profiles.join(", ") : "(none; anchors given directly)"}`,
     "",
-  ];
+  ].map(printable);
   const rows = [["#", "", "certs", "profiles", "anchor", "why"]];
   for (const c of choice.candidates) {
-    rows.push([String(c.rank), c.chosen ? "*" : "", String(c.chain.length), profilesCell(c, choice), c.anchor.label, c.why]);
+    rows.push([String(c.rank), c.chosen ? "*" : "", String(c.chain.length), profilesCell(c, choice), c.anchor.label, c.why].map(printable));
   }
   const widths = rows[0].map((_, col) => Math.max(...rows.map((r) => r[col].length)));
   const line = (r: string[]) => r.map((cell, col) => (col === r.length - 1 ? cell : cell.padEnd(widths[col]))).join("  ").trimEnd();
   const body: string[] = [line(rows[0]), line(widths.map((w) => "-".repeat(w)))];
   choice.candidates.forEach((c, i) => {
     body.push(line(rows[i + 1]));
-    body.push(`${" ".repeat(widths[0] + widths[1] + 4)}serve: ${c.chain.map((x) => x.label).join(" > ")}`);
+    body.push(`${" ".repeat(widths[0] + widths[1] + 4)}serve: ${printable(c.chain.map((x) => x.label).join(" > "))}`);
   });
   return [...header, ...body, ...refusedLines(choice).map((l, i) => (i === 0 ? `\n${l}` : l)), ""].join("\n");
 }
@@ -40,7 +42,7 @@ function refusedLines(choice: ChainChoice): string[] {
 /** Markdown for a pipeline page: the candidates table, a Mermaid graph of the paths, and a per-client table. */
 export function renderExplanationMarkdown(choice: ChainChoice, judgement?: Judgement): string {
   const out: string[] = [
-    `### Certificate chain for \`${choice.leaf.commonName ?? choice.leaf.subject}\``,
+    `### Certificate chain for \`${printable(choice.leaf.commonName ?? choice.leaf.subject)}\``,
     "",
     `Policy \`${choice.policy}\`, validity checked at ${choice.at.toISOString()}. The chosen chain is served as \`fullchain.pem\` (leaf first, anchor excluded).`,
     "",
@@ -59,7 +61,7 @@ export function renderExplanationMarkdown(choice: ChainChoice, judgement?: Judge
     out.push("", `**Served chain:** ${judgement.served.length} certificates${judgement.matchesDesired === false ? ", not the desired chain" : judgement.matchesDesired ? ", exactly the desired chain" : ""}.`);
     if (judgement.findings.length) {
       out.push("");
-      for (const f of judgement.findings) out.push(`- ${f.severity} \`${f.code}\`: ${f.message}`);
+      for (const f of judgement.findings) out.push(`- ${f.severity} \`${f.code}\`: ${printable(f.message)}`);
     }
   }
   return out.join("\n") + "\n";
@@ -119,9 +121,9 @@ function short(c: Certificate): string {
 }
 
 function cell(text: string): string {
-  return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+  return printable(text).replace(/\|/g, "\\|");
 }
 
 function mermaidText(text: string): string {
-  return text.replace(/"/g, "#quot;").replace(/[<>]/g, "");
+  return printable(text).replace(/"/g, "#quot;").replace(/[<>]/g, "");
 }

@@ -7,6 +7,7 @@ import type { Certificate } from "../chain/certificate";
 import { ChainsmithInputError } from "../chain/errors";
 import { judgeServed, type Judgement } from "../chain/judge";
 import { parseCertificates } from "../chain/parse";
+import { printable, printableJson } from "../chain/printable";
 import { loadProfile } from "../chain/profiles";
 import { endpointLabel, parseEndpoint, PROTOCOLS } from "../probe/endpoint";
 import { ProbeError } from "../probe/errors";
@@ -68,12 +69,12 @@ export async function runInspect(argv: string[], io: Io): Promise<number> {
     const endpoint: ProbeOptions = { ...parseEndpoint(positionals[0], "[PROTOCOL://]HOST[:PORT]"), servername: stringFlag(values, "servername"), ...settings };
     try {
       const inspection = judge(endpoint, await probe(endpoint));
-      io.out(json ? `${JSON.stringify(inspectionJson(inspection), null, 2)}\n` : renderInspection(inspection));
+      io.out(json ? `${printableJson(inspectionJson(inspection), 2)}\n` : renderInspection(inspection));
       return inspection.fine ? EXIT_FINE : EXIT_PROBLEMS;
     } catch (error) {
       if (!(error instanceof ProbeError)) throw error;
-      if (json) io.out(`${JSON.stringify(failureJson(endpoint, error), null, 2)}\n`);
-      io.err(`chainsmith inspect: cannot read the chain [${error.code}]: ${error.message}\n`);
+      if (json) io.out(`${printableJson(failureJson(endpoint, error), 2)}\n`);
+      io.err(`chainsmith inspect: cannot read the chain [${error.code}]: ${printable(error.message)}\n`);
       return EXIT_UNREADABLE;
     }
   }
@@ -90,10 +91,10 @@ export async function runInspect(argv: string[], io: Io): Promise<number> {
         const inspection = judge(outcome.endpoint, outcome.result);
         inspections.set(outcome.endpoint, inspection);
         exits.push(inspection.fine ? EXIT_FINE : EXIT_PROBLEMS);
-        if (json) io.out(`${JSON.stringify(inspectionJson(inspection))}\n`);
+        if (json) io.out(`${printableJson(inspectionJson(inspection))}\n`);
       } else {
         exits.push(EXIT_UNREADABLE);
-        if (json) io.out(`${JSON.stringify(failureJson(outcome.endpoint, outcome.error))}\n`);
+        if (json) io.out(`${printableJson(failureJson(outcome.endpoint, outcome.error))}\n`);
       }
       progress?.show(done, total);
     },
@@ -103,7 +104,7 @@ export async function runInspect(argv: string[], io: Io): Promise<number> {
     for (const outcome of outcomes) {
       const inspection = inspections.get(outcome.endpoint);
       if (inspection) io.out(renderInspection(inspection));
-      else if (!outcome.ok) io.out(`${label(outcome.endpoint)}\n  cannot read the chain [${outcome.error.code}]: ${outcome.error.message}\n`);
+      else if (!outcome.ok) io.out(`${printable(label(outcome.endpoint))}\n  cannot read the chain [${outcome.error.code}]: ${printable(outcome.error.message)}\n`);
       io.out("\n");
     }
     const unreadable = exits.filter((e) => e === EXIT_UNREADABLE).length;
@@ -180,7 +181,8 @@ function renderInspection({ endpoint, result, judgement, fine }: Inspection): st
   lines.push(...table(["profile", "verdict", "decided by", "why"], judgement.profiles.map((v) => [v.profile, v.trusted ? "trusted" : "NOT TRUSTED", v.decidedBy ?? "-", v.reason])));
   if (judgement.matchesDesired !== undefined) lines.push("", `Expected chain (--expect): ${judgement.matchesDesired ? "served exactly" : "NOT what is served"}`);
   lines.push("", fine ? "Result: the chain is fine." : "Result: the chain has problems (see above).");
-  return `${lines.join("\n")}\n`;
+  // Subjects, issuers and the messages that quote them come from the server: each line stays one line, with no control character.
+  return `${lines.map(printable).join("\n")}\n`;
 }
 
 function validity(c: Certificate): string {

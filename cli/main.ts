@@ -2,6 +2,7 @@
 // into exit codes: 0 success, 1 no valid chain, 2 bad input, 70 a bug in chainsmith.
 // A subcommand's module is loaded when it runs, so `bundle` never loads the TLS probe.
 import { ChainBuildError, ChainsmithInputError } from "../chain/errors";
+import { printable } from "../chain/printable";
 
 /** Where a command writes; tests and the process entry point supply it. */
 export interface Io {
@@ -48,11 +49,11 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
 
 function reportError(e: unknown, io: Io): number {
   if (e instanceof ChainsmithInputError) {
-    io.err(`chainsmith: error [${e.code}]: ${e.message}\n`);
+    io.err(`chainsmith: error [${e.code}]: ${printable(e.message)}\n`);
     return EXIT.badInput;
   }
   if (e instanceof ChainBuildError) {
-    io.err(`chainsmith: no valid chain [${e.code}]: ${e.message}\n`);
+    io.err(`chainsmith: no valid chain [${e.code}]: ${printable(e.message)}\n`);
     return EXIT.noValidPath;
   }
   io.err(`chainsmith: internal error (please report it): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);

@@ -41,6 +41,8 @@ export interface KeyMaterial {
 /** A certificate the builder made, with the key that belongs to its subject. */
 export interface Issued {
   name: string;
+  /** The subject as the builder wrote it, for the certificates it issues (the printed subject escapes what RFC 4514 requires). */
+  subjectName: NameSpec;
   cert: Certificate;
   key: KeyMaterial;
   /** PEM of the certificate. */
@@ -129,7 +131,7 @@ export class Pki {
       ca: true,
       pathLen: subject.cert.pathLen,
       sameKeyAs: subject,
-      subjectSuffix: suffixOf(subject),
+      subject: subject.subjectName,
       ...options,
     });
   }
@@ -177,7 +179,7 @@ export class Pki {
       {
         version: options.version ?? 3,
         serial: Buffer.from(options.serialNumber ?? evenHex(0x1000 + this.serial++), "hex"),
-        issuer: options.issuerName ?? (issuer ? issuer.cert.subject : subject),
+        issuer: options.issuerName ?? (issuer ? issuer.subjectName : subject),
         subject,
         notBefore: options.notBefore ?? new Date(this.now.getTime() - 30 * DAY),
         notAfter: options.notAfter ?? new Date(this.now.getTime() + (ca ? 3650 : 90) * DAY),
@@ -191,6 +193,7 @@ export class Pki {
     const cert = Certificate.fromDer(der, cn);
     return {
       name: cn,
+      subjectName: subject,
       cert,
       key,
       pem: cert.pem,
@@ -251,11 +254,6 @@ function spkiOf(key: KeyMaterial): Buffer {
 /** PEM of several issued certificates, in the order given. */
 export function pemOf(...issued: Issued[]): string {
   return issued.map((i) => i.pem).join("");
-}
-
-function suffixOf(issued: Issued): string | undefined {
-  const rest = issued.cert.subject.split(/,\s*/).filter((part) => !part.startsWith("CN="));
-  return rest.length ? rest.join(", ") : undefined;
 }
 
 function generateKey(type: KeyType): KeyMaterial {

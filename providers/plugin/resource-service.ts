@@ -90,10 +90,10 @@ export function resourceService(kinds: readonly ResourceKind[], log: EngineLog) 
         }
         resp.setHasdetaileddiff(true);
         // Drift is news the program does not show: say it once, on this resource.
-        await writeNotes(
-          urn,
-          outcome.changes.filter((c) => c.drift).map((c) => ({ severity: "warning", message: `drift: ${c.reason}` })),
-        );
+        await writeNotes(urn, [
+          ...(outcome.notes ?? []),
+          ...outcome.changes.filter((c) => c.drift).map((c): Note => ({ severity: "warning", message: `drift: ${c.reason}` })),
+        ]);
         return resp;
       },
       (req) => secretsIn(safeKind(req.getUrn()), req.getOlds(), req.getNews()),
@@ -116,9 +116,11 @@ export function resourceService(kinds: readonly ResourceKind[], log: EngineLog) 
 
     read: handle(
       async (req) => {
-        const kind = kindOf(req.getUrn());
+        const urn = req.getUrn();
+        const kind = kindOf(urn);
         const { values, secretKeys } = recorded(req.getProperties());
         const result = await kind.read(req.getId(), values);
+        await writeNotes(urn, result.notes);
         const resp = new providerProto.ReadResponse();
         resp.setId(result.id);
         resp.setProperties(struct(toWire(result.props, [...kind.secrets, ...secretKeys])));

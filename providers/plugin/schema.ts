@@ -62,6 +62,7 @@ const types = {
       ...login,
       sudo: boolean("Run commands through `sudo -n` (the login user is not root)."),
       connectTimeoutMs: integer("How long to wait for the SSH server, retries included."),
+      commandTimeoutMs: integer("How long one command on the host (config test, reload, a file's transfer) may run before it is killed there; default 60000."),
       agent: string("ssh-agent socket, used when no sshPrivateKey is given."),
       jumpHost: ref("chainsmith:linux:JumpHost", "A bastion to go through."),
     },
