@@ -18,7 +18,7 @@ const subtle = crypto.webcrypto.subtle;
 // Node's WebCrypto key; @peculiar/x509 names the DOM type, which this Node project does not load.
 type WebKey = crypto.webcrypto.CryptoKey;
 
-export type KeyType = "rsa" | "rsa-pss" | "ec-p256" | "ec-p384" | "ec-p521" | "ed25519";
+export type KeyType = "rsa" | "rsa-4096" | "rsa-pss" | "ec-p256" | "ec-p384" | "ec-p521" | "ed25519";
 
 export interface KeyMaterial {
   type: KeyType;
@@ -112,7 +112,7 @@ export class Pki {
     return this.make(cn, { ...claimedIssuer, key: impostor }, { ca: true, keyType: "ec-p256", ...options });
   }
 
-  private keyFor(name: string, type: KeyType): KeyMaterial {
+  private keyFor(name: string, type: Exclude<KeyType, "rsa-4096">): KeyMaterial {
     const cacheKey = `${name}|${type}`;
     let key = this.keys.get(cacheKey);
     if (!key) {
@@ -123,7 +123,8 @@ export class Pki {
   }
 
   private async make(cn: string, issuer: Issued | undefined, options: CertOptions): Promise<Issued> {
-    const key = options.sameKeyAs?.key ?? this.keyFor(`${cn}#${this.serial}`, options.keyType ?? "ec-p256");
+    // RSA-4096 keys take a second or more: made off the event loop, so a test worker stays responsive.
+    const key = options.sameKeyAs?.key ?? (options.keyType === "rsa-4096" ? await rsa4096() : this.keyFor(`${cn}#${this.serial}`, options.keyType ?? "ec-p256"));
     const signer = issuer?.key ?? key;
     const subject = `CN=${cn}${options.subjectSuffix ? `, ${options.subjectSuffix}` : ""}`;
     const ca = options.ca ?? false;
@@ -183,7 +184,13 @@ function suffixOf(issued: Issued): string | undefined {
   return rest.length ? rest.join(", ") : undefined;
 }
 
-function generateKey(type: KeyType): KeyMaterial {
+function rsa4096(): Promise<KeyMaterial> {
+  return new Promise((resolve, reject) =>
+    crypto.generateKeyPair("rsa", { modulusLength: 4096 }, (error, publicKey, privateKey) => (error ? reject(error) : resolve({ type: "rsa-4096", publicKey, privateKey }))),
+  );
+}
+
+function generateKey(type: Exclude<KeyType, "rsa-4096">): KeyMaterial {
   switch (type) {
     case "rsa":
       return { type, ...crypto.generateKeyPairSync("rsa", { modulusLength: 2048 }) };
@@ -203,6 +210,7 @@ function generateKey(type: KeyType): KeyMaterial {
 function webAlgorithm(type: KeyType, hash = "SHA-256"): { importParams: object; signParams: object } {
   switch (type) {
     case "rsa":
+    case "rsa-4096":
       return { importParams: { name: "RSASSA-PKCS1-v1_5", hash }, signParams: { name: "RSASSA-PKCS1-v1_5", hash } };
     case "rsa-pss":
       return { importParams: { name: "RSA-PSS", hash }, signParams: { name: "RSA-PSS", hash, saltLength: 32 } };
