@@ -31,6 +31,8 @@ export interface SimulatedSshServer {
   commands: string[];
   /** Everything received on stdin and sent back, for secret-leak assertions on the script and output. */
   scriptsReceived: string[];
+  /** The JSON requests as received (the PFX payload travels apart, after SECRET_MARKER). */
+  requestsReceived: string[];
   outputsSent: string[];
   /** Faults applied to the next exec whose verb matches (or any verb with "*"). */
   faults: Array<{ fault: SshFault; verb: string }>;
@@ -53,6 +55,7 @@ export async function startSimulatedSshServer(host: SimulatedWindowsHost, user =
     clientKey: clientKey.private,
     commands: [],
     scriptsReceived: [],
+    requestsReceived: [],
     outputsSent: [],
     faults: [],
     close: async () => {},
@@ -96,6 +99,7 @@ export async function startSimulatedSshServer(host: SimulatedWindowsHost, user =
             const rest = text.slice(at + marker.length);
             const secretMarker = `\n${SECRET_MARKER}\n`;
             const cut = rest.indexOf(secretMarker);
+            state.requestsReceived.push(cut < 0 ? rest : rest.slice(0, cut));
             const request = JSON.parse(cut < 0 ? rest : rest.slice(0, cut)) as AgentRequest;
             if (cut >= 0 && request.verb === "apply") request.pfx = JSON.parse(rest.slice(cut + secretMarker.length)) as PfxPayload;
             const faultIndex = state.faults.findIndex((f) => f.verb === "*" || f.verb === request.verb);
