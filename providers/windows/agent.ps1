@@ -105,7 +105,16 @@ function Test-KeyUsable($Cert) {
   } catch { return $false }
 }
 
+# A CA certificate or a self-signed root can be an issuer or an anchor: only those carry their DER.
+function Test-CanIssue($Cert, [bool]$SelfSigned) {
+  if ($SelfSigned) { return $true }
+  foreach ($ext in $Cert.Extensions) { if ($ext.Oid.Value -eq '2.5.29.19') { return ([System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension]$ext).CertificateAuthority } }
+  $false
+}
+
 function New-CertificateFacts($Cert) {
+  $selfSigned = [bool](Test-SelfSigned $Cert)
+  $der = ''; if (Test-CanIssue $Cert $selfSigned) { $der = [Convert]::ToBase64String($Cert.RawData) }
   [ordered]@{
     thumbprint     = $Cert.Thumbprint.ToUpper()
     sha256         = Get-Sha256Hex $Cert.RawData
@@ -115,8 +124,8 @@ function New-CertificateFacts($Cert) {
     keyHash        = Get-ShortHash $Cert.GetPublicKey()
     subjectKeyId   = Get-SubjectKeyId $Cert
     authorityKeyId = Get-AuthorityKeyId $Cert
-    selfSigned     = [bool](Test-SelfSigned $Cert)
-    derBase64      = [Convert]::ToBase64String($Cert.RawData)
+    selfSigned     = $selfSigned
+    derBase64      = $der
   }
 }
 

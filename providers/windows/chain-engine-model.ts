@@ -69,7 +69,7 @@ export function describeChain(labels: readonly string[], anchor?: string, source
 
 /** Certificates of the host the model could not use: their DER did not fit in the agent's output. */
 function unseenNote(inventory: HostInventory): string {
-  const unseen = inventory.certificates.filter((c) => !c.cert).map((c) => c.label);
+  const unseen = inventory.raw.omittedDer.map((t) => inventory.byThumbprint(t)?.label ?? t);
   return unseen.length > 0 ? ` [not seen by the model, their DER did not fit in the agent's output: ${unseen.join(", ")}]` : "";
 }
 

@@ -105,7 +105,7 @@ export interface InventoryCertificate {
   authorityKeyId: string;
   /** Issuer == Subject and the signature verifies with its own key, checked without building a chain. */
   selfSigned: boolean;
-  /** "" when left out to fit the output limit (listed in Inventory.omittedDer). */
+  /** The DER of a certificate that can issue (a CA or a self-signed root); "" for an end-entity one, or when left out to fit the output limit (then listed in Inventory.omittedDer). */
   derBase64: string;
 }
 

@@ -83,7 +83,20 @@ export function cmdExeWords(line: string): { words: string[]; lost: string | und
       kept += ch;
     }
   }
-  const words = [...kept.matchAll(/"([^"]*)"?|[^\s"]+/g)].map((m) => (m[1] !== undefined ? m[1] : m[0].replace(/"/g, "")));
+  // Words split at spaces and tabs outside quotes; the quotes themselves are dropped.
+  const words: string[] = [];
+  let word: string | undefined;
+  let quoted = false;
+  for (const ch of kept) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && (ch === " " || ch === "\t")) {
+      if (word !== undefined) words.push(word);
+      word = undefined;
+      continue;
+    } else word = (word ?? "") + ch;
+    word ??= "";
+  }
+  if (word !== undefined) words.push(word);
   return { words, lost };
 }
 
@@ -125,18 +138,20 @@ export interface RecordedResource {
  * Pulumi mocks in which every Run Command resource runs on `host` through runCommand, and
  * the instance view is what the get function returns. Every resource is recorded.
  */
-export function runCommandMocks(host: () => SimulatedWindowsHost, recorded: RecordedResource[], extraState: (type: string) => Record<string, unknown> = () => ({})): pulumi.runtime.Mocks {
+export function runCommandMocks(host: () => SimulatedWindowsHost, recorded: RecordedResource[], options: { preview?: boolean; extraState?: (type: string) => Record<string, unknown> } = {}): pulumi.runtime.Mocks {
   const views = new Map<string, InstanceView>();
   return {
     newResource: (args) => {
       recorded.push({ type: args.type, name: args.name, inputs: args.inputs });
+      // On preview a new command has not run: its outputs are unknown, so nothing reads its instance view.
+      if (options.preview) return { id: undefined, state: {} };
       if (args.type === RUN_COMMAND_TYPE) {
         const script = unwrapSecret<{ script?: string }>(args.inputs.source)?.script ?? "";
         const parameters = unwrapSecret<RunCommandParameter[] | undefined>(args.inputs.parameters) ?? [];
         const protectedParameters = unwrapSecret<RunCommandParameter[] | undefined>(args.inputs.protectedParameters) ?? [];
         views.set(args.inputs.runCommandName, runCommand(host(), unwrapSecret<string>(script), parameters, protectedParameters));
       }
-      return { id: `${args.name}-id`, state: { ...args.inputs, name: args.inputs.runCommandName ?? args.name, ...extraState(args.type) } };
+      return { id: `${args.name}-id`, state: { ...args.inputs, name: args.inputs.runCommandName ?? args.name, ...(options.extraState?.(args.type) ?? {}) } };
     },
     call: (args) => {
       if (args.token !== GET_RUN_COMMAND) throw new Error(`unexpected call ${args.token}`);

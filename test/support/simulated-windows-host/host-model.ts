@@ -194,7 +194,7 @@ export class SimulatedWindowsHost {
     return {
       computerName: this.computerName,
       placements: placed.filter((p) => chosen.has(p.cert.sha1)).map((p) => ({ store: p.store, thumbprint: p.cert.sha1, hasPrivateKey: (p.store === "My" || p.store === "WebHosting") && p.key !== undefined })),
-      certificates: facts.filter((f) => chosen.has(f.thumbprint) && !known.has(f.thumbprint)).map(({ label: _l, cert: _c, ...f }) => f),
+      certificates: facts.filter((f) => chosen.has(f.thumbprint) && !known.has(f.thumbprint)).map(({ label: _l, cert, ...f }) => ({ ...f, derBase64: cert!.isCA || f.selfSigned ? f.derBase64 : "" })),
       sites: [...this.sites],
       bindings,
       certificateUsers: users,
