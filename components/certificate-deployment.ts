@@ -107,9 +107,18 @@ export class CertificateDeployment extends pulumi.ComponentResource {
       const material = readMaterial(values);
       return { material, choice: choosePath(material.leaf, material.pool, { profiles: loadProfiles(profileList), policy, at: validityTime(material) }) };
     };
-    const chosen = pulumi
-      .all([args.certificate, args.pfx, args.pfxPassword, args.pool, profiles, args.policy])
-      .apply(([certificate, pfx, pfxPassword, pool, profileList, policy]) => choose({ certificate, pfx, pfxPassword, pool }, profileList, policy));
+    // Plain inputs (files read by the program) are chosen when the program runs, so that a bad certificate fails at once.
+    const plain = (v: unknown): v is string | undefined => v === undefined || typeof v === "string";
+    const plainProfiles = (v: unknown): v is ProfileInput[] | undefined => v === undefined || (Array.isArray(v) && v.every((p) => typeof p === "string" || (plain(p?.name) && plain(p?.roots))));
+    const now =
+      plain(args.certificate) && plain(args.pool) && plain(args.policy) && plainProfiles(args.clientProfiles) && args.pfx === undefined
+        ? choose({ certificate: args.certificate, pool: args.pool }, args.clientProfiles ?? ["mozilla"], args.policy)
+        : undefined;
+    const chosen = now
+      ? pulumi.output(true).apply(() => now)
+      : pulumi
+          .all([args.certificate, args.pfx, args.pfxPassword, args.pool, profiles, args.policy])
+          .apply(([certificate, pfx, pfxPassword, pool, profileList, policy]) => choose({ certificate, pfx, pfxPassword, pool }, profileList, policy));
     const choice = chosen.apply((c) => c.choice);
     // The chain is public even when it came out of a (secret) PFX.
     this.chain = pulumi.unsecret(choice.apply((c) => c.chain.map((x) => ({ subject: x.subject, sha256: x.sha256, label: x.label, pem: x.pem }))));
