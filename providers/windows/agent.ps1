@@ -359,23 +359,20 @@ function Assert-Writable([string]$Store) {
   if ($WritableStores -notcontains $Store) { Stop-Agent 'bad-step' "$Store is managed by policy or unknown: chainsmith does not write it." }
 }
 
-function Open-SealedPayload([string]$Sealed, [string]$KeyHex) {
-  $bytes = [Convert]::FromBase64String($Sealed)
-  $key = [byte[]]::new(32)
-  for ($i = 0; $i -lt 32; $i++) { $key[$i] = [Convert]::ToByte($KeyHex.Substring(2 * $i, 2), 16) }
-  $aes = [System.Security.Cryptography.AesCryptoServiceProvider]::new()
-  try {
-    $aes.Key = $key
-    $aes.IV = $bytes[0..15]
-    $plain = $aes.CreateDecryptor().TransformFinalBlock($bytes, 16, $bytes.Length - 16)
-    [Text.Encoding]::UTF8.GetString($plain)
-  } finally { $aes.Dispose() }
-}
-
+# The PFX payload, read with .NET calls only: no secret is ever an argument of a command (a cmdlet's or
+# even a script function's parameters may be logged), only of .NET methods.
 function Get-PfxPayload($Request) {
-  if ($ChainsmithSecret) { $payload = ConvertFrom-AgentJson $ChainsmithSecret }
+  $serializer = [System.Web.Script.Serialization.JavaScriptSerializer]::new()
+  if ($ChainsmithSecret) { $payload = $serializer.DeserializeObject($ChainsmithSecret) }
   elseif ($Request.sealedPfx -and $PayloadKey) {
-    try { $payload = ConvertFrom-AgentJson (Open-SealedPayload ([string]$Request.sealedPfx) $PayloadKey) } catch { Stop-Agent 'pfx-import-failed' 'The sealed PFX could not be opened with the payload key. Nothing was changed.' }
+    try {
+      $sealed = [Convert]::FromBase64String([string]$Request.sealedPfx)
+      $aes = [System.Security.Cryptography.AesCryptoServiceProvider]::new()
+      $aes.Key = [byte[]]@(for ($i = 0; $i -lt 32; $i++) { [Convert]::ToByte($PayloadKey.Substring(2 * $i, 2), 16) })
+      $aes.IV = $sealed[0..15]
+      $payload = $serializer.DeserializeObject([Text.Encoding]::UTF8.GetString($aes.CreateDecryptor().TransformFinalBlock($sealed, 16, $sealed.Length - 16)))
+      $aes.Dispose()
+    } catch { Stop-Agent 'pfx-import-failed' 'The sealed PFX could not be opened with the payload key. Nothing was changed.' }
   } else { Stop-Agent 'pfx-missing' 'An importPfx step was sent without a PFX.' }
   @{ bytes = [Convert]::FromBase64String([string]$payload['base64']); password = [string]$payload['password'] }
 }

@@ -2,8 +2,9 @@
  * Rules on agent.ps1's syntax tree (tree-sitter grammar, test/support/powershell-syntax.ts)
  * for what real Windows would do to the agent and no simulated host can show:
  * - secrets:   nothing derived from the request's secrets ($ChainsmithSecret, $PayloadKey)
- *              reaches a cmdlet or a native program (Module Logging records their parameters,
- *              a command line is visible), or a verb's or step's output;
+ *              is an argument of a command, cmdlet, native program or script function (Module
+ *              Logging records a cmdlet's parameters, a command line is visible), or reaches a
+ *              verb's or step's output: secrets go to .NET methods only;
  * - filters:   no -IPAddress/-HostHeader parameters (WebAdministration's are wildcard filters);
  * - policy:    every X509Chain made sets ApplicationPolicy to serverAuth, as Schannel does;
  * - checks:    no chain is built outside the chain verb (building one starts automatic root
@@ -253,15 +254,16 @@ export function secretFindings(agent: Agent): string[] {
   const findings: string[] = [];
   for (const fn of [...agent.functions.values(), agent.script]) {
     for (const node of own(fn.body)) {
-      if (node.t === "command" && !callees(node, agent)) {
-        for (const { value } of argumentsOf(node)) {
+      // Any command: a script function's parameters may be logged too (safe whether or not they are).
+      if (node.t === "command") {
+        for (const { value } of argumentsOf(node, callees(node, agent)?.[0])) {
           if (taint.resolved(taint.labels(value, fn), fn)) findings.push(`${fn.name} (line ${node.l}): ${commandName(node)} gets a value derived from the request's secrets`);
         }
       }
       if (node.t === "pipeline_chain") {
         const elements = (node.c ?? []).filter((c) => c.t !== "|");
         elements.slice(1).forEach((element, i) => {
-          if (element.t === "command" && !callees(element, agent) && elements.slice(0, i + 1).some((e) => taint.resolved(taint.labels(e, fn), fn))) {
+          if (element.t === "command" && elements.slice(0, i + 1).some((e) => taint.resolved(taint.labels(e, fn), fn))) {
             findings.push(`${fn.name} (line ${element.l}): a value derived from the request's secrets is piped into ${commandName(element)}`);
           }
         });

@@ -7,7 +7,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { BOOTSTRAP, agentScript, powershellCommand } from "../../../providers/windows/agent-invocation";
+import * as zlib from "node:zlib";
+import { BOOTSTRAP, agentScript, parseAgentOutput, powershellCommand, readableStderr, resultOf } from "../../../providers/windows/agent-invocation";
 import {
   AGENT_VERBS,
   BINDING_FIELDS,
@@ -208,3 +209,19 @@ function unbalanced(text: string): string[] {
   }
   return [...problems, ...stack.map((b) => `unclosed ${b}`)];
 }
+
+describe("reading the agent's answer", () => {
+  it("decodes PowerShell's CLIXML stderr (as -EncodedCommand with redirected streams writes it) before showing it", () => {
+    const stderr = '#< CLIXML\r\n<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04"><S S="Error">Access is denied. &lt;HRESULT&gt;_x000D__x000A_</S><S S="Error">At line:1 char:1_x000D__x000A_</S></Objs>';
+    expect(readableStderr(stderr)).toBe("Access is denied. <HRESULT>\nAt line:1 char:1");
+    expect(() => parseAgentOutput("", stderr, "vm", [])).toThrow(expect.objectContaining({ message: expect.stringContaining('stderr "Access is denied. <HRESULT>\\nAt line:1 char:1"') }));
+    expect(readableStderr("plain text")).toBe("plain text");
+  });
+
+  it("reads a gzip answer, and an apply's failure names the steps done before it", () => {
+    const answer = { ok: false as const, verb: "apply", error: { code: "command-failed", message: "netsh failed." }, done: ["imported A into CA"] };
+    const line = `${GZIP_RESULT_MARKER}${zlib.gzipSync(JSON.stringify(answer)).toString("base64")}`;
+    const parsed = parseAgentOutput(`banner\r\n${line}\r\n`, "", "vm", []);
+    expect(() => resultOf(parsed, "vm", [])).toThrow(expect.objectContaining({ code: "command-failed", message: "vm: netsh failed. Steps done before the failure: imported A into CA." }));
+  });
+});

@@ -32,19 +32,21 @@ describe("agent.ps1 on its syntax tree", () => {
     expect(secretFindings(bad)).toContainEqual(expect.stringMatching(/^Open-Pfx \(line \d+\): New-Object gets a value derived from the request's secrets$/));
   });
 
-  it("finds a secret piped into a cmdlet (the request parsed with ConvertFrom-Json), through a helper function", async () => {
-    const bad = await planted("if ($ChainsmithSecret) { $payload = ConvertFrom-AgentJson $ChainsmithSecret }", "if ($ChainsmithSecret) { $payload = $ChainsmithSecret | ConvertFrom-Json }");
-    expect(secretFindings(bad)).toEqual([expect.stringMatching(/^Get-PfxPayload \(line \d+\): a value derived from the request's secrets is piped into ConvertFrom-Json$/)]);
+  it("finds a secret piped into a cmdlet (the payload parsed with ConvertFrom-Json), or given to a script function", async () => {
+    const piped = await planted("if ($ChainsmithSecret) { $payload = $serializer.DeserializeObject($ChainsmithSecret) }", "if ($ChainsmithSecret) { $payload = $ChainsmithSecret | ConvertFrom-Json }");
+    expect(secretFindings(piped)).toEqual([expect.stringMatching(/^Get-PfxPayload \(line \d+\): a value derived from the request's secrets is piped into ConvertFrom-Json$/)]);
+    const helper = await planted("if ($ChainsmithSecret) { $payload = $serializer.DeserializeObject($ChainsmithSecret) }", "if ($ChainsmithSecret) { $payload = ConvertFrom-AgentJson $ChainsmithSecret }");
+    expect(secretFindings(helper)).toEqual([expect.stringMatching(/^Get-PfxPayload \(line \d+\): ConvertFrom-AgentJson gets a value derived from the request's secrets$/)]);
   });
 
   it("finds a secret in an error message (Stop-Agent's text reaches the output and New-Object)", async () => {
     const bad = await planted("catch { Stop-Agent 'pfx-import-failed' 'The PFX could not be opened: wrong password or damaged file. Nothing was changed.' }", 'catch { Stop-Agent \'pfx-import-failed\' "The PFX could not be opened with $($pfx.password)." }');
-    expect(secretFindings(bad)).toContainEqual(expect.stringMatching(/^Stop-Agent \(line \d+\): New-Object gets a value derived from the request's secrets$/));
+    expect(secretFindings(bad)).toContainEqual(expect.stringMatching(/^Open-Pfx \(line \d+\): Stop-Agent gets a value derived from the request's secrets$/));
   });
 
   it("finds the payload key on a native program's command line", async () => {
     const bad = await planted("    Invoke-Native 'certutil.exe' @('-urlcache', '*', 'delete')", "    Invoke-Native 'certutil.exe' @('-urlcache', $PayloadKey, 'delete')");
-    expect(secretFindings(bad)).toContainEqual(expect.stringMatching(/^Invoke-Native \(line \d+\): .* gets a value derived from the request's secrets$/));
+    expect(secretFindings(bad)).toContainEqual(expect.stringMatching(/^Invoke-Step_flushChainCaches \(line \d+\): Invoke-Native gets a value derived from the request's secrets$/));
   });
 
   it("uses no -IPAddress/-HostHeader filters (wildcards: other bindings match), and finds one", async () => {
