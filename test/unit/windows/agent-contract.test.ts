@@ -210,6 +210,27 @@ function unbalanced(text: string): string[] {
   return [...problems, ...stack.map((b) => `unclosed ${b}`)];
 }
 
+describe("what the agent does that only Windows shows", () => {
+  it("flushes SYSTEM's URL cache as SYSTEM (Schannel's), not the SSH user's: directly under Run Command, else through a one-shot task as SYSTEM", () => {
+    const flush = functionBody("Invoke-Step_flushChainCaches");
+    expect(flush).toMatch(/WindowsIdentity\]::GetCurrent\(\)\.IsSystem\) \{\s+Invoke-Native 'certutil\.exe' @\('-urlcache', '\*', 'delete'\)/);
+    expect(flush).toMatch(/New-ScheduledTaskAction -Execute 'certutil\.exe' -Argument '-urlcache \* delete'/);
+    expect(flush).toMatch(/New-ScheduledTaskPrincipal -UserId 'SYSTEM'/);
+    expect(flush).toMatch(/finally \{ Unregister-ScheduledTask/);
+  });
+
+  it("binds only a certificate whose private key opens, checked before anything changes and again before the update", () => {
+    expect(functionBody("Test-Step_replaceBinding")).toContain("Test-KeyUsable (Find-Certificate $Step.certificateStore $Step.certificateHash)");
+    expect(functionBody("Invoke-Step_replaceBinding")).toMatch(/^\s+if \(-not \$ccs -and -not \(Test-KeyUsable/m);
+    expect(functionBody("Invoke-Step_importPfx")).toMatch(/Add-ToStore \$Step\.store \(Open-Pfx[^\n]+\n\s+if \(-not \(Test-KeyUsable/);
+    const host = sectigoHost(s);
+    host.addCertificate("My", s.leaf.cert); // the certificate without its key
+    const bind: Step = { kind: "replaceBinding", site: "Default Web Site", ip: "*", port: 443, host: "example.test", sslFlags: 1, certificateHash: s.leaf.cert.sha1, certificateStore: "My" };
+    expect(host.handle({ verb: "apply", steps: [bind] })).toMatchObject({ ok: false, error: { code: "certificate-key-unusable" } });
+    expect(host.bindings()).toEqual([]);
+  });
+});
+
 describe("reading the agent's answer", () => {
   it("decodes PowerShell's CLIXML stderr (as -EncodedCommand with redirected streams writes it) before showing it", () => {
     const stderr = '#< CLIXML\r\n<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04"><S S="Error">Access is denied. &lt;HRESULT&gt;_x000D__x000A_</S><S S="Error">At line:1 char:1_x000D__x000A_</S></Objs>';
