@@ -33,8 +33,6 @@ function reasonFor({ step, why }: PlannedStep, inventory: HostInventory): string
       return `self-signed ${name} is back in ${step.from}: Windows builds the short chain`;
     case "addToDisallowed":
       return `self-signed ${name ?? step.thumbprint} is no longer in Disallowed: automatic root update can bring it back`;
-    case "distrustStaleTwin":
-      return `stale ${name ?? step.thumbprint} sharing a key with ${step.keptTwin} of the desired chain is not distrusted: Windows may choose it`;
     case "importCertificate":
       return `${step.thumbprint} of the desired chain is missing from LocalMachine\\CA`;
     case "importPfx":
