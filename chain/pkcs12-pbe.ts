@@ -108,9 +108,9 @@ export function decryptWithPassword(algorithm: AlgorithmIdentifier, data: Buffer
   }
 }
 
-/** Encrypts `data` the way `profile` says, with fresh salt and IV. */
-export function encryptWithPassword(profile: PfxProfile, data: Buffer, password: string): { algorithm: AlgorithmIdentifier; data: Buffer } {
-  const algorithm = profile === "modern" ? newPbes2Algorithm() : newPkcs12PbeAlgorithm();
+/** Encrypts `data` the way `profile` says, with fresh salt and IV (from `random`: a deterministic source makes a reproducible file). */
+export function encryptWithPassword(profile: PfxProfile, data: Buffer, password: string, random: (size: number) => Buffer = crypto.randomBytes): { algorithm: AlgorithmIdentifier; data: Buffer } {
+  const algorithm = profile === "modern" ? newPbes2Algorithm(random) : newPkcs12PbeAlgorithm(random);
   const { cipher, key, iv } = cipherFor(algorithm, password, "new PFX");
   const encipher = crypto.createCipheriv(cipher!, key, iv);
   return { algorithm, data: Buffer.concat([encipher.update(data), encipher.final()]) };
@@ -190,23 +190,23 @@ function pbes2Cipher(params: Pbes2Params, password: string, where: string): Ciph
   return { cipher: scheme.cipher, key, iv };
 }
 
-function newPbes2Algorithm(): AlgorithmIdentifier {
+function newPbes2Algorithm(random: (size: number) => Buffer): AlgorithmIdentifier {
   const kdf = new Pbkdf2Params();
-  kdf.salt = new OctetString(crypto.randomBytes(16));
+  kdf.salt = new OctetString(random(16));
   kdf.iterationCount = ITERATIONS;
   kdf.prf = new AlgorithmIdentifier({ algorithm: OID.hmacWithSha256, parameters: null });
   const params = new Pbes2Params();
   params.keyDerivationFunc = new AlgorithmIdentifier({ algorithm: OID.pbkdf2, parameters: AsnConvert.serialize(kdf) });
   params.encryptionScheme = new AlgorithmIdentifier({
     algorithm: OID.aes256Cbc,
-    parameters: AsnConvert.serialize(new OctetString(crypto.randomBytes(16))),
+    parameters: AsnConvert.serialize(new OctetString(random(16))),
   });
   return new AlgorithmIdentifier({ algorithm: OID.pbes2, parameters: AsnConvert.serialize(params) });
 }
 
-function newPkcs12PbeAlgorithm(): AlgorithmIdentifier {
+function newPkcs12PbeAlgorithm(random: (size: number) => Buffer): AlgorithmIdentifier {
   const params = new Pkcs12PbeParams();
-  params.salt = new OctetString(crypto.randomBytes(8));
+  params.salt = new OctetString(random(8));
   params.iterations = ITERATIONS;
   return new AlgorithmIdentifier({ algorithm: OID.pbeSha1TripleDes, parameters: AsnConvert.serialize(params) });
 }

@@ -110,7 +110,7 @@ export class CertificateDeployment extends pulumi.ComponentResource {
       const material = readMaterial(values);
       return { material, choice: choosePath(material.leaf, material.pool, { profiles: loadProfiles(profileList), policy, at: validityTime(material) }) };
     };
-    // Plain inputs (files read by the program) are chosen from now: Azure targets name resources after the chain.
+    // Plain inputs (files read by the program) are chosen when the program runs, so that a bad certificate fails at once.
     const plain = (v: unknown): v is string | undefined => v === undefined || typeof v === "string";
     const plainProfiles = (v: unknown): v is ProfileInput[] | undefined => v === undefined || (Array.isArray(v) && v.every((p) => typeof p === "string" || (plain(p?.name) && plain(p?.roots))));
     const now =
@@ -166,7 +166,6 @@ export class CertificateDeployment extends pulumi.ComponentResource {
       );
     const material: TargetMaterial = {
       chain: this.chainPem,
-      chainNow: now?.choice.chain.map((c) => c.pem).join(""),
       pool: args.pool,
       privateKey,
       verifyTimeoutMs: args.verifyTimeoutMs,

@@ -18,6 +18,7 @@ import { ExtensionSpec, GeneralNameSpec, HashName, NameSpec, SignatureKind, cert
 
 export type KeyType =
   | "rsa"
+  | "rsa-4096"
   | "rsa-pss"
   | "ec-p256"
   | "ec-p384"
@@ -155,7 +156,7 @@ export class Pki {
     return this.make(cn, { ...claimedIssuer, key: impostor }, { ca: true, keyType: "ec-p256", ...options });
   }
 
-  private keyFor(name: string, type: KeyType): KeyMaterial {
+  private keyFor(name: string, type: Exclude<KeyType, "rsa-4096">): KeyMaterial {
     const cacheKey = `${name}|${type}`;
     let key = this.keys.get(cacheKey);
     if (!key) {
@@ -167,7 +168,8 @@ export class Pki {
 
   // Async as the @peculiar/x509 generator it replaces was: callers await it.
   private async make(cn: string, issuer: Issued | undefined, options: CertOptions): Promise<Issued> {
-    const key = options.sameKeyAs?.key ?? this.keyFor(`${cn}#${this.serial}`, options.keyType ?? "ec-p256");
+    // RSA-4096 keys take a second or more: made off the event loop, so a test worker stays responsive.
+    const key = options.sameKeyAs?.key ?? (options.keyType === "rsa-4096" ? await rsa4096() : this.keyFor(`${cn}#${this.serial}`, options.keyType ?? "ec-p256"));
     const signingKey = issuer?.key ?? key;
     const subject = options.subject ?? `CN=${cn}${options.subjectSuffix ? `, ${options.subjectSuffix}` : ""}`;
     const ca = options.ca ?? false;
@@ -256,7 +258,13 @@ export function pemOf(...issued: Issued[]): string {
   return issued.map((i) => i.pem).join("");
 }
 
-function generateKey(type: KeyType): KeyMaterial {
+function rsa4096(): Promise<KeyMaterial> {
+  return new Promise((resolve, reject) =>
+    crypto.generateKeyPair("rsa", { modulusLength: 4096 }, (error, publicKey, privateKey) => (error ? reject(error) : resolve({ type: "rsa-4096", publicKey, privateKey }))),
+  );
+}
+
+function generateKey(type: Exclude<KeyType, "rsa-4096">): KeyMaterial {
   switch (type) {
     case "rsa":
     case "rsa-pss":

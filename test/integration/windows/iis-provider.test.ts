@@ -45,7 +45,7 @@ const served = async () => (await probe({ host: "127.0.0.1", port: session.iis.p
 const desired = () => desiredRsa(s).map((c) => c.sha256);
 
 describe("the IIS provider", () => {
-  it("deploys, shows Windows Update's comeback of R46 as drift in words, and repairs it on update", async () => {
+  it("deploys, shows an undone distrust of R46 as drift in words, and repairs it on update; Windows Update bringing R46 back into AuthRoot is no drift", async () => {
     expect((await iisTargetProvider.check(inputs())).failures).toEqual([]);
     const created = await iisTargetProvider.create(inputs());
     const state = created.outs as IisTargetState;
@@ -58,7 +58,10 @@ describe("the IIS provider", () => {
     expect((await iisTargetProvider.read(created.id, state)).props.drift).toEqual([]);
     expect(await iisTargetProvider.diff(created.id, state, inputs())).toEqual({ changes: [], replaces: [] });
 
-    session.host.restoreRoot(s.r46.cert);
+    session.host.windowsUpdateRestoresRoot(s.r46.cert);
+    expect((await iisTargetProvider.read(created.id, state)).props.drift).toEqual([]); // Disallowed wins
+    session.host.removeCertificate("AuthRoot", s.r46.cert);
+    session.host.undoDistrust(s.r46.cert);
     expect(await served()).toHaveLength(2);
     const drift = (await iisTargetProvider.read(created.id, state)).props.drift as string[];
     expect(drift[0]).toBe("self-signed Sectigo Public Server Authentication Root R46 is back in Root: Windows builds the short chain");

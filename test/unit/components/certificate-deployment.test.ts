@@ -191,15 +191,15 @@ describe("CertificateDeployment", () => {
     expect(children()).toEqual(["az-verify"]);
   });
 
-  it("an Azure target with a chain only known later (a PFX) says what to give instead", () => {
+  it("an Azure target takes a chain known only later (from a PFX): its resources are named by the target", async () => {
+    registered.length = 0;
     const pfx = writePfx([s.leaf.cert], s.leaf.key.privateKey, "p", { profile: "legacy" }).toString("base64");
-    expect(
-      () =>
-        new compiled.CertificateDeployment(
-          "az2",
-          args({ certificate: undefined, privateKey: undefined, pfx, pfxPassword: "p", targets: [{ kind: "appService", name: "app", resourceGroupName: "rg", location: "l", webAppName: "w", hostName: "h" }] }),
-        ),
-    ).toThrow(/Target app \(appService\) names its Azure resources after the leaf.*give certificate and pool as plain strings/);
+    const d = new compiled.CertificateDeployment(
+      "az2",
+      args({ certificate: undefined, privateKey: undefined, pfx, pfxPassword: "p", targets: [{ kind: "appService", name: "app", resourceGroupName: "rg", location: "l", webAppName: "w", hostName: "h" }] }),
+    );
+    await valueOf(d.chain);
+    await vi.waitFor(() => expect(namesOf("azure-native:web:Certificate")).toEqual(["az2-app-certificate"]));
   });
 
   it("an expired or not-yet-valid leaf is refused at once, saying when and to renew it, and no target is created", async () => {
