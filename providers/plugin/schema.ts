@@ -4,30 +4,8 @@
 import { PROTOCOLS } from "../../probe/endpoint";
 import { PRESETS } from "../linux/presets";
 
-type Property = Record<string, unknown>;
-
-const string = (description: string): Property => ({ type: "string", description });
-const integer = (description: string): Property => ({ type: "integer", description });
-const boolean = (description: string): Property => ({ type: "boolean", description });
-const secret = (description: string): Property => ({ type: "string", secret: true, description });
-const ref = (token: string, description: string): Property => ({ $ref: `#/types/${token}`, description });
-const arrayOf = (items: Property, description: string): Property => ({ type: "array", items, description });
-const enumOf = (description: string, values: string[]) => ({ type: "string", description, enum: values.map((value) => ({ value })) });
-
-const endpoint = "chainsmith:index:Endpoint";
-const chainEntry = "chainsmith:index:ChainEntry";
-const profile = "chainsmith:index:ClientProfile";
-const hostKeys = {
-  hostKeyFingerprints: arrayOf({ type: "string" }, 'OpenSSH SHA256 fingerprints of the host key ("SHA256:..." as `ssh-keygen -lf` prints them).'),
-  knownHosts: string("known_hosts lines for the host (plain or hashed names; [host]:port for other ports)."),
-  insecureAcceptAnyHostKey: boolean("Accept any host key: a man-in-the-middle risk, warned on every deployment."),
-};
-const login = {
-  host: string("Host name or address."),
-  port: integer("SSH port; default 22."),
-  user: string("Login user."),
-  ...hostKeys,
-};
+import { arrayOf, boolean, CHAIN_ENTRY as chainEntry, CLIENT_PROFILE as profile, ENDPOINT as endpoint, ENDPOINT_REPORT, enumOf, integer, login, ref, secret, string } from "./schema-builders";
+import { componentResources, componentTypes } from "./component-schema";
 
 const types = {
   [endpoint]: {
@@ -184,7 +162,7 @@ const resources = {
     description: "Proof from the wire that clients receive the desired chain; a mismatch fails the deployment, and every preview probes again (drift).",
     inputProperties: checkInputs,
     requiredInputs: ["endpoints", "desiredChain"],
-    properties: { ...checkInputs, served: arrayOf({ type: "object", additionalProperties: { $ref: "pulumi.json#/Any" } }, "What each endpoint serves and what each client profile makes of it."), drift },
+    properties: { ...checkInputs, served: arrayOf(ref(ENDPOINT_REPORT, ""), "What each endpoint serves and what each client profile makes of it."), drift },
     required: ["endpoints", "desiredChain", "served", "drift"],
   },
 };
@@ -195,8 +173,16 @@ export function packageSchema(version: string): string {
     version,
     description: "Declare the TLS certificate chain your servers must serve: chainsmith chooses it, deploys it to Linux and Windows IIS hosts, proves it from the wire and shows drift on preview.",
     license: "Apache-2.0",
-    types,
-    resources,
-    language: { nodejs: { packageName: "chainsmith" } },
+    // The SDKs as packages of their own (the Go one with its go.mod).
+    meta: { supportPack: true },
+    types: { ...types, ...componentTypes },
+    resources: { ...resources, ...componentResources },
+    // The generated SDKs (sdk/, npm run gen-sdk). The Node.js one is not the chainsmith package (that one holds the in-process class): another name.
+    language: {
+      nodejs: { packageName: "@chainsmith/sdk", dependencies: { "@pulumi/pulumi": "^3" } },
+      python: { packageName: "pulumi_chainsmith", requires: { pulumi: ">=3.0.0,<4.0.0" }, pyproject: { enabled: true } },
+      go: { importBasePath: "chainsmith.example/sdk/go/chainsmith" },
+      csharp: { rootNamespace: "Chainsmith", packageReferences: { Pulumi: "3.*" } },
+    },
   });
 }
