@@ -1,6 +1,7 @@
 // The chainsmith package schema: the resources the provider serves, with named object types
 // and enums (no TypeScript unions), so that `pulumi package gen-sdk` can serve any language.
-// Secret properties are marked; descriptions become the editor hints of generated SDKs.
+// Secret properties are marked; descriptions become the editor hints of generated SDKs. Types that
+// the component shares with a module's resources live in index: Go packages must not import each other.
 import { PROTOCOLS } from "../../probe/endpoint";
 import { PRESETS } from "../linux/presets";
 
@@ -31,7 +32,7 @@ const types = {
     description: "A client population: a built-in name (`spec`) or a name with the PEM of its roots.",
     properties: { spec: string('A built-in profile, e.g. "mozilla", "system", "frozen:2016-01-01".'), name: string("Name of a custom profile."), roots: string("PEM of the custom profile's roots.") },
   },
-  "chainsmith:linux:JumpHost": { type: "object", description: "A bastion; it authenticates with the same key or agent as the target.", properties: login, required: ["host", "user"] },
+  "chainsmith:index:JumpHost": { type: "object", description: "A bastion; it authenticates with the same key or agent as the target.", properties: login, required: ["host", "user"] },
   "chainsmith:linux:Connection": {
     type: "object",
     description: "How to reach a Linux host: over SSH (host key verified) or the machine running Pulumi.",
@@ -42,16 +43,16 @@ const types = {
       connectTimeoutMs: integer("How long to wait for the SSH server, retries included."),
       commandTimeoutMs: integer("How long one command on the host (config test, reload, a file's transfer) may run before it is killed there; default 60000."),
       agent: string("ssh-agent socket, used when no sshPrivateKey is given."),
-      jumpHost: ref("chainsmith:linux:JumpHost", "A bastion to go through."),
+      jumpHost: ref("chainsmith:index:JumpHost", "A bastion to go through."),
     },
   },
-  "chainsmith:linux:FileOptions": {
+  "chainsmith:index:FileOptions": {
     type: "object",
     description: "Where one file goes and with which rights.",
     properties: { path: string("Absolute path on the host."), mode: integer("Permission bits, e.g. 0o640 = 416."), owner: string("User name or id."), group: string("Group name or id.") },
   },
-  "chainsmith:linux:Preset": enumOf("Which server reads the files: its file paths, config test and reload.", Object.keys(PRESETS)),
-  "chainsmith:linux:OnDelete": enumOf("What delete does: restore the files found before the first deployment, or keep the deployed ones.", ["restore", "keep"]),
+  "chainsmith:index:Preset": enumOf("Which server reads the files: its file paths, config test and reload.", Object.keys(PRESETS)),
+  "chainsmith:index:OnDelete": enumOf("What delete does: restore the files found before the first deployment, or keep the deployed ones.", ["restore", "keep"]),
   "chainsmith:index:PfxProfile": enumOf("PKCS#12 encryption: modern (AES-256, SHA-256 MAC) or legacy (3DES, SHA-1 MAC) for Windows Server 2016 and Azure App Service.", ["modern", "legacy"]),
   "chainsmith:linux:DeployedFile": {
     type: "object",
@@ -65,22 +66,22 @@ const types = {
     properties: { ...login, connectTimeoutMs: integer("How long to wait for the SSH server."), commandTimeoutMs: integer("Limit for one agent run; default 600000."), agent: string("ssh-agent socket.") },
     required: ["host", "user"],
   },
-  "chainsmith:windows:Binding": {
+  "chainsmith:index:IisBinding": {
     type: "object",
     description: "The IIS HTTPS binding.",
     properties: { site: string('IIS site name, e.g. "Default Web Site".'), port: integer("Port."), ip: string('"*" (default) or one address.'), host: string("Host name of an SNI binding; empty for an IP binding.") },
     required: ["site", "port"],
   },
-  "chainsmith:windows:LeafStore": enumOf("Where the leaf and its key go.", ["My", "WebHosting"]),
+  "chainsmith:index:LeafStore": enumOf("Where the leaf and its key go.", ["My", "WebHosting"]),
 };
 
 const linuxInputs = {
   connection: ref("chainsmith:linux:Connection", "How to reach the host."),
   sshPrivateKey: secret("SSH login key."),
   sshPassphrase: secret("Passphrase of sshPrivateKey."),
-  preset: ref("chainsmith:linux:Preset", "Which server reads the files."),
+  preset: ref("chainsmith:index:Preset", "Which server reads the files."),
   directory: string("Put the preset's files in this directory, keeping their names."),
-  files: { type: "object", additionalProperties: ref("chainsmith:linux:FileOptions", "Per-role file."), description: "Per-role overrides (fullchain, privkey, ...); for preset custom, the files to write." },
+  files: { type: "object", additionalProperties: ref("chainsmith:index:FileOptions", "Per-role file."), description: "Per-role overrides (fullchain, privkey, ...); for preset custom, the files to write." },
   reloadCommand: string('Replaces the preset\'s reload command; "" skips the reload.'),
   configTestCommand: string('Replaces the preset\'s config test; "" skips it.'),
   chain: string("PEM chain to serve, leaf first, anchor left out."),
@@ -90,7 +91,7 @@ const linuxInputs = {
   pfxProfile: ref("chainsmith:index:PfxProfile", "PKCS#12 encryption of a PFX file."),
   endpoints: arrayOf(ref(endpoint, ""), "TLS endpoints that must serve the chain after the reload."),
   verifyTimeoutMs: integer("How long to wait for the endpoints to serve the new chain; default 30000."),
-  onDelete: ref("chainsmith:linux:OnDelete", "What delete does; default restore."),
+  onDelete: ref("chainsmith:index:OnDelete", "What delete does; default restore."),
 };
 
 const iisInputs = {
@@ -100,8 +101,8 @@ const iisInputs = {
   chain: string("PEM chain to serve, leaf first, no root."),
   privateKey: secret("The leaf's private key, PEM."),
   keyPassphrase: secret("Passphrase of an encrypted privateKey."),
-  binding: ref("chainsmith:windows:Binding", "The IIS binding."),
-  leafStore: ref("chainsmith:windows:LeafStore", "Where the leaf goes; default My."),
+  binding: ref("chainsmith:index:IisBinding", "The IIS binding."),
+  leafStore: ref("chainsmith:index:LeafStore", "Where the leaf goes; default My."),
   exportableKey: boolean("Mark the imported key exportable; default false."),
   disableRootAutoUpdate: boolean("Set DisableRootAutoUpdate=1 (the host stops receiving new roots); default false."),
   removeOldLeaf: boolean("Remove the previously bound leaf once no IIS binding, http.sys entry or RDP uses it; default false."),

@@ -8,6 +8,68 @@ using Pulumi;
 namespace Chainsmith.Chainsmith
 {
     /// <summary>
+    /// Where the leaf and its key go.
+    /// </summary>
+    [EnumType]
+    public readonly struct LeafStore : IEquatable<LeafStore>
+    {
+        private readonly string _value;
+
+        private LeafStore(string value)
+        {
+            _value = value ?? throw new ArgumentNullException(nameof(value));
+        }
+
+        public static LeafStore My { get; } = new LeafStore("My");
+        public static LeafStore WebHosting { get; } = new LeafStore("WebHosting");
+
+        public static bool operator ==(LeafStore left, LeafStore right) => left.Equals(right);
+        public static bool operator !=(LeafStore left, LeafStore right) => !left.Equals(right);
+
+        public static explicit operator string(LeafStore value) => value._value;
+
+        [EditorBrowsable(EditorBrowsableState.Never)]
+        public override bool Equals(object? obj) => obj is LeafStore other && Equals(other);
+        public bool Equals(LeafStore other) => string.Equals(_value, other._value, StringComparison.Ordinal);
+
+        [EditorBrowsable(EditorBrowsableState.Never)]
+        public override int GetHashCode() => _value?.GetHashCode() ?? 0;
+
+        public override string ToString() => _value;
+    }
+
+    /// <summary>
+    /// What delete does: restore the files found before the first deployment, or keep the deployed ones.
+    /// </summary>
+    [EnumType]
+    public readonly struct OnDelete : IEquatable<OnDelete>
+    {
+        private readonly string _value;
+
+        private OnDelete(string value)
+        {
+            _value = value ?? throw new ArgumentNullException(nameof(value));
+        }
+
+        public static OnDelete Restore { get; } = new OnDelete("restore");
+        public static OnDelete Keep { get; } = new OnDelete("keep");
+
+        public static bool operator ==(OnDelete left, OnDelete right) => left.Equals(right);
+        public static bool operator !=(OnDelete left, OnDelete right) => !left.Equals(right);
+
+        public static explicit operator string(OnDelete value) => value._value;
+
+        [EditorBrowsable(EditorBrowsableState.Never)]
+        public override bool Equals(object? obj) => obj is OnDelete other && Equals(other);
+        public bool Equals(OnDelete other) => string.Equals(_value, other._value, StringComparison.Ordinal);
+
+        [EditorBrowsable(EditorBrowsableState.Never)]
+        public override int GetHashCode() => _value?.GetHashCode() ?? 0;
+
+        public override string ToString() => _value;
+    }
+
+    /// <summary>
     /// PKCS#12 encryption: modern (AES-256, SHA-256 MAC) or legacy (3DES, SHA-1 MAC) for Windows Server 2016 and Azure App Service.
     /// </summary>
     [EnumType]
@@ -31,6 +93,43 @@ namespace Chainsmith.Chainsmith
         [EditorBrowsable(EditorBrowsableState.Never)]
         public override bool Equals(object? obj) => obj is PfxProfile other && Equals(other);
         public bool Equals(PfxProfile other) => string.Equals(_value, other._value, StringComparison.Ordinal);
+
+        [EditorBrowsable(EditorBrowsableState.Never)]
+        public override int GetHashCode() => _value?.GetHashCode() ?? 0;
+
+        public override string ToString() => _value;
+    }
+
+    /// <summary>
+    /// Which server reads the files: its file paths, config test and reload.
+    /// </summary>
+    [EnumType]
+    public readonly struct Preset : IEquatable<Preset>
+    {
+        private readonly string _value;
+
+        private Preset(string value)
+        {
+            _value = value ?? throw new ArgumentNullException(nameof(value));
+        }
+
+        public static Preset Nginx { get; } = new Preset("nginx");
+        public static Preset Apache { get; } = new Preset("apache");
+        public static Preset Apache_legacy { get; } = new Preset("apache-legacy");
+        public static Preset Haproxy { get; } = new Preset("haproxy");
+        public static Preset Lighttpd { get; } = new Preset("lighttpd");
+        public static Preset Postfix { get; } = new Preset("postfix");
+        public static Preset Dovecot { get; } = new Preset("dovecot");
+        public static Preset Custom { get; } = new Preset("custom");
+
+        public static bool operator ==(Preset left, Preset right) => left.Equals(right);
+        public static bool operator !=(Preset left, Preset right) => !left.Equals(right);
+
+        public static explicit operator string(Preset value) => value._value;
+
+        [EditorBrowsable(EditorBrowsableState.Never)]
+        public override bool Equals(object? obj) => obj is Preset other && Equals(other);
+        public bool Equals(Preset other) => string.Equals(_value, other._value, StringComparison.Ordinal);
 
         [EditorBrowsable(EditorBrowsableState.Never)]
         public override int GetHashCode() => _value?.GetHashCode() ?? 0;

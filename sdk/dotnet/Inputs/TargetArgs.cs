@@ -32,7 +32,7 @@ namespace Chainsmith.Chainsmith.Inputs
         /// iis, azureVm: The IIS HTTPS binding.
         /// </summary>
         [Input("binding")]
-        public Input<Chainsmith.Chainsmith.Windows.Inputs.BindingArgs>? Binding { get; set; }
+        public Input<Inputs.IisBindingArgs>? Binding { get; set; }
 
         /// <summary>
         /// local, linux: Command that tests the server's configuration before the reload; "" skips it.
@@ -83,14 +83,14 @@ namespace Chainsmith.Chainsmith.Inputs
         public Input<bool>? ExportableKey { get; set; }
 
         [Input("files")]
-        private InputMap<Chainsmith.Chainsmith.Linux.Inputs.FileOptionsArgs>? _files;
+        private InputMap<Inputs.FileOptionsArgs>? _files;
 
         /// <summary>
         /// linux: Per-role overrides of path, mode, owner and group (fullchain, privkey, ...); for preset custom, the files to write.
         /// </summary>
-        public InputMap<Chainsmith.Chainsmith.Linux.Inputs.FileOptionsArgs> Files
+        public InputMap<Inputs.FileOptionsArgs> Files
         {
-            get => _files ?? (_files = new InputMap<Chainsmith.Chainsmith.Linux.Inputs.FileOptionsArgs>());
+            get => _files ?? (_files = new InputMap<Inputs.FileOptionsArgs>());
             set => _files = value;
         }
 
@@ -110,7 +110,7 @@ namespace Chainsmith.Chainsmith.Inputs
         /// iis, azureVm: Where the leaf and its key go; default My.
         /// </summary>
         [Input("leafStore")]
-        public Input<Chainsmith.Chainsmith.Windows.LeafStore>? LeafStore { get; set; }
+        public Input<Chainsmith.Chainsmith.LeafStore>? LeafStore { get; set; }
 
         /// <summary>
         /// azureVm, appService: The Azure region.
@@ -128,13 +128,13 @@ namespace Chainsmith.Chainsmith.Inputs
         /// local, linux: What `pulumi destroy` does: restore (default) puts back the files found before the first deployment and reloads; keep leaves the deployed files.
         /// </summary>
         [Input("onDelete")]
-        public Input<Chainsmith.Chainsmith.Linux.OnDelete>? OnDelete { get; set; }
+        public Input<Chainsmith.Chainsmith.OnDelete>? OnDelete { get; set; }
 
         /// <summary>
         /// linux: Which server reads the files: its file paths, config test and reload; default nginx.
         /// </summary>
         [Input("preset")]
-        public Input<Chainsmith.Chainsmith.Linux.Preset>? Preset { get; set; }
+        public Input<Chainsmith.Chainsmith.Preset>? Preset { get; set; }
 
         [Input("previousNames")]
         private InputList<string>? _previousNames;

@@ -62,7 +62,7 @@ namespace Chainsmith.Chainsmith.Inputs
         /// linux: a bastion to go through.
         /// </summary>
         [Input("jumpHost")]
-        public Input<Chainsmith.Chainsmith.Linux.Inputs.JumpHostArgs>? JumpHost { get; set; }
+        public Input<Inputs.JumpHostArgs>? JumpHost { get; set; }
 
         /// <summary>
         /// known_hosts lines for the host (plain or hashed names; [host]:port for other ports).

@@ -62,13 +62,13 @@ namespace Chainsmith.Chainsmith.Linux
         /// Per-role overrides (fullchain, privkey, ...); for preset custom, the files to write.
         /// </summary>
         [Output("files")]
-        public Output<ImmutableDictionary<string, Outputs.FileOptions>?> Files { get; private set; } = null!;
+        public Output<ImmutableDictionary<string, Chainsmith.Chainsmith.Outputs.FileOptions>?> Files { get; private set; } = null!;
 
         /// <summary>
         /// What delete does; default restore.
         /// </summary>
         [Output("onDelete")]
-        public Output<Chainsmith.Chainsmith.Linux.OnDelete?> OnDelete { get; private set; } = null!;
+        public Output<Chainsmith.Chainsmith.OnDelete?> OnDelete { get; private set; } = null!;
 
         /// <summary>
         /// Who owns the files on the host: recorded beside them, so that another resource's delete leaves them alone.
@@ -86,7 +86,7 @@ namespace Chainsmith.Chainsmith.Linux
         /// Which server reads the files.
         /// </summary>
         [Output("preset")]
-        public Output<Chainsmith.Chainsmith.Linux.Preset?> Preset { get; private set; } = null!;
+        public Output<Chainsmith.Chainsmith.Preset?> Preset { get; private set; } = null!;
 
         /// <summary>
         /// Replaces the preset's reload command; "" skips the reload.
@@ -217,14 +217,14 @@ namespace Chainsmith.Chainsmith.Linux
         }
 
         [Input("files")]
-        private InputMap<Inputs.FileOptionsArgs>? _files;
+        private InputMap<Chainsmith.Chainsmith.Inputs.FileOptionsArgs>? _files;
 
         /// <summary>
         /// Per-role overrides (fullchain, privkey, ...); for preset custom, the files to write.
         /// </summary>
-        public InputMap<Inputs.FileOptionsArgs> Files
+        public InputMap<Chainsmith.Chainsmith.Inputs.FileOptionsArgs> Files
         {
-            get => _files ?? (_files = new InputMap<Inputs.FileOptionsArgs>());
+            get => _files ?? (_files = new InputMap<Chainsmith.Chainsmith.Inputs.FileOptionsArgs>());
             set => _files = value;
         }
 
@@ -248,7 +248,7 @@ namespace Chainsmith.Chainsmith.Linux
         /// What delete does; default restore.
         /// </summary>
         [Input("onDelete")]
-        public Input<Chainsmith.Chainsmith.Linux.OnDelete>? OnDelete { get; set; }
+        public Input<Chainsmith.Chainsmith.OnDelete>? OnDelete { get; set; }
 
         [Input("pfxPassword")]
         private Input<string>? _pfxPassword;
@@ -276,7 +276,7 @@ namespace Chainsmith.Chainsmith.Linux
         /// Which server reads the files.
         /// </summary>
         [Input("preset")]
-        public Input<Chainsmith.Chainsmith.Linux.Preset>? Preset { get; set; }
+        public Input<Chainsmith.Chainsmith.Preset>? Preset { get; set; }
 
         [Input("privateKey", required: true)]
         private Input<string>? _privateKey;

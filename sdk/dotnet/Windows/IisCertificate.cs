@@ -38,7 +38,7 @@ namespace Chainsmith.Chainsmith.Windows
         /// The IIS binding.
         /// </summary>
         [Output("binding")]
-        public Output<Outputs.Binding> Binding { get; private set; } = null!;
+        public Output<Chainsmith.Chainsmith.Outputs.IisBinding> Binding { get; private set; } = null!;
 
         /// <summary>
         /// PEM chain to serve, leaf first, no root.
@@ -92,7 +92,7 @@ namespace Chainsmith.Chainsmith.Windows
         /// Where the leaf goes; default My.
         /// </summary>
         [Output("leafStore")]
-        public Output<Chainsmith.Chainsmith.Windows.LeafStore?> LeafStore { get; private set; } = null!;
+        public Output<Chainsmith.Chainsmith.LeafStore?> LeafStore { get; private set; } = null!;
 
         /// <summary>
         /// PKCS#12 encryption of the imported PFX.
@@ -214,7 +214,7 @@ namespace Chainsmith.Chainsmith.Windows
         /// The IIS binding.
         /// </summary>
         [Input("binding", required: true)]
-        public Input<Inputs.BindingArgs> Binding { get; set; } = null!;
+        public Input<Chainsmith.Chainsmith.Inputs.IisBindingArgs> Binding { get; set; } = null!;
 
         /// <summary>
         /// PEM chain to serve, leaf first, no root.
@@ -272,7 +272,7 @@ namespace Chainsmith.Chainsmith.Windows
         /// Where the leaf goes; default My.
         /// </summary>
         [Input("leafStore")]
-        public Input<Chainsmith.Chainsmith.Windows.LeafStore>? LeafStore { get; set; }
+        public Input<Chainsmith.Chainsmith.LeafStore>? LeafStore { get; set; }
 
         /// <summary>
         /// PKCS#12 encryption of the imported PFX.

@@ -10,6 +10,338 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
+// Where the leaf and its key go.
+type LeafStore string
+
+const (
+	LeafStoreMy         = LeafStore("My")
+	LeafStoreWebHosting = LeafStore("WebHosting")
+)
+
+func (LeafStore) ElementType() reflect.Type {
+	return reflect.TypeOf((*LeafStore)(nil)).Elem()
+}
+
+func (e LeafStore) ToLeafStoreOutput() LeafStoreOutput {
+	return pulumi.ToOutput(e).(LeafStoreOutput)
+}
+
+func (e LeafStore) ToLeafStoreOutputWithContext(ctx context.Context) LeafStoreOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(LeafStoreOutput)
+}
+
+func (e LeafStore) ToLeafStorePtrOutput() LeafStorePtrOutput {
+	return e.ToLeafStorePtrOutputWithContext(context.Background())
+}
+
+func (e LeafStore) ToLeafStorePtrOutputWithContext(ctx context.Context) LeafStorePtrOutput {
+	return LeafStore(e).ToLeafStoreOutputWithContext(ctx).ToLeafStorePtrOutputWithContext(ctx)
+}
+
+func (e LeafStore) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e LeafStore) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e LeafStore) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e LeafStore) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type LeafStoreOutput struct{ *pulumi.OutputState }
+
+func (LeafStoreOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*LeafStore)(nil)).Elem()
+}
+
+func (o LeafStoreOutput) ToLeafStoreOutput() LeafStoreOutput {
+	return o
+}
+
+func (o LeafStoreOutput) ToLeafStoreOutputWithContext(ctx context.Context) LeafStoreOutput {
+	return o
+}
+
+func (o LeafStoreOutput) ToLeafStorePtrOutput() LeafStorePtrOutput {
+	return o.ToLeafStorePtrOutputWithContext(context.Background())
+}
+
+func (o LeafStoreOutput) ToLeafStorePtrOutputWithContext(ctx context.Context) LeafStorePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v LeafStore) *LeafStore {
+		return &v
+	}).(LeafStorePtrOutput)
+}
+
+func (o LeafStoreOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o LeafStoreOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e LeafStore) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o LeafStoreOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o LeafStoreOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e LeafStore) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type LeafStorePtrOutput struct{ *pulumi.OutputState }
+
+func (LeafStorePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**LeafStore)(nil)).Elem()
+}
+
+func (o LeafStorePtrOutput) ToLeafStorePtrOutput() LeafStorePtrOutput {
+	return o
+}
+
+func (o LeafStorePtrOutput) ToLeafStorePtrOutputWithContext(ctx context.Context) LeafStorePtrOutput {
+	return o
+}
+
+func (o LeafStorePtrOutput) Elem() LeafStoreOutput {
+	return o.ApplyT(func(v *LeafStore) LeafStore {
+		if v != nil {
+			return *v
+		}
+		var ret LeafStore
+		return ret
+	}).(LeafStoreOutput)
+}
+
+func (o LeafStorePtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o LeafStorePtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *LeafStore) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// LeafStoreInput is an input type that accepts values of the LeafStore enum
+// A concrete instance of `LeafStoreInput` can be one of the following:
+//
+//	LeafStoreMy
+//	LeafStoreWebHosting
+type LeafStoreInput interface {
+	pulumi.Input
+
+	ToLeafStoreOutput() LeafStoreOutput
+	ToLeafStoreOutputWithContext(context.Context) LeafStoreOutput
+}
+
+var leafStorePtrType = reflect.TypeOf((**LeafStore)(nil)).Elem()
+
+type LeafStorePtrInput interface {
+	pulumi.Input
+
+	ToLeafStorePtrOutput() LeafStorePtrOutput
+	ToLeafStorePtrOutputWithContext(context.Context) LeafStorePtrOutput
+}
+
+type leafStorePtr string
+
+func LeafStorePtr(v string) LeafStorePtrInput {
+	return (*leafStorePtr)(&v)
+}
+
+func (*leafStorePtr) ElementType() reflect.Type {
+	return leafStorePtrType
+}
+
+func (in *leafStorePtr) ToLeafStorePtrOutput() LeafStorePtrOutput {
+	return pulumi.ToOutput(in).(LeafStorePtrOutput)
+}
+
+func (in *leafStorePtr) ToLeafStorePtrOutputWithContext(ctx context.Context) LeafStorePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(LeafStorePtrOutput)
+}
+
+// What delete does: restore the files found before the first deployment, or keep the deployed ones.
+type OnDelete string
+
+const (
+	OnDeleteRestore = OnDelete("restore")
+	OnDeleteKeep    = OnDelete("keep")
+)
+
+func (OnDelete) ElementType() reflect.Type {
+	return reflect.TypeOf((*OnDelete)(nil)).Elem()
+}
+
+func (e OnDelete) ToOnDeleteOutput() OnDeleteOutput {
+	return pulumi.ToOutput(e).(OnDeleteOutput)
+}
+
+func (e OnDelete) ToOnDeleteOutputWithContext(ctx context.Context) OnDeleteOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(OnDeleteOutput)
+}
+
+func (e OnDelete) ToOnDeletePtrOutput() OnDeletePtrOutput {
+	return e.ToOnDeletePtrOutputWithContext(context.Background())
+}
+
+func (e OnDelete) ToOnDeletePtrOutputWithContext(ctx context.Context) OnDeletePtrOutput {
+	return OnDelete(e).ToOnDeleteOutputWithContext(ctx).ToOnDeletePtrOutputWithContext(ctx)
+}
+
+func (e OnDelete) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e OnDelete) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e OnDelete) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e OnDelete) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type OnDeleteOutput struct{ *pulumi.OutputState }
+
+func (OnDeleteOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*OnDelete)(nil)).Elem()
+}
+
+func (o OnDeleteOutput) ToOnDeleteOutput() OnDeleteOutput {
+	return o
+}
+
+func (o OnDeleteOutput) ToOnDeleteOutputWithContext(ctx context.Context) OnDeleteOutput {
+	return o
+}
+
+func (o OnDeleteOutput) ToOnDeletePtrOutput() OnDeletePtrOutput {
+	return o.ToOnDeletePtrOutputWithContext(context.Background())
+}
+
+func (o OnDeleteOutput) ToOnDeletePtrOutputWithContext(ctx context.Context) OnDeletePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v OnDelete) *OnDelete {
+		return &v
+	}).(OnDeletePtrOutput)
+}
+
+func (o OnDeleteOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o OnDeleteOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e OnDelete) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o OnDeleteOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o OnDeleteOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e OnDelete) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type OnDeletePtrOutput struct{ *pulumi.OutputState }
+
+func (OnDeletePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**OnDelete)(nil)).Elem()
+}
+
+func (o OnDeletePtrOutput) ToOnDeletePtrOutput() OnDeletePtrOutput {
+	return o
+}
+
+func (o OnDeletePtrOutput) ToOnDeletePtrOutputWithContext(ctx context.Context) OnDeletePtrOutput {
+	return o
+}
+
+func (o OnDeletePtrOutput) Elem() OnDeleteOutput {
+	return o.ApplyT(func(v *OnDelete) OnDelete {
+		if v != nil {
+			return *v
+		}
+		var ret OnDelete
+		return ret
+	}).(OnDeleteOutput)
+}
+
+func (o OnDeletePtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o OnDeletePtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *OnDelete) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// OnDeleteInput is an input type that accepts values of the OnDelete enum
+// A concrete instance of `OnDeleteInput` can be one of the following:
+//
+//	OnDeleteRestore
+//	OnDeleteKeep
+type OnDeleteInput interface {
+	pulumi.Input
+
+	ToOnDeleteOutput() OnDeleteOutput
+	ToOnDeleteOutputWithContext(context.Context) OnDeleteOutput
+}
+
+var onDeletePtrType = reflect.TypeOf((**OnDelete)(nil)).Elem()
+
+type OnDeletePtrInput interface {
+	pulumi.Input
+
+	ToOnDeletePtrOutput() OnDeletePtrOutput
+	ToOnDeletePtrOutputWithContext(context.Context) OnDeletePtrOutput
+}
+
+type onDeletePtr string
+
+func OnDeletePtr(v string) OnDeletePtrInput {
+	return (*onDeletePtr)(&v)
+}
+
+func (*onDeletePtr) ElementType() reflect.Type {
+	return onDeletePtrType
+}
+
+func (in *onDeletePtr) ToOnDeletePtrOutput() OnDeletePtrOutput {
+	return pulumi.ToOutput(in).(OnDeletePtrOutput)
+}
+
+func (in *onDeletePtr) ToOnDeletePtrOutputWithContext(ctx context.Context) OnDeletePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(OnDeletePtrOutput)
+}
+
 // PKCS#12 encryption: modern (AES-256, SHA-256 MAC) or legacy (3DES, SHA-1 MAC) for Windows Server 2016 and Azure App Service.
 type PfxProfile string
 
@@ -174,6 +506,184 @@ func (in *pfxProfilePtr) ToPfxProfilePtrOutput() PfxProfilePtrOutput {
 
 func (in *pfxProfilePtr) ToPfxProfilePtrOutputWithContext(ctx context.Context) PfxProfilePtrOutput {
 	return pulumi.ToOutputWithContext(ctx, in).(PfxProfilePtrOutput)
+}
+
+// Which server reads the files: its file paths, config test and reload.
+type Preset string
+
+const (
+	PresetNginx          = Preset("nginx")
+	PresetApache         = Preset("apache")
+	Preset_Apache_Legacy = Preset("apache-legacy")
+	PresetHaproxy        = Preset("haproxy")
+	PresetLighttpd       = Preset("lighttpd")
+	PresetPostfix        = Preset("postfix")
+	PresetDovecot        = Preset("dovecot")
+	PresetCustom         = Preset("custom")
+)
+
+func (Preset) ElementType() reflect.Type {
+	return reflect.TypeOf((*Preset)(nil)).Elem()
+}
+
+func (e Preset) ToPresetOutput() PresetOutput {
+	return pulumi.ToOutput(e).(PresetOutput)
+}
+
+func (e Preset) ToPresetOutputWithContext(ctx context.Context) PresetOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(PresetOutput)
+}
+
+func (e Preset) ToPresetPtrOutput() PresetPtrOutput {
+	return e.ToPresetPtrOutputWithContext(context.Background())
+}
+
+func (e Preset) ToPresetPtrOutputWithContext(ctx context.Context) PresetPtrOutput {
+	return Preset(e).ToPresetOutputWithContext(ctx).ToPresetPtrOutputWithContext(ctx)
+}
+
+func (e Preset) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e Preset) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e Preset) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e Preset) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type PresetOutput struct{ *pulumi.OutputState }
+
+func (PresetOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*Preset)(nil)).Elem()
+}
+
+func (o PresetOutput) ToPresetOutput() PresetOutput {
+	return o
+}
+
+func (o PresetOutput) ToPresetOutputWithContext(ctx context.Context) PresetOutput {
+	return o
+}
+
+func (o PresetOutput) ToPresetPtrOutput() PresetPtrOutput {
+	return o.ToPresetPtrOutputWithContext(context.Background())
+}
+
+func (o PresetOutput) ToPresetPtrOutputWithContext(ctx context.Context) PresetPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v Preset) *Preset {
+		return &v
+	}).(PresetPtrOutput)
+}
+
+func (o PresetOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o PresetOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e Preset) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o PresetOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o PresetOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e Preset) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type PresetPtrOutput struct{ *pulumi.OutputState }
+
+func (PresetPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**Preset)(nil)).Elem()
+}
+
+func (o PresetPtrOutput) ToPresetPtrOutput() PresetPtrOutput {
+	return o
+}
+
+func (o PresetPtrOutput) ToPresetPtrOutputWithContext(ctx context.Context) PresetPtrOutput {
+	return o
+}
+
+func (o PresetPtrOutput) Elem() PresetOutput {
+	return o.ApplyT(func(v *Preset) Preset {
+		if v != nil {
+			return *v
+		}
+		var ret Preset
+		return ret
+	}).(PresetOutput)
+}
+
+func (o PresetPtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o PresetPtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *Preset) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// PresetInput is an input type that accepts values of the Preset enum
+// A concrete instance of `PresetInput` can be one of the following:
+//
+//	PresetNginx
+//	PresetApache
+//	Preset_Apache_Legacy
+//	PresetHaproxy
+//	PresetLighttpd
+//	PresetPostfix
+//	PresetDovecot
+//	PresetCustom
+type PresetInput interface {
+	pulumi.Input
+
+	ToPresetOutput() PresetOutput
+	ToPresetOutputWithContext(context.Context) PresetOutput
+}
+
+var presetPtrType = reflect.TypeOf((**Preset)(nil)).Elem()
+
+type PresetPtrInput interface {
+	pulumi.Input
+
+	ToPresetPtrOutput() PresetPtrOutput
+	ToPresetPtrOutputWithContext(context.Context) PresetPtrOutput
+}
+
+type presetPtr string
+
+func PresetPtr(v string) PresetPtrInput {
+	return (*presetPtr)(&v)
+}
+
+func (*presetPtr) ElementType() reflect.Type {
+	return presetPtrType
+}
+
+func (in *presetPtr) ToPresetPtrOutput() PresetPtrOutput {
+	return pulumi.ToOutput(in).(PresetPtrOutput)
+}
+
+func (in *presetPtr) ToPresetPtrOutputWithContext(ctx context.Context) PresetPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(PresetPtrOutput)
 }
 
 // tls: TLS at once, also smtps, imaps, pop3s, ldaps on their ports; smtp, imap, pop3, ftp, ldap, postgres, xmpp: TLS after the protocol's STARTTLS.
@@ -703,16 +1213,28 @@ func (in *targetKindPtr) ToTargetKindPtrOutputWithContext(ctx context.Context) T
 }
 
 func init() {
+	pulumi.RegisterInputType(reflect.TypeOf((*LeafStoreInput)(nil)).Elem(), LeafStore("My"))
+	pulumi.RegisterInputType(reflect.TypeOf((*LeafStorePtrInput)(nil)).Elem(), LeafStore("My"))
+	pulumi.RegisterInputType(reflect.TypeOf((*OnDeleteInput)(nil)).Elem(), OnDelete("restore"))
+	pulumi.RegisterInputType(reflect.TypeOf((*OnDeletePtrInput)(nil)).Elem(), OnDelete("restore"))
 	pulumi.RegisterInputType(reflect.TypeOf((*PfxProfileInput)(nil)).Elem(), PfxProfile("modern"))
 	pulumi.RegisterInputType(reflect.TypeOf((*PfxProfilePtrInput)(nil)).Elem(), PfxProfile("modern"))
+	pulumi.RegisterInputType(reflect.TypeOf((*PresetInput)(nil)).Elem(), Preset("nginx"))
+	pulumi.RegisterInputType(reflect.TypeOf((*PresetPtrInput)(nil)).Elem(), Preset("nginx"))
 	pulumi.RegisterInputType(reflect.TypeOf((*ProtocolInput)(nil)).Elem(), Protocol("tls"))
 	pulumi.RegisterInputType(reflect.TypeOf((*ProtocolPtrInput)(nil)).Elem(), Protocol("tls"))
 	pulumi.RegisterInputType(reflect.TypeOf((*RolloutInput)(nil)).Elem(), Rollout("parallel"))
 	pulumi.RegisterInputType(reflect.TypeOf((*RolloutPtrInput)(nil)).Elem(), Rollout("parallel"))
 	pulumi.RegisterInputType(reflect.TypeOf((*TargetKindInput)(nil)).Elem(), TargetKind("local"))
 	pulumi.RegisterInputType(reflect.TypeOf((*TargetKindPtrInput)(nil)).Elem(), TargetKind("local"))
+	pulumi.RegisterOutputType(LeafStoreOutput{})
+	pulumi.RegisterOutputType(LeafStorePtrOutput{})
+	pulumi.RegisterOutputType(OnDeleteOutput{})
+	pulumi.RegisterOutputType(OnDeletePtrOutput{})
 	pulumi.RegisterOutputType(PfxProfileOutput{})
 	pulumi.RegisterOutputType(PfxProfilePtrOutput{})
+	pulumi.RegisterOutputType(PresetOutput{})
+	pulumi.RegisterOutputType(PresetPtrOutput{})
 	pulumi.RegisterOutputType(ProtocolOutput{})
 	pulumi.RegisterOutputType(ProtocolPtrOutput{})
 	pulumi.RegisterOutputType(RolloutOutput{})

@@ -8,8 +8,6 @@ import (
 	"reflect"
 
 	"chainsmith.example/sdk/go/chainsmith/internal"
-	"chainsmith.example/sdk/go/chainsmith/linux"
-	"chainsmith.example/sdk/go/chainsmith/windows"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -816,6 +814,565 @@ func (o FailOnPtrOutput) ServedChainDiffers() pulumi.BoolPtrOutput {
 	}).(pulumi.BoolPtrOutput)
 }
 
+// Where one file goes and with which rights.
+type FileOptions struct {
+	// Group name or id.
+	Group *string `pulumi:"group"`
+	// Permission bits, e.g. 0o640 = 416.
+	Mode *int `pulumi:"mode"`
+	// User name or id.
+	Owner *string `pulumi:"owner"`
+	// Absolute path on the host.
+	Path *string `pulumi:"path"`
+}
+
+// FileOptionsInput is an input type that accepts FileOptionsArgs and FileOptionsOutput values.
+// You can construct a concrete instance of `FileOptionsInput` via:
+//
+//	FileOptionsArgs{...}
+type FileOptionsInput interface {
+	pulumi.Input
+
+	ToFileOptionsOutput() FileOptionsOutput
+	ToFileOptionsOutputWithContext(context.Context) FileOptionsOutput
+}
+
+// Where one file goes and with which rights.
+type FileOptionsArgs struct {
+	// Group name or id.
+	Group pulumi.StringPtrInput `pulumi:"group"`
+	// Permission bits, e.g. 0o640 = 416.
+	Mode pulumi.IntPtrInput `pulumi:"mode"`
+	// User name or id.
+	Owner pulumi.StringPtrInput `pulumi:"owner"`
+	// Absolute path on the host.
+	Path pulumi.StringPtrInput `pulumi:"path"`
+}
+
+func (FileOptionsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*FileOptions)(nil)).Elem()
+}
+
+func (i FileOptionsArgs) ToFileOptionsOutput() FileOptionsOutput {
+	return i.ToFileOptionsOutputWithContext(context.Background())
+}
+
+func (i FileOptionsArgs) ToFileOptionsOutputWithContext(ctx context.Context) FileOptionsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(FileOptionsOutput)
+}
+
+// FileOptionsMapInput is an input type that accepts FileOptionsMap and FileOptionsMapOutput values.
+// You can construct a concrete instance of `FileOptionsMapInput` via:
+//
+//	FileOptionsMap{ "key": FileOptionsArgs{...} }
+type FileOptionsMapInput interface {
+	pulumi.Input
+
+	ToFileOptionsMapOutput() FileOptionsMapOutput
+	ToFileOptionsMapOutputWithContext(context.Context) FileOptionsMapOutput
+}
+
+type FileOptionsMap map[string]FileOptionsInput
+
+func (FileOptionsMap) ElementType() reflect.Type {
+	return reflect.TypeOf((*map[string]FileOptions)(nil)).Elem()
+}
+
+func (i FileOptionsMap) ToFileOptionsMapOutput() FileOptionsMapOutput {
+	return i.ToFileOptionsMapOutputWithContext(context.Background())
+}
+
+func (i FileOptionsMap) ToFileOptionsMapOutputWithContext(ctx context.Context) FileOptionsMapOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(FileOptionsMapOutput)
+}
+
+// Where one file goes and with which rights.
+type FileOptionsOutput struct{ *pulumi.OutputState }
+
+func (FileOptionsOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*FileOptions)(nil)).Elem()
+}
+
+func (o FileOptionsOutput) ToFileOptionsOutput() FileOptionsOutput {
+	return o
+}
+
+func (o FileOptionsOutput) ToFileOptionsOutputWithContext(ctx context.Context) FileOptionsOutput {
+	return o
+}
+
+// Group name or id.
+func (o FileOptionsOutput) Group() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v FileOptions) *string { return v.Group }).(pulumi.StringPtrOutput)
+}
+
+// Permission bits, e.g. 0o640 = 416.
+func (o FileOptionsOutput) Mode() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v FileOptions) *int { return v.Mode }).(pulumi.IntPtrOutput)
+}
+
+// User name or id.
+func (o FileOptionsOutput) Owner() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v FileOptions) *string { return v.Owner }).(pulumi.StringPtrOutput)
+}
+
+// Absolute path on the host.
+func (o FileOptionsOutput) Path() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v FileOptions) *string { return v.Path }).(pulumi.StringPtrOutput)
+}
+
+type FileOptionsMapOutput struct{ *pulumi.OutputState }
+
+func (FileOptionsMapOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*map[string]FileOptions)(nil)).Elem()
+}
+
+func (o FileOptionsMapOutput) ToFileOptionsMapOutput() FileOptionsMapOutput {
+	return o
+}
+
+func (o FileOptionsMapOutput) ToFileOptionsMapOutputWithContext(ctx context.Context) FileOptionsMapOutput {
+	return o
+}
+
+func (o FileOptionsMapOutput) MapIndex(k pulumi.StringInput) FileOptionsOutput {
+	return pulumi.All(o, k).ApplyT(func(vs []interface{}) FileOptions {
+		return vs[0].(map[string]FileOptions)[vs[1].(string)]
+	}).(FileOptionsOutput)
+}
+
+// The IIS HTTPS binding.
+type IisBinding struct {
+	// Host name of an SNI binding; empty for an IP binding.
+	Host *string `pulumi:"host"`
+	// "*" (default) or one address.
+	Ip *string `pulumi:"ip"`
+	// Port.
+	Port int `pulumi:"port"`
+	// IIS site name, e.g. "Default Web Site".
+	Site string `pulumi:"site"`
+}
+
+// IisBindingInput is an input type that accepts IisBindingArgs and IisBindingOutput values.
+// You can construct a concrete instance of `IisBindingInput` via:
+//
+//	IisBindingArgs{...}
+type IisBindingInput interface {
+	pulumi.Input
+
+	ToIisBindingOutput() IisBindingOutput
+	ToIisBindingOutputWithContext(context.Context) IisBindingOutput
+}
+
+// The IIS HTTPS binding.
+type IisBindingArgs struct {
+	// Host name of an SNI binding; empty for an IP binding.
+	Host pulumi.StringPtrInput `pulumi:"host"`
+	// "*" (default) or one address.
+	Ip pulumi.StringPtrInput `pulumi:"ip"`
+	// Port.
+	Port pulumi.IntInput `pulumi:"port"`
+	// IIS site name, e.g. "Default Web Site".
+	Site pulumi.StringInput `pulumi:"site"`
+}
+
+func (IisBindingArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*IisBinding)(nil)).Elem()
+}
+
+func (i IisBindingArgs) ToIisBindingOutput() IisBindingOutput {
+	return i.ToIisBindingOutputWithContext(context.Background())
+}
+
+func (i IisBindingArgs) ToIisBindingOutputWithContext(ctx context.Context) IisBindingOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(IisBindingOutput)
+}
+
+func (i IisBindingArgs) ToIisBindingPtrOutput() IisBindingPtrOutput {
+	return i.ToIisBindingPtrOutputWithContext(context.Background())
+}
+
+func (i IisBindingArgs) ToIisBindingPtrOutputWithContext(ctx context.Context) IisBindingPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(IisBindingOutput).ToIisBindingPtrOutputWithContext(ctx)
+}
+
+// IisBindingPtrInput is an input type that accepts IisBindingArgs, IisBindingPtr and IisBindingPtrOutput values.
+// You can construct a concrete instance of `IisBindingPtrInput` via:
+//
+//	        IisBindingArgs{...}
+//
+//	or:
+//
+//	        nil
+type IisBindingPtrInput interface {
+	pulumi.Input
+
+	ToIisBindingPtrOutput() IisBindingPtrOutput
+	ToIisBindingPtrOutputWithContext(context.Context) IisBindingPtrOutput
+}
+
+type iisBindingPtrType IisBindingArgs
+
+func IisBindingPtr(v *IisBindingArgs) IisBindingPtrInput {
+	return (*iisBindingPtrType)(v)
+}
+
+func (*iisBindingPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**IisBinding)(nil)).Elem()
+}
+
+func (i *iisBindingPtrType) ToIisBindingPtrOutput() IisBindingPtrOutput {
+	return i.ToIisBindingPtrOutputWithContext(context.Background())
+}
+
+func (i *iisBindingPtrType) ToIisBindingPtrOutputWithContext(ctx context.Context) IisBindingPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(IisBindingPtrOutput)
+}
+
+// The IIS HTTPS binding.
+type IisBindingOutput struct{ *pulumi.OutputState }
+
+func (IisBindingOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*IisBinding)(nil)).Elem()
+}
+
+func (o IisBindingOutput) ToIisBindingOutput() IisBindingOutput {
+	return o
+}
+
+func (o IisBindingOutput) ToIisBindingOutputWithContext(ctx context.Context) IisBindingOutput {
+	return o
+}
+
+func (o IisBindingOutput) ToIisBindingPtrOutput() IisBindingPtrOutput {
+	return o.ToIisBindingPtrOutputWithContext(context.Background())
+}
+
+func (o IisBindingOutput) ToIisBindingPtrOutputWithContext(ctx context.Context) IisBindingPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v IisBinding) *IisBinding {
+		return &v
+	}).(IisBindingPtrOutput)
+}
+
+// Host name of an SNI binding; empty for an IP binding.
+func (o IisBindingOutput) Host() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v IisBinding) *string { return v.Host }).(pulumi.StringPtrOutput)
+}
+
+// "*" (default) or one address.
+func (o IisBindingOutput) Ip() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v IisBinding) *string { return v.Ip }).(pulumi.StringPtrOutput)
+}
+
+// Port.
+func (o IisBindingOutput) Port() pulumi.IntOutput {
+	return o.ApplyT(func(v IisBinding) int { return v.Port }).(pulumi.IntOutput)
+}
+
+// IIS site name, e.g. "Default Web Site".
+func (o IisBindingOutput) Site() pulumi.StringOutput {
+	return o.ApplyT(func(v IisBinding) string { return v.Site }).(pulumi.StringOutput)
+}
+
+type IisBindingPtrOutput struct{ *pulumi.OutputState }
+
+func (IisBindingPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**IisBinding)(nil)).Elem()
+}
+
+func (o IisBindingPtrOutput) ToIisBindingPtrOutput() IisBindingPtrOutput {
+	return o
+}
+
+func (o IisBindingPtrOutput) ToIisBindingPtrOutputWithContext(ctx context.Context) IisBindingPtrOutput {
+	return o
+}
+
+func (o IisBindingPtrOutput) Elem() IisBindingOutput {
+	return o.ApplyT(func(v *IisBinding) IisBinding {
+		if v != nil {
+			return *v
+		}
+		var ret IisBinding
+		return ret
+	}).(IisBindingOutput)
+}
+
+// Host name of an SNI binding; empty for an IP binding.
+func (o IisBindingPtrOutput) Host() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *IisBinding) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Host
+	}).(pulumi.StringPtrOutput)
+}
+
+// "*" (default) or one address.
+func (o IisBindingPtrOutput) Ip() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *IisBinding) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Ip
+	}).(pulumi.StringPtrOutput)
+}
+
+// Port.
+func (o IisBindingPtrOutput) Port() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *IisBinding) *int {
+		if v == nil {
+			return nil
+		}
+		return &v.Port
+	}).(pulumi.IntPtrOutput)
+}
+
+// IIS site name, e.g. "Default Web Site".
+func (o IisBindingPtrOutput) Site() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *IisBinding) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Site
+	}).(pulumi.StringPtrOutput)
+}
+
+// A bastion; it authenticates with the same key or agent as the target.
+type JumpHost struct {
+	// Host name or address.
+	Host string `pulumi:"host"`
+	// OpenSSH SHA256 fingerprints of the host key ("SHA256:..." as `ssh-keygen -lf` prints them).
+	HostKeyFingerprints []string `pulumi:"hostKeyFingerprints"`
+	// Accept any host key: a man-in-the-middle risk, warned on every deployment.
+	InsecureAcceptAnyHostKey *bool `pulumi:"insecureAcceptAnyHostKey"`
+	// known_hosts lines for the host (plain or hashed names; [host]:port for other ports).
+	KnownHosts *string `pulumi:"knownHosts"`
+	// SSH port; default 22.
+	Port *int `pulumi:"port"`
+	// Login user.
+	User string `pulumi:"user"`
+}
+
+// JumpHostInput is an input type that accepts JumpHostArgs and JumpHostOutput values.
+// You can construct a concrete instance of `JumpHostInput` via:
+//
+//	JumpHostArgs{...}
+type JumpHostInput interface {
+	pulumi.Input
+
+	ToJumpHostOutput() JumpHostOutput
+	ToJumpHostOutputWithContext(context.Context) JumpHostOutput
+}
+
+// A bastion; it authenticates with the same key or agent as the target.
+type JumpHostArgs struct {
+	// Host name or address.
+	Host pulumi.StringInput `pulumi:"host"`
+	// OpenSSH SHA256 fingerprints of the host key ("SHA256:..." as `ssh-keygen -lf` prints them).
+	HostKeyFingerprints pulumi.StringArrayInput `pulumi:"hostKeyFingerprints"`
+	// Accept any host key: a man-in-the-middle risk, warned on every deployment.
+	InsecureAcceptAnyHostKey pulumi.BoolPtrInput `pulumi:"insecureAcceptAnyHostKey"`
+	// known_hosts lines for the host (plain or hashed names; [host]:port for other ports).
+	KnownHosts pulumi.StringPtrInput `pulumi:"knownHosts"`
+	// SSH port; default 22.
+	Port pulumi.IntPtrInput `pulumi:"port"`
+	// Login user.
+	User pulumi.StringInput `pulumi:"user"`
+}
+
+func (JumpHostArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*JumpHost)(nil)).Elem()
+}
+
+func (i JumpHostArgs) ToJumpHostOutput() JumpHostOutput {
+	return i.ToJumpHostOutputWithContext(context.Background())
+}
+
+func (i JumpHostArgs) ToJumpHostOutputWithContext(ctx context.Context) JumpHostOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(JumpHostOutput)
+}
+
+func (i JumpHostArgs) ToJumpHostPtrOutput() JumpHostPtrOutput {
+	return i.ToJumpHostPtrOutputWithContext(context.Background())
+}
+
+func (i JumpHostArgs) ToJumpHostPtrOutputWithContext(ctx context.Context) JumpHostPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(JumpHostOutput).ToJumpHostPtrOutputWithContext(ctx)
+}
+
+// JumpHostPtrInput is an input type that accepts JumpHostArgs, JumpHostPtr and JumpHostPtrOutput values.
+// You can construct a concrete instance of `JumpHostPtrInput` via:
+//
+//	        JumpHostArgs{...}
+//
+//	or:
+//
+//	        nil
+type JumpHostPtrInput interface {
+	pulumi.Input
+
+	ToJumpHostPtrOutput() JumpHostPtrOutput
+	ToJumpHostPtrOutputWithContext(context.Context) JumpHostPtrOutput
+}
+
+type jumpHostPtrType JumpHostArgs
+
+func JumpHostPtr(v *JumpHostArgs) JumpHostPtrInput {
+	return (*jumpHostPtrType)(v)
+}
+
+func (*jumpHostPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**JumpHost)(nil)).Elem()
+}
+
+func (i *jumpHostPtrType) ToJumpHostPtrOutput() JumpHostPtrOutput {
+	return i.ToJumpHostPtrOutputWithContext(context.Background())
+}
+
+func (i *jumpHostPtrType) ToJumpHostPtrOutputWithContext(ctx context.Context) JumpHostPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(JumpHostPtrOutput)
+}
+
+// A bastion; it authenticates with the same key or agent as the target.
+type JumpHostOutput struct{ *pulumi.OutputState }
+
+func (JumpHostOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*JumpHost)(nil)).Elem()
+}
+
+func (o JumpHostOutput) ToJumpHostOutput() JumpHostOutput {
+	return o
+}
+
+func (o JumpHostOutput) ToJumpHostOutputWithContext(ctx context.Context) JumpHostOutput {
+	return o
+}
+
+func (o JumpHostOutput) ToJumpHostPtrOutput() JumpHostPtrOutput {
+	return o.ToJumpHostPtrOutputWithContext(context.Background())
+}
+
+func (o JumpHostOutput) ToJumpHostPtrOutputWithContext(ctx context.Context) JumpHostPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v JumpHost) *JumpHost {
+		return &v
+	}).(JumpHostPtrOutput)
+}
+
+// Host name or address.
+func (o JumpHostOutput) Host() pulumi.StringOutput {
+	return o.ApplyT(func(v JumpHost) string { return v.Host }).(pulumi.StringOutput)
+}
+
+// OpenSSH SHA256 fingerprints of the host key ("SHA256:..." as `ssh-keygen -lf` prints them).
+func (o JumpHostOutput) HostKeyFingerprints() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v JumpHost) []string { return v.HostKeyFingerprints }).(pulumi.StringArrayOutput)
+}
+
+// Accept any host key: a man-in-the-middle risk, warned on every deployment.
+func (o JumpHostOutput) InsecureAcceptAnyHostKey() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v JumpHost) *bool { return v.InsecureAcceptAnyHostKey }).(pulumi.BoolPtrOutput)
+}
+
+// known_hosts lines for the host (plain or hashed names; [host]:port for other ports).
+func (o JumpHostOutput) KnownHosts() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v JumpHost) *string { return v.KnownHosts }).(pulumi.StringPtrOutput)
+}
+
+// SSH port; default 22.
+func (o JumpHostOutput) Port() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v JumpHost) *int { return v.Port }).(pulumi.IntPtrOutput)
+}
+
+// Login user.
+func (o JumpHostOutput) User() pulumi.StringOutput {
+	return o.ApplyT(func(v JumpHost) string { return v.User }).(pulumi.StringOutput)
+}
+
+type JumpHostPtrOutput struct{ *pulumi.OutputState }
+
+func (JumpHostPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**JumpHost)(nil)).Elem()
+}
+
+func (o JumpHostPtrOutput) ToJumpHostPtrOutput() JumpHostPtrOutput {
+	return o
+}
+
+func (o JumpHostPtrOutput) ToJumpHostPtrOutputWithContext(ctx context.Context) JumpHostPtrOutput {
+	return o
+}
+
+func (o JumpHostPtrOutput) Elem() JumpHostOutput {
+	return o.ApplyT(func(v *JumpHost) JumpHost {
+		if v != nil {
+			return *v
+		}
+		var ret JumpHost
+		return ret
+	}).(JumpHostOutput)
+}
+
+// Host name or address.
+func (o JumpHostPtrOutput) Host() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *JumpHost) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Host
+	}).(pulumi.StringPtrOutput)
+}
+
+// OpenSSH SHA256 fingerprints of the host key ("SHA256:..." as `ssh-keygen -lf` prints them).
+func (o JumpHostPtrOutput) HostKeyFingerprints() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *JumpHost) []string {
+		if v == nil {
+			return nil
+		}
+		return v.HostKeyFingerprints
+	}).(pulumi.StringArrayOutput)
+}
+
+// Accept any host key: a man-in-the-middle risk, warned on every deployment.
+func (o JumpHostPtrOutput) InsecureAcceptAnyHostKey() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *JumpHost) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.InsecureAcceptAnyHostKey
+	}).(pulumi.BoolPtrOutput)
+}
+
+// known_hosts lines for the host (plain or hashed names; [host]:port for other ports).
+func (o JumpHostPtrOutput) KnownHosts() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *JumpHost) *string {
+		if v == nil {
+			return nil
+		}
+		return v.KnownHosts
+	}).(pulumi.StringPtrOutput)
+}
+
+// SSH port; default 22.
+func (o JumpHostPtrOutput) Port() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *JumpHost) *int {
+		if v == nil {
+			return nil
+		}
+		return v.Port
+	}).(pulumi.IntPtrOutput)
+}
+
+// Login user.
+func (o JumpHostPtrOutput) User() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *JumpHost) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.User
+	}).(pulumi.StringPtrOutput)
+}
+
 // What one client profile makes of a served chain.
 type ProfileResult struct {
 	// The client behaviour that decided the verdict, when one did ("anchor-expiry-ignored", "first-path", ...).
@@ -957,7 +1514,7 @@ type Target struct {
 	// iis: Let the verification ladder run iisreset (restarts every IIS site); default false.
 	AllowIisreset *bool `pulumi:"allowIisreset"`
 	// iis, azureVm: The IIS HTTPS binding.
-	Binding *windows.Binding `pulumi:"binding"`
+	Binding *IisBinding `pulumi:"binding"`
 	// local, linux: Command that tests the server's configuration before the reload; "" skips it.
 	ConfigTestCommand *string `pulumi:"configTestCommand"`
 	// linux, iis: How to reach the host.
@@ -973,21 +1530,21 @@ type Target struct {
 	// iis, azureVm: Mark the imported key exportable; default false.
 	ExportableKey *bool `pulumi:"exportableKey"`
 	// linux: Per-role overrides of path, mode, owner and group (fullchain, privkey, ...); for preset custom, the files to write.
-	Files map[string]linux.FileOptions `pulumi:"files"`
+	Files map[string]FileOptions `pulumi:"files"`
 	// appService: The custom host name to bind (App Service sends only the leaf and its issuer).
 	HostName *string `pulumi:"hostName"`
 	// Which kind of target.
 	Kind TargetKind `pulumi:"kind"`
 	// iis, azureVm: Where the leaf and its key go; default My.
-	LeafStore *windows.LeafStore `pulumi:"leafStore"`
+	LeafStore *LeafStore `pulumi:"leafStore"`
 	// azureVm, appService: The Azure region.
 	Location *string `pulumi:"location"`
 	// Short name, unique in the deployment: names the child resource and the target in every output.
 	Name string `pulumi:"name"`
 	// local, linux: What `pulumi destroy` does: restore (default) puts back the files found before the first deployment and reloads; keep leaves the deployed files.
-	OnDelete *linux.OnDelete `pulumi:"onDelete"`
+	OnDelete *OnDelete `pulumi:"onDelete"`
 	// linux: Which server reads the files: its file paths, config test and reload; default nginx.
-	Preset *linux.Preset `pulumi:"preset"`
+	Preset *Preset `pulumi:"preset"`
 	// Earlier names of this target: renaming it then touches nothing on the host (aliases of the child resource).
 	PreviousNames []string `pulumi:"previousNames"`
 	// iis: A PEM file of Microsoft's root program list (roots automatic update brings back), for the prediction.
@@ -1030,7 +1587,7 @@ type TargetArgs struct {
 	// iis: Let the verification ladder run iisreset (restarts every IIS site); default false.
 	AllowIisreset pulumi.BoolPtrInput `pulumi:"allowIisreset"`
 	// iis, azureVm: The IIS HTTPS binding.
-	Binding windows.BindingPtrInput `pulumi:"binding"`
+	Binding IisBindingPtrInput `pulumi:"binding"`
 	// local, linux: Command that tests the server's configuration before the reload; "" skips it.
 	ConfigTestCommand pulumi.StringPtrInput `pulumi:"configTestCommand"`
 	// linux, iis: How to reach the host.
@@ -1046,21 +1603,21 @@ type TargetArgs struct {
 	// iis, azureVm: Mark the imported key exportable; default false.
 	ExportableKey pulumi.BoolPtrInput `pulumi:"exportableKey"`
 	// linux: Per-role overrides of path, mode, owner and group (fullchain, privkey, ...); for preset custom, the files to write.
-	Files linux.FileOptionsMapInput `pulumi:"files"`
+	Files FileOptionsMapInput `pulumi:"files"`
 	// appService: The custom host name to bind (App Service sends only the leaf and its issuer).
 	HostName pulumi.StringPtrInput `pulumi:"hostName"`
 	// Which kind of target.
 	Kind TargetKindInput `pulumi:"kind"`
 	// iis, azureVm: Where the leaf and its key go; default My.
-	LeafStore windows.LeafStorePtrInput `pulumi:"leafStore"`
+	LeafStore LeafStorePtrInput `pulumi:"leafStore"`
 	// azureVm, appService: The Azure region.
 	Location pulumi.StringPtrInput `pulumi:"location"`
 	// Short name, unique in the deployment: names the child resource and the target in every output.
 	Name pulumi.StringInput `pulumi:"name"`
 	// local, linux: What `pulumi destroy` does: restore (default) puts back the files found before the first deployment and reloads; keep leaves the deployed files.
-	OnDelete linux.OnDeletePtrInput `pulumi:"onDelete"`
+	OnDelete OnDeletePtrInput `pulumi:"onDelete"`
 	// linux: Which server reads the files: its file paths, config test and reload; default nginx.
-	Preset linux.PresetPtrInput `pulumi:"preset"`
+	Preset PresetPtrInput `pulumi:"preset"`
 	// Earlier names of this target: renaming it then touches nothing on the host (aliases of the child resource).
 	PreviousNames pulumi.StringArrayInput `pulumi:"previousNames"`
 	// iis: A PEM file of Microsoft's root program list (roots automatic update brings back), for the prediction.
@@ -1148,8 +1705,8 @@ func (o TargetOutput) AllowIisreset() pulumi.BoolPtrOutput {
 }
 
 // iis, azureVm: The IIS HTTPS binding.
-func (o TargetOutput) Binding() windows.BindingPtrOutput {
-	return o.ApplyT(func(v Target) *windows.Binding { return v.Binding }).(windows.BindingPtrOutput)
+func (o TargetOutput) Binding() IisBindingPtrOutput {
+	return o.ApplyT(func(v Target) *IisBinding { return v.Binding }).(IisBindingPtrOutput)
 }
 
 // local, linux: Command that tests the server's configuration before the reload; "" skips it.
@@ -1188,8 +1745,8 @@ func (o TargetOutput) ExportableKey() pulumi.BoolPtrOutput {
 }
 
 // linux: Per-role overrides of path, mode, owner and group (fullchain, privkey, ...); for preset custom, the files to write.
-func (o TargetOutput) Files() linux.FileOptionsMapOutput {
-	return o.ApplyT(func(v Target) map[string]linux.FileOptions { return v.Files }).(linux.FileOptionsMapOutput)
+func (o TargetOutput) Files() FileOptionsMapOutput {
+	return o.ApplyT(func(v Target) map[string]FileOptions { return v.Files }).(FileOptionsMapOutput)
 }
 
 // appService: The custom host name to bind (App Service sends only the leaf and its issuer).
@@ -1203,8 +1760,8 @@ func (o TargetOutput) Kind() TargetKindOutput {
 }
 
 // iis, azureVm: Where the leaf and its key go; default My.
-func (o TargetOutput) LeafStore() windows.LeafStorePtrOutput {
-	return o.ApplyT(func(v Target) *windows.LeafStore { return v.LeafStore }).(windows.LeafStorePtrOutput)
+func (o TargetOutput) LeafStore() LeafStorePtrOutput {
+	return o.ApplyT(func(v Target) *LeafStore { return v.LeafStore }).(LeafStorePtrOutput)
 }
 
 // azureVm, appService: The Azure region.
@@ -1218,13 +1775,13 @@ func (o TargetOutput) Name() pulumi.StringOutput {
 }
 
 // local, linux: What `pulumi destroy` does: restore (default) puts back the files found before the first deployment and reloads; keep leaves the deployed files.
-func (o TargetOutput) OnDelete() linux.OnDeletePtrOutput {
-	return o.ApplyT(func(v Target) *linux.OnDelete { return v.OnDelete }).(linux.OnDeletePtrOutput)
+func (o TargetOutput) OnDelete() OnDeletePtrOutput {
+	return o.ApplyT(func(v Target) *OnDelete { return v.OnDelete }).(OnDeletePtrOutput)
 }
 
 // linux: Which server reads the files: its file paths, config test and reload; default nginx.
-func (o TargetOutput) Preset() linux.PresetPtrOutput {
-	return o.ApplyT(func(v Target) *linux.Preset { return v.Preset }).(linux.PresetPtrOutput)
+func (o TargetOutput) Preset() PresetPtrOutput {
+	return o.ApplyT(func(v Target) *Preset { return v.Preset }).(PresetPtrOutput)
 }
 
 // Earlier names of this target: renaming it then touches nothing on the host (aliases of the child resource).
@@ -1317,7 +1874,7 @@ type TargetConnection struct {
 	// Accept any host key: a man-in-the-middle risk, warned on every deployment.
 	InsecureAcceptAnyHostKey *bool `pulumi:"insecureAcceptAnyHostKey"`
 	// linux: a bastion to go through.
-	JumpHost *linux.JumpHost `pulumi:"jumpHost"`
+	JumpHost *JumpHost `pulumi:"jumpHost"`
 	// known_hosts lines for the host (plain or hashed names; [host]:port for other ports).
 	KnownHosts *string `pulumi:"knownHosts"`
 	// SSH port; default 22.
@@ -1354,7 +1911,7 @@ type TargetConnectionArgs struct {
 	// Accept any host key: a man-in-the-middle risk, warned on every deployment.
 	InsecureAcceptAnyHostKey pulumi.BoolPtrInput `pulumi:"insecureAcceptAnyHostKey"`
 	// linux: a bastion to go through.
-	JumpHost linux.JumpHostPtrInput `pulumi:"jumpHost"`
+	JumpHost JumpHostPtrInput `pulumi:"jumpHost"`
 	// known_hosts lines for the host (plain or hashed names; [host]:port for other ports).
 	KnownHosts pulumi.StringPtrInput `pulumi:"knownHosts"`
 	// SSH port; default 22.
@@ -1474,8 +2031,8 @@ func (o TargetConnectionOutput) InsecureAcceptAnyHostKey() pulumi.BoolPtrOutput 
 }
 
 // linux: a bastion to go through.
-func (o TargetConnectionOutput) JumpHost() linux.JumpHostPtrOutput {
-	return o.ApplyT(func(v TargetConnection) *linux.JumpHost { return v.JumpHost }).(linux.JumpHostPtrOutput)
+func (o TargetConnectionOutput) JumpHost() JumpHostPtrOutput {
+	return o.ApplyT(func(v TargetConnection) *JumpHost { return v.JumpHost }).(JumpHostPtrOutput)
 }
 
 // known_hosts lines for the host (plain or hashed names; [host]:port for other ports).
@@ -1583,13 +2140,13 @@ func (o TargetConnectionPtrOutput) InsecureAcceptAnyHostKey() pulumi.BoolPtrOutp
 }
 
 // linux: a bastion to go through.
-func (o TargetConnectionPtrOutput) JumpHost() linux.JumpHostPtrOutput {
-	return o.ApplyT(func(v *TargetConnection) *linux.JumpHost {
+func (o TargetConnectionPtrOutput) JumpHost() JumpHostPtrOutput {
+	return o.ApplyT(func(v *TargetConnection) *JumpHost {
 		if v == nil {
 			return nil
 		}
 		return v.JumpHost
-	}).(linux.JumpHostPtrOutput)
+	}).(JumpHostPtrOutput)
 }
 
 // known_hosts lines for the host (plain or hashed names; [host]:port for other ports).
@@ -1714,6 +2271,12 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*EndpointArrayInput)(nil)).Elem(), EndpointArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*FailOnInput)(nil)).Elem(), FailOnArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*FailOnPtrInput)(nil)).Elem(), FailOnArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*FileOptionsInput)(nil)).Elem(), FileOptionsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*FileOptionsMapInput)(nil)).Elem(), FileOptionsMap{})
+	pulumi.RegisterInputType(reflect.TypeOf((*IisBindingInput)(nil)).Elem(), IisBindingArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*IisBindingPtrInput)(nil)).Elem(), IisBindingArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*JumpHostInput)(nil)).Elem(), JumpHostArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*JumpHostPtrInput)(nil)).Elem(), JumpHostArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*TargetInput)(nil)).Elem(), TargetArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*TargetArrayInput)(nil)).Elem(), TargetArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*TargetConnectionInput)(nil)).Elem(), TargetConnectionArgs{})
@@ -1733,6 +2296,12 @@ func init() {
 	pulumi.RegisterOutputType(EndpointReportArrayOutput{})
 	pulumi.RegisterOutputType(FailOnOutput{})
 	pulumi.RegisterOutputType(FailOnPtrOutput{})
+	pulumi.RegisterOutputType(FileOptionsOutput{})
+	pulumi.RegisterOutputType(FileOptionsMapOutput{})
+	pulumi.RegisterOutputType(IisBindingOutput{})
+	pulumi.RegisterOutputType(IisBindingPtrOutput{})
+	pulumi.RegisterOutputType(JumpHostOutput{})
+	pulumi.RegisterOutputType(JumpHostPtrOutput{})
 	pulumi.RegisterOutputType(ProfileResultOutput{})
 	pulumi.RegisterOutputType(ProfileResultArrayOutput{})
 	pulumi.RegisterOutputType(ServedCertificateOutput{})

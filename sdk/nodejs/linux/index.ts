@@ -11,9 +11,6 @@ export const TlsFiles: typeof import("./tlsFiles").TlsFiles = null as any;
 utilities.lazyLoad(exports, ["TlsFiles"], () => require("./tlsFiles"));
 
 
-// Export enums:
-export * from "../types/enums/linux";
-
 const _module = {
     version: utilities.getVersion(),
     construct: (name: string, type: string, urn: string): pulumi.Resource => {

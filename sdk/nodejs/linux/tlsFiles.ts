@@ -68,11 +68,11 @@ export class TlsFiles extends pulumi.CustomResource {
     /**
      * Per-role overrides (fullchain, privkey, ...); for preset custom, the files to write.
      */
-    declare public readonly files: pulumi.Output<{[key: string]: outputs.linux.FileOptions} | undefined>;
+    declare public readonly files: pulumi.Output<{[key: string]: outputs.FileOptions} | undefined>;
     /**
      * What delete does; default restore.
      */
-    declare public readonly onDelete: pulumi.Output<enums.linux.OnDelete | undefined>;
+    declare public readonly onDelete: pulumi.Output<enums.OnDelete | undefined>;
     /**
      * Who owns the files on the host: recorded beside them, so that another resource's delete leaves them alone.
      */
@@ -84,7 +84,7 @@ export class TlsFiles extends pulumi.CustomResource {
     /**
      * Which server reads the files.
      */
-    declare public readonly preset: pulumi.Output<enums.linux.Preset | undefined>;
+    declare public readonly preset: pulumi.Output<enums.Preset | undefined>;
     /**
      * Replaces the preset's reload command; "" skips the reload.
      */
@@ -211,7 +211,7 @@ export interface TlsFilesArgs {
     /**
      * Per-role overrides (fullchain, privkey, ...); for preset custom, the files to write.
      */
-    files?: pulumi.Input<{[key: string]: pulumi.Input<inputs.linux.FileOptionsArgs>} | undefined>;
+    files?: pulumi.Input<{[key: string]: pulumi.Input<inputs.FileOptionsArgs>} | undefined>;
     /**
      * Passphrase of an encrypted privateKey.
      */
@@ -219,7 +219,7 @@ export interface TlsFilesArgs {
     /**
      * What delete does; default restore.
      */
-    onDelete?: pulumi.Input<enums.linux.OnDelete | undefined>;
+    onDelete?: pulumi.Input<enums.OnDelete | undefined>;
     /**
      * Password of a PFX file the preset writes.
      */
@@ -231,7 +231,7 @@ export interface TlsFilesArgs {
     /**
      * Which server reads the files.
      */
-    preset?: pulumi.Input<enums.linux.Preset | undefined>;
+    preset?: pulumi.Input<enums.Preset | undefined>;
     /**
      * The leaf's private key, PEM.
      */

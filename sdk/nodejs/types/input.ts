@@ -61,6 +61,80 @@ export interface FailOnArgs {
 }
 
 /**
+ * Where one file goes and with which rights.
+ */
+export interface FileOptionsArgs {
+    /**
+     * Group name or id.
+     */
+    group?: pulumi.Input<string | undefined>;
+    /**
+     * Permission bits, e.g. 0o640 = 416.
+     */
+    mode?: pulumi.Input<number | undefined>;
+    /**
+     * User name or id.
+     */
+    owner?: pulumi.Input<string | undefined>;
+    /**
+     * Absolute path on the host.
+     */
+    path?: pulumi.Input<string | undefined>;
+}
+
+/**
+ * The IIS HTTPS binding.
+ */
+export interface IisBindingArgs {
+    /**
+     * Host name of an SNI binding; empty for an IP binding.
+     */
+    host?: pulumi.Input<string | undefined>;
+    /**
+     * "*" (default) or one address.
+     */
+    ip?: pulumi.Input<string | undefined>;
+    /**
+     * Port.
+     */
+    port: pulumi.Input<number>;
+    /**
+     * IIS site name, e.g. "Default Web Site".
+     */
+    site: pulumi.Input<string>;
+}
+
+/**
+ * A bastion; it authenticates with the same key or agent as the target.
+ */
+export interface JumpHostArgs {
+    /**
+     * Host name or address.
+     */
+    host: pulumi.Input<string>;
+    /**
+     * OpenSSH SHA256 fingerprints of the host key ("SHA256:..." as `ssh-keygen -lf` prints them).
+     */
+    hostKeyFingerprints?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    /**
+     * Accept any host key: a man-in-the-middle risk, warned on every deployment.
+     */
+    insecureAcceptAnyHostKey?: pulumi.Input<boolean | undefined>;
+    /**
+     * known_hosts lines for the host (plain or hashed names; [host]:port for other ports).
+     */
+    knownHosts?: pulumi.Input<string | undefined>;
+    /**
+     * SSH port; default 22.
+     */
+    port?: pulumi.Input<number | undefined>;
+    /**
+     * Login user.
+     */
+    user: pulumi.Input<string>;
+}
+
+/**
  * One place the chain goes. `kind` says which; each property names the kinds that take it, and a property of another kind is refused.
  */
 export interface TargetArgs {
@@ -75,7 +149,7 @@ export interface TargetArgs {
     /**
      * iis, azureVm: The IIS HTTPS binding.
      */
-    binding?: pulumi.Input<inputs.windows.BindingArgs | undefined>;
+    binding?: pulumi.Input<inputs.IisBindingArgs | undefined>;
     /**
      * local, linux: Command that tests the server's configuration before the reload; "" skips it.
      */
@@ -107,7 +181,7 @@ export interface TargetArgs {
     /**
      * linux: Per-role overrides of path, mode, owner and group (fullchain, privkey, ...); for preset custom, the files to write.
      */
-    files?: pulumi.Input<{[key: string]: pulumi.Input<inputs.linux.FileOptionsArgs>} | undefined>;
+    files?: pulumi.Input<{[key: string]: pulumi.Input<inputs.FileOptionsArgs>} | undefined>;
     /**
      * appService: The custom host name to bind (App Service sends only the leaf and its issuer).
      */
@@ -119,7 +193,7 @@ export interface TargetArgs {
     /**
      * iis, azureVm: Where the leaf and its key go; default My.
      */
-    leafStore?: pulumi.Input<enums.windows.LeafStore | undefined>;
+    leafStore?: pulumi.Input<enums.LeafStore | undefined>;
     /**
      * azureVm, appService: The Azure region.
      */
@@ -131,11 +205,11 @@ export interface TargetArgs {
     /**
      * local, linux: What `pulumi destroy` does: restore (default) puts back the files found before the first deployment and reloads; keep leaves the deployed files.
      */
-    onDelete?: pulumi.Input<enums.linux.OnDelete | undefined>;
+    onDelete?: pulumi.Input<enums.OnDelete | undefined>;
     /**
      * linux: Which server reads the files: its file paths, config test and reload; default nginx.
      */
-    preset?: pulumi.Input<enums.linux.Preset | undefined>;
+    preset?: pulumi.Input<enums.Preset | undefined>;
     /**
      * Earlier names of this target: renaming it then touches nothing on the host (aliases of the child resource).
      */
@@ -213,7 +287,7 @@ export interface TargetConnectionArgs {
     /**
      * linux: a bastion to go through.
      */
-    jumpHost?: pulumi.Input<inputs.linux.JumpHostArgs | undefined>;
+    jumpHost?: pulumi.Input<inputs.JumpHostArgs | undefined>;
     /**
      * known_hosts lines for the host (plain or hashed names; [host]:port for other ports).
      */
@@ -264,7 +338,7 @@ export namespace linux {
         /**
          * A bastion to go through.
          */
-        jumpHost?: pulumi.Input<inputs.linux.JumpHostArgs | undefined>;
+        jumpHost?: pulumi.Input<inputs.JumpHostArgs | undefined>;
         /**
          * ssh (default) or local (the machine running Pulumi).
          */
@@ -287,82 +361,9 @@ export namespace linux {
         user?: pulumi.Input<string | undefined>;
     }
 
-    /**
-     * Where one file goes and with which rights.
-     */
-    export interface FileOptionsArgs {
-        /**
-         * Group name or id.
-         */
-        group?: pulumi.Input<string | undefined>;
-        /**
-         * Permission bits, e.g. 0o640 = 416.
-         */
-        mode?: pulumi.Input<number | undefined>;
-        /**
-         * User name or id.
-         */
-        owner?: pulumi.Input<string | undefined>;
-        /**
-         * Absolute path on the host.
-         */
-        path?: pulumi.Input<string | undefined>;
-    }
-
-    /**
-     * A bastion; it authenticates with the same key or agent as the target.
-     */
-    export interface JumpHostArgs {
-        /**
-         * Host name or address.
-         */
-        host: pulumi.Input<string>;
-        /**
-         * OpenSSH SHA256 fingerprints of the host key ("SHA256:..." as `ssh-keygen -lf` prints them).
-         */
-        hostKeyFingerprints?: pulumi.Input<pulumi.Input<string>[] | undefined>;
-        /**
-         * Accept any host key: a man-in-the-middle risk, warned on every deployment.
-         */
-        insecureAcceptAnyHostKey?: pulumi.Input<boolean | undefined>;
-        /**
-         * known_hosts lines for the host (plain or hashed names; [host]:port for other ports).
-         */
-        knownHosts?: pulumi.Input<string | undefined>;
-        /**
-         * SSH port; default 22.
-         */
-        port?: pulumi.Input<number | undefined>;
-        /**
-         * Login user.
-         */
-        user: pulumi.Input<string>;
-    }
 }
 
 export namespace windows {
-    /**
-     * The IIS HTTPS binding.
-     */
-    export interface BindingArgs {
-        /**
-         * Host name of an SNI binding; empty for an IP binding.
-         */
-        host?: pulumi.Input<string | undefined>;
-        /**
-         * "*" (default) or one address.
-         */
-        ip?: pulumi.Input<string | undefined>;
-        /**
-         * Port.
-         */
-        port: pulumi.Input<number>;
-        /**
-         * IIS site name, e.g. "Default Web Site".
-         */
-        site: pulumi.Input<string>;
-    }
-
     /**
      * The Windows host's OpenSSH server.
      */

@@ -143,6 +143,80 @@ export interface EndpointReport {
 }
 
 /**
+ * Where one file goes and with which rights.
+ */
+export interface FileOptions {
+    /**
+     * Group name or id.
+     */
+    group?: string;
+    /**
+     * Permission bits, e.g. 0o640 = 416.
+     */
+    mode?: number;
+    /**
+     * User name or id.
+     */
+    owner?: string;
+    /**
+     * Absolute path on the host.
+     */
+    path?: string;
+}
+
+/**
+ * The IIS HTTPS binding.
+ */
+export interface IisBinding {
+    /**
+     * Host name of an SNI binding; empty for an IP binding.
+     */
+    host?: string;
+    /**
+     * "*" (default) or one address.
+     */
+    ip?: string;
+    /**
+     * Port.
+     */
+    port: number;
+    /**
+     * IIS site name, e.g. "Default Web Site".
+     */
+    site: string;
+}
+
+/**
+ * A bastion; it authenticates with the same key or agent as the target.
+ */
+export interface JumpHost {
+    /**
+     * Host name or address.
+     */
+    host: string;
+    /**
+     * OpenSSH SHA256 fingerprints of the host key ("SHA256:..." as `ssh-keygen -lf` prints them).
+     */
+    hostKeyFingerprints?: string[];
+    /**
+     * Accept any host key: a man-in-the-middle risk, warned on every deployment.
+     */
+    insecureAcceptAnyHostKey?: boolean;
+    /**
+     * known_hosts lines for the host (plain or hashed names; [host]:port for other ports).
+     */
+    knownHosts?: string;
+    /**
+     * SSH port; default 22.
+     */
+    port?: number;
+    /**
+     * Login user.
+     */
+    user: string;
+}
+
+/**
  * What one client profile makes of a served chain.
  */
 export interface ProfileResult {
@@ -244,7 +318,7 @@ export namespace linux {
         /**
          * A bastion to go through.
          */
-        jumpHost?: outputs.linux.JumpHost;
+        jumpHost?: outputs.JumpHost;
         /**
          * ssh (default) or local (the machine running Pulumi).
          */
@@ -289,83 +363,9 @@ export namespace linux {
         sha256: string;
     }
 
-    /**
-     * Where one file goes and with which rights.
-     */
-    export interface FileOptions {
-        /**
-         * Group name or id.
-         */
-        group?: string;
-        /**
-         * Permission bits, e.g. 0o640 = 416.
-         */
-        mode?: number;
-        /**
-         * User name or id.
-         */
-        owner?: string;
-        /**
-         * Absolute path on the host.
-         */
-        path?: string;
-    }
-
-    /**
-     * A bastion; it authenticates with the same key or agent as the target.
-     */
-    export interface JumpHost {
-        /**
-         * Host name or address.
-         */
-        host: string;
-        /**
-         * OpenSSH SHA256 fingerprints of the host key ("SHA256:..." as `ssh-keygen -lf` prints them).
-         */
-        hostKeyFingerprints?: string[];
-        /**
-         * Accept any host key: a man-in-the-middle risk, warned on every deployment.
-         */
-        insecureAcceptAnyHostKey?: boolean;
-        /**
-         * known_hosts lines for the host (plain or hashed names; [host]:port for other ports).
-         */
-        knownHosts?: string;
-        /**
-         * SSH port; default 22.
-         */
-        port?: number;
-        /**
-         * Login user.
-         */
-        user: string;
-    }
-
 }
 
 export namespace windows {
-    /**
-     * The IIS HTTPS binding.
-     */
-    export interface Binding {
-        /**
-         * Host name of an SNI binding; empty for an IP binding.
-         */
-        host?: string;
-        /**
-         * "*" (default) or one address.
-         */
-        ip?: string;
-        /**
-         * Port.
-         */
-        port: number;
-        /**
-         * IIS site name, e.g. "Default Web Site".
-         */
-        site: string;
-    }
-
     /**
      * The Windows host's OpenSSH server.
      */

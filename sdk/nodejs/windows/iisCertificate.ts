@@ -52,7 +52,7 @@ export class IisCertificate extends pulumi.CustomResource {
     /**
      * The IIS binding.
      */
-    declare public readonly binding: pulumi.Output<outputs.windows.Binding>;
+    declare public readonly binding: pulumi.Output<outputs.IisBinding>;
     /**
      * PEM chain to serve, leaf first, no root.
      */
@@ -88,7 +88,7 @@ export class IisCertificate extends pulumi.CustomResource {
     /**
      * Where the leaf goes; default My.
      */
-    declare public readonly leafStore: pulumi.Output<enums.windows.LeafStore | undefined>;
+    declare public readonly leafStore: pulumi.Output<enums.LeafStore | undefined>;
     /**
      * PKCS#12 encryption of the imported PFX.
      */
@@ -220,7 +220,7 @@ export interface IisCertificateArgs {
     /**
      * The IIS binding.
      */
-    binding: pulumi.Input<inputs.windows.BindingArgs>;
+    binding: pulumi.Input<inputs.IisBindingArgs>;
     /**
      * PEM chain to serve, leaf first, no root.
      */
@@ -252,7 +252,7 @@ export interface IisCertificateArgs {
     /**
      * Where the leaf goes; default My.
      */
-    leafStore?: pulumi.Input<enums.windows.LeafStore | undefined>;
+    leafStore?: pulumi.Input<enums.LeafStore | undefined>;
     /**
      * PKCS#12 encryption of the imported PFX.
      */

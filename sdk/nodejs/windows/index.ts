@@ -11,9 +11,6 @@ export const IisCertificate: typeof import("./iisCertificate").IisCertificate = 
 utilities.lazyLoad(exports, ["IisCertificate"], () => require("./iisCertificate"));
 
 
-// Export enums:
-export * from "../types/enums/windows";
-
 const _module = {
     version: utilities.getVersion(),
     construct: (name: string, type: string, urn: string): pulumi.Resource => {

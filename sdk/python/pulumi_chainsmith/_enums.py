@@ -7,11 +7,32 @@ import pulumi
 from enum import Enum
 
 __all__ = [
+    'LeafStore',
+    'OnDelete',
     'PfxProfile',
+    'Preset',
     'Protocol',
     'Rollout',
     'TargetKind',
 ]
+
+
+@pulumi.type_token("chainsmith:index:LeafStore")
+class LeafStore(_builtins.str, Enum):
+    """
+    Where the leaf and its key go.
+    """
+    MY = "My"
+    WEB_HOSTING = "WebHosting"
+
+
+@pulumi.type_token("chainsmith:index:OnDelete")
+class OnDelete(_builtins.str, Enum):
+    """
+    What delete does: restore the files found before the first deployment, or keep the deployed ones.
+    """
+    RESTORE = "restore"
+    KEEP = "keep"
 
 
 @pulumi.type_token("chainsmith:index:PfxProfile")
@@ -21,6 +42,21 @@ class PfxProfile(_builtins.str, Enum):
     """
     MODERN = "modern"
     LEGACY = "legacy"
+
+
+@pulumi.type_token("chainsmith:index:Preset")
+class Preset(_builtins.str, Enum):
+    """
+    Which server reads the files: its file paths, config test and reload.
+    """
+    NGINX = "nginx"
+    APACHE = "apache"
+    APACHE_LEGACY = "apache-legacy"
+    HAPROXY = "haproxy"
+    LIGHTTPD = "lighttpd"
+    POSTFIX = "postfix"
+    DOVECOT = "dovecot"
+    CUSTOM = "custom"
 
 
 @pulumi.type_token("chainsmith:index:Protocol")

@@ -13,10 +13,6 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
-from . import linux
-from . import linux as _linux
-from . import windows
-from . import windows as _windows
 from ._enums import *
 
 __all__ = [
@@ -26,6 +22,12 @@ __all__ = [
     'EndpointArgsDict',
     'FailOnArgs',
     'FailOnArgsDict',
+    'FileOptionsArgs',
+    'FileOptionsArgsDict',
+    'IisBindingArgs',
+    'IisBindingArgsDict',
+    'JumpHostArgs',
+    'JumpHostArgsDict',
     'TargetArgs',
     'TargetArgsDict',
     'TargetConnectionArgs',
@@ -252,6 +254,324 @@ class FailOnArgs:
         pulumi.set(self, "served_chain_differs", value)
 
 
+class FileOptionsArgsDict(TypedDict):
+    """
+    Where one file goes and with which rights.
+    """
+    group: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Group name or id.
+    """
+    mode: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Permission bits, e.g. 0o640 = 416.
+    """
+    owner: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    User name or id.
+    """
+    path: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Absolute path on the host.
+    """
+
+@pulumi.input_type
+class FileOptionsArgs:
+    def __init__(__self__, *,
+                 group: pulumi.Input[Optional[_builtins.str]] = None,
+                 mode: pulumi.Input[Optional[_builtins.int]] = None,
+                 owner: pulumi.Input[Optional[_builtins.str]] = None,
+                 path: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        Where one file goes and with which rights.
+
+        :param pulumi.Input[_builtins.str] group: Group name or id.
+        :param pulumi.Input[_builtins.int] mode: Permission bits, e.g. 0o640 = 416.
+        :param pulumi.Input[_builtins.str] owner: User name or id.
+        :param pulumi.Input[_builtins.str] path: Absolute path on the host.
+        """
+        if group is not None:
+            pulumi.set(__self__, "group", group)
+        if mode is not None:
+            pulumi.set(__self__, "mode", mode)
+        if owner is not None:
+            pulumi.set(__self__, "owner", owner)
+        if path is not None:
+            pulumi.set(__self__, "path", path)
+
+    @_builtins.property
+    @pulumi.getter
+    def group(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Group name or id.
+        """
+        return pulumi.get(self, "group")
+
+    @group.setter
+    def group(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "group", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def mode(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Permission bits, e.g. 0o640 = 416.
+        """
+        return pulumi.get(self, "mode")
+
+    @mode.setter
+    def mode(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "mode", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def owner(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        User name or id.
+        """
+        return pulumi.get(self, "owner")
+
+    @owner.setter
+    def owner(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "owner", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def path(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Absolute path on the host.
+        """
+        return pulumi.get(self, "path")
+
+    @path.setter
+    def path(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "path", value)
+
+
+class IisBindingArgsDict(TypedDict):
+    """
+    The IIS HTTPS binding.
+    """
+    port: pulumi.Input[_builtins.int]
+    """
+    Port.
+    """
+    site: pulumi.Input[_builtins.str]
+    """
+    IIS site name, e.g. "Default Web Site".
+    """
+    host: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Host name of an SNI binding; empty for an IP binding.
+    """
+    ip: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    "*" (default) or one address.
+    """
+
+@pulumi.input_type
+class IisBindingArgs:
+    def __init__(__self__, *,
+                 port: pulumi.Input[_builtins.int],
+                 site: pulumi.Input[_builtins.str],
+                 host: pulumi.Input[Optional[_builtins.str]] = None,
+                 ip: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        The IIS HTTPS binding.
+
+        :param pulumi.Input[_builtins.int] port: Port.
+        :param pulumi.Input[_builtins.str] site: IIS site name, e.g. "Default Web Site".
+        :param pulumi.Input[_builtins.str] host: Host name of an SNI binding; empty for an IP binding.
+        :param pulumi.Input[_builtins.str] ip: "*" (default) or one address.
+        """
+        pulumi.set(__self__, "port", port)
+        pulumi.set(__self__, "site", site)
+        if host is not None:
+            pulumi.set(__self__, "host", host)
+        if ip is not None:
+            pulumi.set(__self__, "ip", ip)
+
+    @_builtins.property
+    @pulumi.getter
+    def port(self) -> pulumi.Input[_builtins.int]:
+        """
+        Port.
+        """
+        return pulumi.get(self, "port")
+
+    @port.setter
+    def port(self, value: pulumi.Input[_builtins.int]):
+        pulumi.set(self, "port", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def site(self) -> pulumi.Input[_builtins.str]:
+        """
+        IIS site name, e.g. "Default Web Site".
+        """
+        return pulumi.get(self, "site")
+
+    @site.setter
+    def site(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "site", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def host(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Host name of an SNI binding; empty for an IP binding.
+        """
+        return pulumi.get(self, "host")
+
+    @host.setter
+    def host(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "host", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def ip(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        "*" (default) or one address.
+        """
+        return pulumi.get(self, "ip")
+
+    @ip.setter
+    def ip(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "ip", value)
+
+
+class JumpHostArgsDict(TypedDict):
+    """
+    A bastion; it authenticates with the same key or agent as the target.
+    """
+    host: pulumi.Input[_builtins.str]
+    """
+    Host name or address.
+    """
+    user: pulumi.Input[_builtins.str]
+    """
+    Login user.
+    """
+    host_key_fingerprints: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    OpenSSH SHA256 fingerprints of the host key ("SHA256:..." as `ssh-keygen -lf` prints them).
+    """
+    insecure_accept_any_host_key: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    """
+    Accept any host key: a man-in-the-middle risk, warned on every deployment.
+    """
+    known_hosts: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    known_hosts lines for the host (plain or hashed names; [host]:port for other ports).
+    """
+    port: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    SSH port; default 22.
+    """
+
+@pulumi.input_type
+class JumpHostArgs:
+    def __init__(__self__, *,
+                 host: pulumi.Input[_builtins.str],
+                 user: pulumi.Input[_builtins.str],
+                 host_key_fingerprints: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 insecure_accept_any_host_key: pulumi.Input[Optional[_builtins.bool]] = None,
+                 known_hosts: pulumi.Input[Optional[_builtins.str]] = None,
+                 port: pulumi.Input[Optional[_builtins.int]] = None):
+        """
+        A bastion; it authenticates with the same key or agent as the target.
+
+        :param pulumi.Input[_builtins.str] host: Host name or address.
+        :param pulumi.Input[_builtins.str] user: Login user.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] host_key_fingerprints: OpenSSH SHA256 fingerprints of the host key ("SHA256:..." as `ssh-keygen -lf` prints them).
+        :param pulumi.Input[_builtins.bool] insecure_accept_any_host_key: Accept any host key: a man-in-the-middle risk, warned on every deployment.
+        :param pulumi.Input[_builtins.str] known_hosts: known_hosts lines for the host (plain or hashed names; [host]:port for other ports).
+        :param pulumi.Input[_builtins.int] port: SSH port; default 22.
+        """
+        pulumi.set(__self__, "host", host)
+        pulumi.set(__self__, "user", user)
+        if host_key_fingerprints is not None:
+            pulumi.set(__self__, "host_key_fingerprints", host_key_fingerprints)
+        if insecure_accept_any_host_key is not None:
+            pulumi.set(__self__, "insecure_accept_any_host_key", insecure_accept_any_host_key)
+        if known_hosts is not None:
+            pulumi.set(__self__, "known_hosts", known_hosts)
+        if port is not None:
+            pulumi.set(__self__, "port", port)
+
+    @_builtins.property
+    @pulumi.getter
+    def host(self) -> pulumi.Input[_builtins.str]:
+        """
+        Host name or address.
+        """
+        return pulumi.get(self, "host")
+
+    @host.setter
+    def host(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "host", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def user(self) -> pulumi.Input[_builtins.str]:
+        """
+        Login user.
+        """
+        return pulumi.get(self, "user")
+
+    @user.setter
+    def user(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "user", value)
+
+    @_builtins.property
+    @pulumi.getter(name="hostKeyFingerprints")
+    def host_key_fingerprints(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        OpenSSH SHA256 fingerprints of the host key ("SHA256:..." as `ssh-keygen -lf` prints them).
+        """
+        return pulumi.get(self, "host_key_fingerprints")
+
+    @host_key_fingerprints.setter
+    def host_key_fingerprints(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "host_key_fingerprints", value)
+
+    @_builtins.property
+    @pulumi.getter(name="insecureAcceptAnyHostKey")
+    def insecure_accept_any_host_key(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Accept any host key: a man-in-the-middle risk, warned on every deployment.
+        """
+        return pulumi.get(self, "insecure_accept_any_host_key")
+
+    @insecure_accept_any_host_key.setter
+    def insecure_accept_any_host_key(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "insecure_accept_any_host_key", value)
+
+    @_builtins.property
+    @pulumi.getter(name="knownHosts")
+    def known_hosts(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        known_hosts lines for the host (plain or hashed names; [host]:port for other ports).
+        """
+        return pulumi.get(self, "known_hosts")
+
+    @known_hosts.setter
+    def known_hosts(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "known_hosts", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def port(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        SSH port; default 22.
+        """
+        return pulumi.get(self, "port")
+
+    @port.setter
+    def port(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "port", value)
+
+
 class TargetArgsDict(TypedDict):
     """
     One place the chain goes. `kind` says which; each property names the kinds that take it, and a property of another kind is refused.
@@ -272,7 +592,7 @@ class TargetArgsDict(TypedDict):
     """
     iis: Let the verification ladder run iisreset (restarts every IIS site); default false.
     """
-    binding: NotRequired[pulumi.Input[Optional['_windows.BindingArgsDict']]]
+    binding: NotRequired[pulumi.Input[Optional['IisBindingArgsDict']]]
     """
     iis, azureVm: The IIS HTTPS binding.
     """
@@ -304,7 +624,7 @@ class TargetArgsDict(TypedDict):
     """
     iis, azureVm: Mark the imported key exportable; default false.
     """
-    files: NotRequired[pulumi.Input[Optional[Mapping[str, pulumi.Input['_linux.FileOptionsArgsDict']]]]]
+    files: NotRequired[pulumi.Input[Optional[Mapping[str, pulumi.Input['FileOptionsArgsDict']]]]]
     """
     linux: Per-role overrides of path, mode, owner and group (fullchain, privkey, ...); for preset custom, the files to write.
     """
@@ -312,7 +632,7 @@ class TargetArgsDict(TypedDict):
     """
     appService: The custom host name to bind (App Service sends only the leaf and its issuer).
     """
-    leaf_store: NotRequired[pulumi.Input[Optional['windows.LeafStore']]]
+    leaf_store: NotRequired[pulumi.Input[Optional['LeafStore']]]
     """
     iis, azureVm: Where the leaf and its key go; default My.
     """
@@ -320,11 +640,11 @@ class TargetArgsDict(TypedDict):
     """
     azureVm, appService: The Azure region.
     """
-    on_delete: NotRequired[pulumi.Input[Optional['linux.OnDelete']]]
+    on_delete: NotRequired[pulumi.Input[Optional['OnDelete']]]
     """
     local, linux: What `pulumi destroy` does: restore (default) puts back the files found before the first deployment and reloads; keep leaves the deployed files.
     """
-    preset: NotRequired[pulumi.Input[Optional['linux.Preset']]]
+    preset: NotRequired[pulumi.Input[Optional['Preset']]]
     """
     linux: Which server reads the files: its file paths, config test and reload; default nginx.
     """
@@ -380,7 +700,7 @@ class TargetArgs:
                  name: pulumi.Input[_builtins.str],
                  allow_http_service_restart: pulumi.Input[Optional[_builtins.bool]] = None,
                  allow_iisreset: pulumi.Input[Optional[_builtins.bool]] = None,
-                 binding: pulumi.Input[Optional['_windows.BindingArgs']] = None,
+                 binding: pulumi.Input[Optional['IisBindingArgs']] = None,
                  config_test_command: pulumi.Input[Optional[_builtins.str]] = None,
                  connection: pulumi.Input[Optional['TargetConnectionArgs']] = None,
                  directory: pulumi.Input[Optional[_builtins.str]] = None,
@@ -388,12 +708,12 @@ class TargetArgs:
                  endpoint: pulumi.Input[Optional['EndpointArgs']] = None,
                  endpoints: pulumi.Input[Optional[Sequence[pulumi.Input['EndpointArgs']]]] = None,
                  exportable_key: pulumi.Input[Optional[_builtins.bool]] = None,
-                 files: pulumi.Input[Optional[Mapping[str, pulumi.Input['_linux.FileOptionsArgs']]]] = None,
+                 files: pulumi.Input[Optional[Mapping[str, pulumi.Input['FileOptionsArgs']]]] = None,
                  host_name: pulumi.Input[Optional[_builtins.str]] = None,
-                 leaf_store: pulumi.Input[Optional['windows.LeafStore']] = None,
+                 leaf_store: pulumi.Input[Optional['LeafStore']] = None,
                  location: pulumi.Input[Optional[_builtins.str]] = None,
-                 on_delete: pulumi.Input[Optional['linux.OnDelete']] = None,
-                 preset: pulumi.Input[Optional['linux.Preset']] = None,
+                 on_delete: pulumi.Input[Optional['OnDelete']] = None,
+                 preset: pulumi.Input[Optional['Preset']] = None,
                  previous_names: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  program_roots_file: pulumi.Input[Optional[_builtins.str]] = None,
                  reload_command: pulumi.Input[Optional[_builtins.str]] = None,
@@ -412,7 +732,7 @@ class TargetArgs:
         :param pulumi.Input[_builtins.str] name: Short name, unique in the deployment: names the child resource and the target in every output.
         :param pulumi.Input[_builtins.bool] allow_http_service_restart: iis: Let the verification ladder restart the HTTP service (restarts IIS, WinRM and every other http.sys user); default false.
         :param pulumi.Input[_builtins.bool] allow_iisreset: iis: Let the verification ladder run iisreset (restarts every IIS site); default false.
-        :param pulumi.Input['_windows.BindingArgs'] binding: iis, azureVm: The IIS HTTPS binding.
+        :param pulumi.Input['IisBindingArgs'] binding: iis, azureVm: The IIS HTTPS binding.
         :param pulumi.Input[_builtins.str] config_test_command: local, linux: Command that tests the server's configuration before the reload; "" skips it.
         :param pulumi.Input['TargetConnectionArgs'] connection: linux, iis: How to reach the host.
         :param pulumi.Input[_builtins.str] directory: local, linux: Directory of the server's files (local: fullchain.pem and privkey.pem; linux: the preset's files, keeping their names).
@@ -420,12 +740,12 @@ class TargetArgs:
         :param pulumi.Input['EndpointArgs'] endpoint: iis: Where clients connect to this IIS site; verified after the deployment.
         :param pulumi.Input[Sequence[pulumi.Input['EndpointArgs']]] endpoints: TLS endpoints this target serves: probed after the deployment and by the verification.
         :param pulumi.Input[_builtins.bool] exportable_key: iis, azureVm: Mark the imported key exportable; default false.
-        :param pulumi.Input[Mapping[str, pulumi.Input['_linux.FileOptionsArgs']]] files: linux: Per-role overrides of path, mode, owner and group (fullchain, privkey, ...); for preset custom, the files to write.
+        :param pulumi.Input[Mapping[str, pulumi.Input['FileOptionsArgs']]] files: linux: Per-role overrides of path, mode, owner and group (fullchain, privkey, ...); for preset custom, the files to write.
         :param pulumi.Input[_builtins.str] host_name: appService: The custom host name to bind (App Service sends only the leaf and its issuer).
-        :param pulumi.Input['windows.LeafStore'] leaf_store: iis, azureVm: Where the leaf and its key go; default My.
+        :param pulumi.Input['LeafStore'] leaf_store: iis, azureVm: Where the leaf and its key go; default My.
         :param pulumi.Input[_builtins.str] location: azureVm, appService: The Azure region.
-        :param pulumi.Input['linux.OnDelete'] on_delete: local, linux: What `pulumi destroy` does: restore (default) puts back the files found before the first deployment and reloads; keep leaves the deployed files.
-        :param pulumi.Input['linux.Preset'] preset: linux: Which server reads the files: its file paths, config test and reload; default nginx.
+        :param pulumi.Input['OnDelete'] on_delete: local, linux: What `pulumi destroy` does: restore (default) puts back the files found before the first deployment and reloads; keep leaves the deployed files.
+        :param pulumi.Input['Preset'] preset: linux: Which server reads the files: its file paths, config test and reload; default nginx.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] previous_names: Earlier names of this target: renaming it then touches nothing on the host (aliases of the child resource).
         :param pulumi.Input[_builtins.str] program_roots_file: iis: A PEM file of Microsoft's root program list (roots automatic update brings back), for the prediction.
         :param pulumi.Input[_builtins.str] reload_command: local, linux: Command that makes the server read the files again; "" skips the reload (local: none by default).
@@ -545,14 +865,14 @@ class TargetArgs:
 
     @_builtins.property
     @pulumi.getter
-    def binding(self) -> pulumi.Input[Optional['_windows.BindingArgs']]:
+    def binding(self) -> pulumi.Input[Optional['IisBindingArgs']]:
         """
         iis, azureVm: The IIS HTTPS binding.
         """
         return pulumi.get(self, "binding")
 
     @binding.setter
-    def binding(self, value: pulumi.Input[Optional['_windows.BindingArgs']]):
+    def binding(self, value: pulumi.Input[Optional['IisBindingArgs']]):
         pulumi.set(self, "binding", value)
 
     @_builtins.property
@@ -641,14 +961,14 @@ class TargetArgs:
 
     @_builtins.property
     @pulumi.getter
-    def files(self) -> pulumi.Input[Optional[Mapping[str, pulumi.Input['_linux.FileOptionsArgs']]]]:
+    def files(self) -> pulumi.Input[Optional[Mapping[str, pulumi.Input['FileOptionsArgs']]]]:
         """
         linux: Per-role overrides of path, mode, owner and group (fullchain, privkey, ...); for preset custom, the files to write.
         """
         return pulumi.get(self, "files")
 
     @files.setter
-    def files(self, value: pulumi.Input[Optional[Mapping[str, pulumi.Input['_linux.FileOptionsArgs']]]]):
+    def files(self, value: pulumi.Input[Optional[Mapping[str, pulumi.Input['FileOptionsArgs']]]]):
         pulumi.set(self, "files", value)
 
     @_builtins.property
@@ -665,14 +985,14 @@ class TargetArgs:
 
     @_builtins.property
     @pulumi.getter(name="leafStore")
-    def leaf_store(self) -> pulumi.Input[Optional['windows.LeafStore']]:
+    def leaf_store(self) -> pulumi.Input[Optional['LeafStore']]:
         """
         iis, azureVm: Where the leaf and its key go; default My.
         """
         return pulumi.get(self, "leaf_store")
 
     @leaf_store.setter
-    def leaf_store(self, value: pulumi.Input[Optional['windows.LeafStore']]):
+    def leaf_store(self, value: pulumi.Input[Optional['LeafStore']]):
         pulumi.set(self, "leaf_store", value)
 
     @_builtins.property
@@ -689,26 +1009,26 @@ class TargetArgs:
 
     @_builtins.property
     @pulumi.getter(name="onDelete")
-    def on_delete(self) -> pulumi.Input[Optional['linux.OnDelete']]:
+    def on_delete(self) -> pulumi.Input[Optional['OnDelete']]:
         """
         local, linux: What `pulumi destroy` does: restore (default) puts back the files found before the first deployment and reloads; keep leaves the deployed files.
         """
         return pulumi.get(self, "on_delete")
 
     @on_delete.setter
-    def on_delete(self, value: pulumi.Input[Optional['linux.OnDelete']]):
+    def on_delete(self, value: pulumi.Input[Optional['OnDelete']]):
         pulumi.set(self, "on_delete", value)
 
     @_builtins.property
     @pulumi.getter
-    def preset(self) -> pulumi.Input[Optional['linux.Preset']]:
+    def preset(self) -> pulumi.Input[Optional['Preset']]:
         """
         linux: Which server reads the files: its file paths, config test and reload; default nginx.
         """
         return pulumi.get(self, "preset")
 
     @preset.setter
-    def preset(self, value: pulumi.Input[Optional['linux.Preset']]):
+    def preset(self, value: pulumi.Input[Optional['Preset']]):
         pulumi.set(self, "preset", value)
 
     @_builtins.property
@@ -876,7 +1196,7 @@ class TargetConnectionArgsDict(TypedDict):
     """
     Accept any host key: a man-in-the-middle risk, warned on every deployment.
     """
-    jump_host: NotRequired[pulumi.Input[Optional['_linux.JumpHostArgsDict']]]
+    jump_host: NotRequired[pulumi.Input[Optional['JumpHostArgsDict']]]
     """
     linux: a bastion to go through.
     """
@@ -903,7 +1223,7 @@ class TargetConnectionArgs:
                  connect_timeout_ms: pulumi.Input[Optional[_builtins.int]] = None,
                  host_key_fingerprints: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  insecure_accept_any_host_key: pulumi.Input[Optional[_builtins.bool]] = None,
-                 jump_host: pulumi.Input[Optional['_linux.JumpHostArgs']] = None,
+                 jump_host: pulumi.Input[Optional['JumpHostArgs']] = None,
                  known_hosts: pulumi.Input[Optional[_builtins.str]] = None,
                  port: pulumi.Input[Optional[_builtins.int]] = None,
                  sudo: pulumi.Input[Optional[_builtins.bool]] = None):
@@ -917,7 +1237,7 @@ class TargetConnectionArgs:
         :param pulumi.Input[_builtins.int] connect_timeout_ms: How long to wait for the SSH server, retries included.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] host_key_fingerprints: OpenSSH SHA256 fingerprints of the host key ("SHA256:..." as `ssh-keygen -lf` prints them).
         :param pulumi.Input[_builtins.bool] insecure_accept_any_host_key: Accept any host key: a man-in-the-middle risk, warned on every deployment.
-        :param pulumi.Input['_linux.JumpHostArgs'] jump_host: linux: a bastion to go through.
+        :param pulumi.Input['JumpHostArgs'] jump_host: linux: a bastion to go through.
         :param pulumi.Input[_builtins.str] known_hosts: known_hosts lines for the host (plain or hashed names; [host]:port for other ports).
         :param pulumi.Input[_builtins.int] port: SSH port; default 22.
         :param pulumi.Input[_builtins.bool] sudo: linux: run commands through `sudo -n` (the login user is not root).
@@ -1029,14 +1349,14 @@ class TargetConnectionArgs:
 
     @_builtins.property
     @pulumi.getter(name="jumpHost")
-    def jump_host(self) -> pulumi.Input[Optional['_linux.JumpHostArgs']]:
+    def jump_host(self) -> pulumi.Input[Optional['JumpHostArgs']]:
         """
         linux: a bastion to go through.
         """
         return pulumi.get(self, "jump_host")
 
     @jump_host.setter
-    def jump_host(self, value: pulumi.Input[Optional['_linux.JumpHostArgs']]):
+    def jump_host(self, value: pulumi.Input[Optional['JumpHostArgs']]):
         pulumi.set(self, "jump_host", value)
 
     @_builtins.property

@@ -13,11 +13,7 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
-from . import linux
-from . import linux as _linux
 from . import outputs
-from . import windows
-from . import windows as _windows
 from ._enums import *
 from ._inputs import *
 

@@ -23,6 +23,9 @@ __all__ = [
     'CompatibilityEntry',
     'Endpoint',
     'EndpointReport',
+    'FileOptions',
+    'IisBinding',
+    'JumpHost',
     'ProfileResult',
     'ServedCertificate',
     'TargetStatus',
@@ -415,6 +418,227 @@ class EndpointReport(dict):
         Why the chain could not be read, when it could not.
         """
         return pulumi.get(self, "error")
+
+
+@pulumi.output_type
+class FileOptions(dict):
+    """
+    Where one file goes and with which rights.
+    """
+    def __init__(__self__, *,
+                 group: Optional[_builtins.str] = None,
+                 mode: Optional[_builtins.int] = None,
+                 owner: Optional[_builtins.str] = None,
+                 path: Optional[_builtins.str] = None):
+        """
+        Where one file goes and with which rights.
+
+        :param _builtins.str group: Group name or id.
+        :param _builtins.int mode: Permission bits, e.g. 0o640 = 416.
+        :param _builtins.str owner: User name or id.
+        :param _builtins.str path: Absolute path on the host.
+        """
+        if group is not None:
+            pulumi.set(__self__, "group", group)
+        if mode is not None:
+            pulumi.set(__self__, "mode", mode)
+        if owner is not None:
+            pulumi.set(__self__, "owner", owner)
+        if path is not None:
+            pulumi.set(__self__, "path", path)
+
+    @_builtins.property
+    @pulumi.getter
+    def group(self) -> Optional[_builtins.str]:
+        """
+        Group name or id.
+        """
+        return pulumi.get(self, "group")
+
+    @_builtins.property
+    @pulumi.getter
+    def mode(self) -> Optional[_builtins.int]:
+        """
+        Permission bits, e.g. 0o640 = 416.
+        """
+        return pulumi.get(self, "mode")
+
+    @_builtins.property
+    @pulumi.getter
+    def owner(self) -> Optional[_builtins.str]:
+        """
+        User name or id.
+        """
+        return pulumi.get(self, "owner")
+
+    @_builtins.property
+    @pulumi.getter
+    def path(self) -> Optional[_builtins.str]:
+        """
+        Absolute path on the host.
+        """
+        return pulumi.get(self, "path")
+
+
+@pulumi.output_type
+class IisBinding(dict):
+    """
+    The IIS HTTPS binding.
+    """
+    def __init__(__self__, *,
+                 port: _builtins.int,
+                 site: _builtins.str,
+                 host: Optional[_builtins.str] = None,
+                 ip: Optional[_builtins.str] = None):
+        """
+        The IIS HTTPS binding.
+
+        :param _builtins.int port: Port.
+        :param _builtins.str site: IIS site name, e.g. "Default Web Site".
+        :param _builtins.str host: Host name of an SNI binding; empty for an IP binding.
+        :param _builtins.str ip: "*" (default) or one address.
+        """
+        pulumi.set(__self__, "port", port)
+        pulumi.set(__self__, "site", site)
+        if host is not None:
+            pulumi.set(__self__, "host", host)
+        if ip is not None:
+            pulumi.set(__self__, "ip", ip)
+
+    @_builtins.property
+    @pulumi.getter
+    def port(self) -> _builtins.int:
+        """
+        Port.
+        """
+        return pulumi.get(self, "port")
+
+    @_builtins.property
+    @pulumi.getter
+    def site(self) -> _builtins.str:
+        """
+        IIS site name, e.g. "Default Web Site".
+        """
+        return pulumi.get(self, "site")
+
+    @_builtins.property
+    @pulumi.getter
+    def host(self) -> Optional[_builtins.str]:
+        """
+        Host name of an SNI binding; empty for an IP binding.
+        """
+        return pulumi.get(self, "host")
+
+    @_builtins.property
+    @pulumi.getter
+    def ip(self) -> Optional[_builtins.str]:
+        """
+        "*" (default) or one address.
+        """
+        return pulumi.get(self, "ip")
+
+
+@pulumi.output_type
+class JumpHost(dict):
+    """
+    A bastion; it authenticates with the same key or agent as the target.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "hostKeyFingerprints":
+            suggest = "host_key_fingerprints"
+        elif key == "insecureAcceptAnyHostKey":
+            suggest = "insecure_accept_any_host_key"
+        elif key == "knownHosts":
+            suggest = "known_hosts"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in JumpHost. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        JumpHost.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        JumpHost.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 host: _builtins.str,
+                 user: _builtins.str,
+                 host_key_fingerprints: Optional[Sequence[_builtins.str]] = None,
+                 insecure_accept_any_host_key: Optional[_builtins.bool] = None,
+                 known_hosts: Optional[_builtins.str] = None,
+                 port: Optional[_builtins.int] = None):
+        """
+        A bastion; it authenticates with the same key or agent as the target.
+
+        :param _builtins.str host: Host name or address.
+        :param _builtins.str user: Login user.
+        :param Sequence[_builtins.str] host_key_fingerprints: OpenSSH SHA256 fingerprints of the host key ("SHA256:..." as `ssh-keygen -lf` prints them).
+        :param _builtins.bool insecure_accept_any_host_key: Accept any host key: a man-in-the-middle risk, warned on every deployment.
+        :param _builtins.str known_hosts: known_hosts lines for the host (plain or hashed names; [host]:port for other ports).
+        :param _builtins.int port: SSH port; default 22.
+        """
+        pulumi.set(__self__, "host", host)
+        pulumi.set(__self__, "user", user)
+        if host_key_fingerprints is not None:
+            pulumi.set(__self__, "host_key_fingerprints", host_key_fingerprints)
+        if insecure_accept_any_host_key is not None:
+            pulumi.set(__self__, "insecure_accept_any_host_key", insecure_accept_any_host_key)
+        if known_hosts is not None:
+            pulumi.set(__self__, "known_hosts", known_hosts)
+        if port is not None:
+            pulumi.set(__self__, "port", port)
+
+    @_builtins.property
+    @pulumi.getter
+    def host(self) -> _builtins.str:
+        """
+        Host name or address.
+        """
+        return pulumi.get(self, "host")
+
+    @_builtins.property
+    @pulumi.getter
+    def user(self) -> _builtins.str:
+        """
+        Login user.
+        """
+        return pulumi.get(self, "user")
+
+    @_builtins.property
+    @pulumi.getter(name="hostKeyFingerprints")
+    def host_key_fingerprints(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        OpenSSH SHA256 fingerprints of the host key ("SHA256:..." as `ssh-keygen -lf` prints them).
+        """
+        return pulumi.get(self, "host_key_fingerprints")
+
+    @_builtins.property
+    @pulumi.getter(name="insecureAcceptAnyHostKey")
+    def insecure_accept_any_host_key(self) -> Optional[_builtins.bool]:
+        """
+        Accept any host key: a man-in-the-middle risk, warned on every deployment.
+        """
+        return pulumi.get(self, "insecure_accept_any_host_key")
+
+    @_builtins.property
+    @pulumi.getter(name="knownHosts")
+    def known_hosts(self) -> Optional[_builtins.str]:
+        """
+        known_hosts lines for the host (plain or hashed names; [host]:port for other ports).
+        """
+        return pulumi.get(self, "known_hosts")
+
+    @_builtins.property
+    @pulumi.getter
+    def port(self) -> Optional[_builtins.int]:
+        """
+        SSH port; default 22.
+        """
+        return pulumi.get(self, "port")
 
 
 @pulumi.output_type

@@ -62,7 +62,7 @@ namespace Chainsmith.Chainsmith.Linux.Inputs
         /// A bastion to go through.
         /// </summary>
         [Input("jumpHost")]
-        public Input<Inputs.JumpHostArgs>? JumpHost { get; set; }
+        public Input<Chainsmith.Chainsmith.Inputs.JumpHostArgs>? JumpHost { get; set; }
 
         /// <summary>
         /// ssh (default) or local (the machine running Pulumi).

@@ -44,7 +44,7 @@ namespace Chainsmith.Chainsmith.Linux.Outputs
         /// <summary>
         /// A bastion to go through.
         /// </summary>
-        public readonly Outputs.JumpHost? JumpHost;
+        public readonly Chainsmith.Chainsmith.Outputs.JumpHost? JumpHost;
         /// <summary>
         /// ssh (default) or local (the machine running Pulumi).
         /// </summary>
@@ -80,7 +80,7 @@ namespace Chainsmith.Chainsmith.Linux.Outputs
 
             bool? insecureAcceptAnyHostKey,
 
-            Outputs.JumpHost? jumpHost,
+            Chainsmith.Chainsmith.Outputs.JumpHost? jumpHost,
 
             string? kind,
 

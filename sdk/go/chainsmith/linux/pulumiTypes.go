@@ -7,6 +7,7 @@ import (
 	"context"
 	"reflect"
 
+	"chainsmith.example/sdk/go/chainsmith"
 	"chainsmith.example/sdk/go/chainsmith/internal"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -28,7 +29,7 @@ type Connection struct {
 	// Accept any host key: a man-in-the-middle risk, warned on every deployment.
 	InsecureAcceptAnyHostKey *bool `pulumi:"insecureAcceptAnyHostKey"`
 	// A bastion to go through.
-	JumpHost *JumpHost `pulumi:"jumpHost"`
+	JumpHost *chainsmith.JumpHost `pulumi:"jumpHost"`
 	// ssh (default) or local (the machine running Pulumi).
 	Kind *string `pulumi:"kind"`
 	// known_hosts lines for the host (plain or hashed names; [host]:port for other ports).
@@ -67,7 +68,7 @@ type ConnectionArgs struct {
 	// Accept any host key: a man-in-the-middle risk, warned on every deployment.
 	InsecureAcceptAnyHostKey pulumi.BoolPtrInput `pulumi:"insecureAcceptAnyHostKey"`
 	// A bastion to go through.
-	JumpHost JumpHostPtrInput `pulumi:"jumpHost"`
+	JumpHost chainsmith.JumpHostPtrInput `pulumi:"jumpHost"`
 	// ssh (default) or local (the machine running Pulumi).
 	Kind pulumi.StringPtrInput `pulumi:"kind"`
 	// known_hosts lines for the host (plain or hashed names; [host]:port for other ports).
@@ -138,8 +139,8 @@ func (o ConnectionOutput) InsecureAcceptAnyHostKey() pulumi.BoolPtrOutput {
 }
 
 // A bastion to go through.
-func (o ConnectionOutput) JumpHost() JumpHostPtrOutput {
-	return o.ApplyT(func(v Connection) *JumpHost { return v.JumpHost }).(JumpHostPtrOutput)
+func (o ConnectionOutput) JumpHost() chainsmith.JumpHostPtrOutput {
+	return o.ApplyT(func(v Connection) *chainsmith.JumpHost { return v.JumpHost }).(chainsmith.JumpHostPtrOutput)
 }
 
 // ssh (default) or local (the machine running Pulumi).
@@ -234,379 +235,9 @@ func (o DeployedFileArrayOutput) Index(i pulumi.IntInput) DeployedFileOutput {
 	}).(DeployedFileOutput)
 }
 
-// Where one file goes and with which rights.
-type FileOptions struct {
-	// Group name or id.
-	Group *string `pulumi:"group"`
-	// Permission bits, e.g. 0o640 = 416.
-	Mode *int `pulumi:"mode"`
-	// User name or id.
-	Owner *string `pulumi:"owner"`
-	// Absolute path on the host.
-	Path *string `pulumi:"path"`
-}
-
-// FileOptionsInput is an input type that accepts FileOptionsArgs and FileOptionsOutput values.
-// You can construct a concrete instance of `FileOptionsInput` via:
-//
-//	FileOptionsArgs{...}
-type FileOptionsInput interface {
-	pulumi.Input
-
-	ToFileOptionsOutput() FileOptionsOutput
-	ToFileOptionsOutputWithContext(context.Context) FileOptionsOutput
-}
-
-// Where one file goes and with which rights.
-type FileOptionsArgs struct {
-	// Group name or id.
-	Group pulumi.StringPtrInput `pulumi:"group"`
-	// Permission bits, e.g. 0o640 = 416.
-	Mode pulumi.IntPtrInput `pulumi:"mode"`
-	// User name or id.
-	Owner pulumi.StringPtrInput `pulumi:"owner"`
-	// Absolute path on the host.
-	Path pulumi.StringPtrInput `pulumi:"path"`
-}
-
-func (FileOptionsArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*FileOptions)(nil)).Elem()
-}
-
-func (i FileOptionsArgs) ToFileOptionsOutput() FileOptionsOutput {
-	return i.ToFileOptionsOutputWithContext(context.Background())
-}
-
-func (i FileOptionsArgs) ToFileOptionsOutputWithContext(ctx context.Context) FileOptionsOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(FileOptionsOutput)
-}
-
-// FileOptionsMapInput is an input type that accepts FileOptionsMap and FileOptionsMapOutput values.
-// You can construct a concrete instance of `FileOptionsMapInput` via:
-//
-//	FileOptionsMap{ "key": FileOptionsArgs{...} }
-type FileOptionsMapInput interface {
-	pulumi.Input
-
-	ToFileOptionsMapOutput() FileOptionsMapOutput
-	ToFileOptionsMapOutputWithContext(context.Context) FileOptionsMapOutput
-}
-
-type FileOptionsMap map[string]FileOptionsInput
-
-func (FileOptionsMap) ElementType() reflect.Type {
-	return reflect.TypeOf((*map[string]FileOptions)(nil)).Elem()
-}
-
-func (i FileOptionsMap) ToFileOptionsMapOutput() FileOptionsMapOutput {
-	return i.ToFileOptionsMapOutputWithContext(context.Background())
-}
-
-func (i FileOptionsMap) ToFileOptionsMapOutputWithContext(ctx context.Context) FileOptionsMapOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(FileOptionsMapOutput)
-}
-
-// Where one file goes and with which rights.
-type FileOptionsOutput struct{ *pulumi.OutputState }
-
-func (FileOptionsOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*FileOptions)(nil)).Elem()
-}
-
-func (o FileOptionsOutput) ToFileOptionsOutput() FileOptionsOutput {
-	return o
-}
-
-func (o FileOptionsOutput) ToFileOptionsOutputWithContext(ctx context.Context) FileOptionsOutput {
-	return o
-}
-
-// Group name or id.
-func (o FileOptionsOutput) Group() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v FileOptions) *string { return v.Group }).(pulumi.StringPtrOutput)
-}
-
-// Permission bits, e.g. 0o640 = 416.
-func (o FileOptionsOutput) Mode() pulumi.IntPtrOutput {
-	return o.ApplyT(func(v FileOptions) *int { return v.Mode }).(pulumi.IntPtrOutput)
-}
-
-// User name or id.
-func (o FileOptionsOutput) Owner() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v FileOptions) *string { return v.Owner }).(pulumi.StringPtrOutput)
-}
-
-// Absolute path on the host.
-func (o FileOptionsOutput) Path() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v FileOptions) *string { return v.Path }).(pulumi.StringPtrOutput)
-}
-
-type FileOptionsMapOutput struct{ *pulumi.OutputState }
-
-func (FileOptionsMapOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*map[string]FileOptions)(nil)).Elem()
-}
-
-func (o FileOptionsMapOutput) ToFileOptionsMapOutput() FileOptionsMapOutput {
-	return o
-}
-
-func (o FileOptionsMapOutput) ToFileOptionsMapOutputWithContext(ctx context.Context) FileOptionsMapOutput {
-	return o
-}
-
-func (o FileOptionsMapOutput) MapIndex(k pulumi.StringInput) FileOptionsOutput {
-	return pulumi.All(o, k).ApplyT(func(vs []interface{}) FileOptions {
-		return vs[0].(map[string]FileOptions)[vs[1].(string)]
-	}).(FileOptionsOutput)
-}
-
-// A bastion; it authenticates with the same key or agent as the target.
-type JumpHost struct {
-	// Host name or address.
-	Host string `pulumi:"host"`
-	// OpenSSH SHA256 fingerprints of the host key ("SHA256:..." as `ssh-keygen -lf` prints them).
-	HostKeyFingerprints []string `pulumi:"hostKeyFingerprints"`
-	// Accept any host key: a man-in-the-middle risk, warned on every deployment.
-	InsecureAcceptAnyHostKey *bool `pulumi:"insecureAcceptAnyHostKey"`
-	// known_hosts lines for the host (plain or hashed names; [host]:port for other ports).
-	KnownHosts *string `pulumi:"knownHosts"`
-	// SSH port; default 22.
-	Port *int `pulumi:"port"`
-	// Login user.
-	User string `pulumi:"user"`
-}
-
-// JumpHostInput is an input type that accepts JumpHostArgs and JumpHostOutput values.
-// You can construct a concrete instance of `JumpHostInput` via:
-//
-//	JumpHostArgs{...}
-type JumpHostInput interface {
-	pulumi.Input
-
-	ToJumpHostOutput() JumpHostOutput
-	ToJumpHostOutputWithContext(context.Context) JumpHostOutput
-}
-
-// A bastion; it authenticates with the same key or agent as the target.
-type JumpHostArgs struct {
-	// Host name or address.
-	Host pulumi.StringInput `pulumi:"host"`
-	// OpenSSH SHA256 fingerprints of the host key ("SHA256:..." as `ssh-keygen -lf` prints them).
-	HostKeyFingerprints pulumi.StringArrayInput `pulumi:"hostKeyFingerprints"`
-	// Accept any host key: a man-in-the-middle risk, warned on every deployment.
-	InsecureAcceptAnyHostKey pulumi.BoolPtrInput `pulumi:"insecureAcceptAnyHostKey"`
-	// known_hosts lines for the host (plain or hashed names; [host]:port for other ports).
-	KnownHosts pulumi.StringPtrInput `pulumi:"knownHosts"`
-	// SSH port; default 22.
-	Port pulumi.IntPtrInput `pulumi:"port"`
-	// Login user.
-	User pulumi.StringInput `pulumi:"user"`
-}
-
-func (JumpHostArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*JumpHost)(nil)).Elem()
-}
-
-func (i JumpHostArgs) ToJumpHostOutput() JumpHostOutput {
-	return i.ToJumpHostOutputWithContext(context.Background())
-}
-
-func (i JumpHostArgs) ToJumpHostOutputWithContext(ctx context.Context) JumpHostOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(JumpHostOutput)
-}
-
-func (i JumpHostArgs) ToJumpHostPtrOutput() JumpHostPtrOutput {
-	return i.ToJumpHostPtrOutputWithContext(context.Background())
-}
-
-func (i JumpHostArgs) ToJumpHostPtrOutputWithContext(ctx context.Context) JumpHostPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(JumpHostOutput).ToJumpHostPtrOutputWithContext(ctx)
-}
-
-// JumpHostPtrInput is an input type that accepts JumpHostArgs, JumpHostPtr and JumpHostPtrOutput values.
-// You can construct a concrete instance of `JumpHostPtrInput` via:
-//
-//	        JumpHostArgs{...}
-//
-//	or:
-//
-//	        nil
-type JumpHostPtrInput interface {
-	pulumi.Input
-
-	ToJumpHostPtrOutput() JumpHostPtrOutput
-	ToJumpHostPtrOutputWithContext(context.Context) JumpHostPtrOutput
-}
-
-type jumpHostPtrType JumpHostArgs
-
-func JumpHostPtr(v *JumpHostArgs) JumpHostPtrInput {
-	return (*jumpHostPtrType)(v)
-}
-
-func (*jumpHostPtrType) ElementType() reflect.Type {
-	return reflect.TypeOf((**JumpHost)(nil)).Elem()
-}
-
-func (i *jumpHostPtrType) ToJumpHostPtrOutput() JumpHostPtrOutput {
-	return i.ToJumpHostPtrOutputWithContext(context.Background())
-}
-
-func (i *jumpHostPtrType) ToJumpHostPtrOutputWithContext(ctx context.Context) JumpHostPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(JumpHostPtrOutput)
-}
-
-// A bastion; it authenticates with the same key or agent as the target.
-type JumpHostOutput struct{ *pulumi.OutputState }
-
-func (JumpHostOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*JumpHost)(nil)).Elem()
-}
-
-func (o JumpHostOutput) ToJumpHostOutput() JumpHostOutput {
-	return o
-}
-
-func (o JumpHostOutput) ToJumpHostOutputWithContext(ctx context.Context) JumpHostOutput {
-	return o
-}
-
-func (o JumpHostOutput) ToJumpHostPtrOutput() JumpHostPtrOutput {
-	return o.ToJumpHostPtrOutputWithContext(context.Background())
-}
-
-func (o JumpHostOutput) ToJumpHostPtrOutputWithContext(ctx context.Context) JumpHostPtrOutput {
-	return o.ApplyTWithContext(ctx, func(_ context.Context, v JumpHost) *JumpHost {
-		return &v
-	}).(JumpHostPtrOutput)
-}
-
-// Host name or address.
-func (o JumpHostOutput) Host() pulumi.StringOutput {
-	return o.ApplyT(func(v JumpHost) string { return v.Host }).(pulumi.StringOutput)
-}
-
-// OpenSSH SHA256 fingerprints of the host key ("SHA256:..." as `ssh-keygen -lf` prints them).
-func (o JumpHostOutput) HostKeyFingerprints() pulumi.StringArrayOutput {
-	return o.ApplyT(func(v JumpHost) []string { return v.HostKeyFingerprints }).(pulumi.StringArrayOutput)
-}
-
-// Accept any host key: a man-in-the-middle risk, warned on every deployment.
-func (o JumpHostOutput) InsecureAcceptAnyHostKey() pulumi.BoolPtrOutput {
-	return o.ApplyT(func(v JumpHost) *bool { return v.InsecureAcceptAnyHostKey }).(pulumi.BoolPtrOutput)
-}
-
-// known_hosts lines for the host (plain or hashed names; [host]:port for other ports).
-func (o JumpHostOutput) KnownHosts() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v JumpHost) *string { return v.KnownHosts }).(pulumi.StringPtrOutput)
-}
-
-// SSH port; default 22.
-func (o JumpHostOutput) Port() pulumi.IntPtrOutput {
-	return o.ApplyT(func(v JumpHost) *int { return v.Port }).(pulumi.IntPtrOutput)
-}
-
-// Login user.
-func (o JumpHostOutput) User() pulumi.StringOutput {
-	return o.ApplyT(func(v JumpHost) string { return v.User }).(pulumi.StringOutput)
-}
-
-type JumpHostPtrOutput struct{ *pulumi.OutputState }
-
-func (JumpHostPtrOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((**JumpHost)(nil)).Elem()
-}
-
-func (o JumpHostPtrOutput) ToJumpHostPtrOutput() JumpHostPtrOutput {
-	return o
-}
-
-func (o JumpHostPtrOutput) ToJumpHostPtrOutputWithContext(ctx context.Context) JumpHostPtrOutput {
-	return o
-}
-
-func (o JumpHostPtrOutput) Elem() JumpHostOutput {
-	return o.ApplyT(func(v *JumpHost) JumpHost {
-		if v != nil {
-			return *v
-		}
-		var ret JumpHost
-		return ret
-	}).(JumpHostOutput)
-}
-
-// Host name or address.
-func (o JumpHostPtrOutput) Host() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *JumpHost) *string {
-		if v == nil {
-			return nil
-		}
-		return &v.Host
-	}).(pulumi.StringPtrOutput)
-}
-
-// OpenSSH SHA256 fingerprints of the host key ("SHA256:..." as `ssh-keygen -lf` prints them).
-func (o JumpHostPtrOutput) HostKeyFingerprints() pulumi.StringArrayOutput {
-	return o.ApplyT(func(v *JumpHost) []string {
-		if v == nil {
-			return nil
-		}
-		return v.HostKeyFingerprints
-	}).(pulumi.StringArrayOutput)
-}
-
-// Accept any host key: a man-in-the-middle risk, warned on every deployment.
-func (o JumpHostPtrOutput) InsecureAcceptAnyHostKey() pulumi.BoolPtrOutput {
-	return o.ApplyT(func(v *JumpHost) *bool {
-		if v == nil {
-			return nil
-		}
-		return v.InsecureAcceptAnyHostKey
-	}).(pulumi.BoolPtrOutput)
-}
-
-// known_hosts lines for the host (plain or hashed names; [host]:port for other ports).
-func (o JumpHostPtrOutput) KnownHosts() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *JumpHost) *string {
-		if v == nil {
-			return nil
-		}
-		return v.KnownHosts
-	}).(pulumi.StringPtrOutput)
-}
-
-// SSH port; default 22.
-func (o JumpHostPtrOutput) Port() pulumi.IntPtrOutput {
-	return o.ApplyT(func(v *JumpHost) *int {
-		if v == nil {
-			return nil
-		}
-		return v.Port
-	}).(pulumi.IntPtrOutput)
-}
-
-// Login user.
-func (o JumpHostPtrOutput) User() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *JumpHost) *string {
-		if v == nil {
-			return nil
-		}
-		return &v.User
-	}).(pulumi.StringPtrOutput)
-}
-
 func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*ConnectionInput)(nil)).Elem(), ConnectionArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*FileOptionsInput)(nil)).Elem(), FileOptionsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*FileOptionsMapInput)(nil)).Elem(), FileOptionsMap{})
-	pulumi.RegisterInputType(reflect.TypeOf((*JumpHostInput)(nil)).Elem(), JumpHostArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*JumpHostPtrInput)(nil)).Elem(), JumpHostArgs{})
 	pulumi.RegisterOutputType(ConnectionOutput{})
 	pulumi.RegisterOutputType(DeployedFileOutput{})
 	pulumi.RegisterOutputType(DeployedFileArrayOutput{})
-	pulumi.RegisterOutputType(FileOptionsOutput{})
-	pulumi.RegisterOutputType(FileOptionsMapOutput{})
-	pulumi.RegisterOutputType(JumpHostOutput{})
-	pulumi.RegisterOutputType(JumpHostPtrOutput{})
 }

@@ -32,15 +32,15 @@ type TlsFiles struct {
 	// TLS endpoints that must serve the chain after the reload.
 	Endpoints chainsmith.EndpointArrayOutput `pulumi:"endpoints"`
 	// Per-role overrides (fullchain, privkey, ...); for preset custom, the files to write.
-	Files FileOptionsMapOutput `pulumi:"files"`
+	Files chainsmith.FileOptionsMapOutput `pulumi:"files"`
 	// What delete does; default restore.
-	OnDelete OnDeletePtrOutput `pulumi:"onDelete"`
+	OnDelete chainsmith.OnDeletePtrOutput `pulumi:"onDelete"`
 	// Who owns the files on the host: recorded beside them, so that another resource's delete leaves them alone.
 	Owner pulumi.StringPtrOutput `pulumi:"owner"`
 	// PKCS#12 encryption of a PFX file.
 	PfxProfile chainsmith.PfxProfilePtrOutput `pulumi:"pfxProfile"`
 	// Which server reads the files.
-	Preset PresetPtrOutput `pulumi:"preset"`
+	Preset chainsmith.PresetPtrOutput `pulumi:"preset"`
 	// Replaces the preset's reload command; "" skips the reload.
 	ReloadCommand pulumi.StringPtrOutput `pulumi:"reloadCommand"`
 	// The chain the endpoints serve.
@@ -137,17 +137,17 @@ type tlsFilesArgs struct {
 	// TLS endpoints that must serve the chain after the reload.
 	Endpoints []chainsmith.Endpoint `pulumi:"endpoints"`
 	// Per-role overrides (fullchain, privkey, ...); for preset custom, the files to write.
-	Files map[string]FileOptions `pulumi:"files"`
+	Files map[string]chainsmith.FileOptions `pulumi:"files"`
 	// Passphrase of an encrypted privateKey.
 	KeyPassphrase *string `pulumi:"keyPassphrase"`
 	// What delete does; default restore.
-	OnDelete *OnDelete `pulumi:"onDelete"`
+	OnDelete *chainsmith.OnDelete `pulumi:"onDelete"`
 	// Password of a PFX file the preset writes.
 	PfxPassword *string `pulumi:"pfxPassword"`
 	// PKCS#12 encryption of a PFX file.
 	PfxProfile *chainsmith.PfxProfile `pulumi:"pfxProfile"`
 	// Which server reads the files.
-	Preset *Preset `pulumi:"preset"`
+	Preset *chainsmith.Preset `pulumi:"preset"`
 	// The leaf's private key, PEM.
 	PrivateKey string `pulumi:"privateKey"`
 	// Replaces the preset's reload command; "" skips the reload.
@@ -173,17 +173,17 @@ type TlsFilesArgs struct {
 	// TLS endpoints that must serve the chain after the reload.
 	Endpoints chainsmith.EndpointArrayInput
 	// Per-role overrides (fullchain, privkey, ...); for preset custom, the files to write.
-	Files FileOptionsMapInput
+	Files chainsmith.FileOptionsMapInput
 	// Passphrase of an encrypted privateKey.
 	KeyPassphrase pulumi.StringPtrInput
 	// What delete does; default restore.
-	OnDelete OnDeletePtrInput
+	OnDelete chainsmith.OnDeletePtrInput
 	// Password of a PFX file the preset writes.
 	PfxPassword pulumi.StringPtrInput
 	// PKCS#12 encryption of a PFX file.
 	PfxProfile chainsmith.PfxProfilePtrInput
 	// Which server reads the files.
-	Preset PresetPtrInput
+	Preset chainsmith.PresetPtrInput
 	// The leaf's private key, PEM.
 	PrivateKey pulumi.StringInput
 	// Replaces the preset's reload command; "" skips the reload.
@@ -269,13 +269,13 @@ func (o TlsFilesOutput) Endpoints() chainsmith.EndpointArrayOutput {
 }
 
 // Per-role overrides (fullchain, privkey, ...); for preset custom, the files to write.
-func (o TlsFilesOutput) Files() FileOptionsMapOutput {
-	return o.ApplyT(func(v *TlsFiles) FileOptionsMapOutput { return v.Files }).(FileOptionsMapOutput)
+func (o TlsFilesOutput) Files() chainsmith.FileOptionsMapOutput {
+	return o.ApplyT(func(v *TlsFiles) chainsmith.FileOptionsMapOutput { return v.Files }).(chainsmith.FileOptionsMapOutput)
 }
 
 // What delete does; default restore.
-func (o TlsFilesOutput) OnDelete() OnDeletePtrOutput {
-	return o.ApplyT(func(v *TlsFiles) OnDeletePtrOutput { return v.OnDelete }).(OnDeletePtrOutput)
+func (o TlsFilesOutput) OnDelete() chainsmith.OnDeletePtrOutput {
+	return o.ApplyT(func(v *TlsFiles) chainsmith.OnDeletePtrOutput { return v.OnDelete }).(chainsmith.OnDeletePtrOutput)
 }
 
 // Who owns the files on the host: recorded beside them, so that another resource's delete leaves them alone.
@@ -289,8 +289,8 @@ func (o TlsFilesOutput) PfxProfile() chainsmith.PfxProfilePtrOutput {
 }
 
 // Which server reads the files.
-func (o TlsFilesOutput) Preset() PresetPtrOutput {
-	return o.ApplyT(func(v *TlsFiles) PresetPtrOutput { return v.Preset }).(PresetPtrOutput)
+func (o TlsFilesOutput) Preset() chainsmith.PresetPtrOutput {
+	return o.ApplyT(func(v *TlsFiles) chainsmith.PresetPtrOutput { return v.Preset }).(chainsmith.PresetPtrOutput)
 }
 
 // Replaces the preset's reload command; "" skips the reload.

@@ -24,7 +24,7 @@ type IisCertificate struct {
 	// Chain-building time, ISO 8601; default now.
 	At pulumi.StringPtrOutput `pulumi:"at"`
 	// The IIS binding.
-	Binding BindingOutput `pulumi:"binding"`
+	Binding chainsmith.IisBindingOutput `pulumi:"binding"`
 	// PEM chain to serve, leaf first, no root.
 	Chain pulumi.StringOutput `pulumi:"chain"`
 	// The Windows computer name.
@@ -42,7 +42,7 @@ type IisCertificate struct {
 	// PEM of other certificates known to exist (the pool): self-signed twins to distrust even when absent.
 	KnownCertificates pulumi.StringPtrOutput `pulumi:"knownCertificates"`
 	// Where the leaf goes; default My.
-	LeafStore LeafStorePtrOutput `pulumi:"leafStore"`
+	LeafStore chainsmith.LeafStorePtrOutput `pulumi:"leafStore"`
 	// PKCS#12 encryption of the imported PFX.
 	PfxProfile chainsmith.PfxProfilePtrOutput `pulumi:"pfxProfile"`
 	// "IIS serves now: ...; after apply: ..." as seen at the last deployment.
@@ -140,7 +140,7 @@ type iisCertificateArgs struct {
 	// Chain-building time, ISO 8601; default now.
 	At *string `pulumi:"at"`
 	// The IIS binding.
-	Binding Binding `pulumi:"binding"`
+	Binding chainsmith.IisBinding `pulumi:"binding"`
 	// PEM chain to serve, leaf first, no root.
 	Chain string `pulumi:"chain"`
 	// How to reach the host.
@@ -156,7 +156,7 @@ type iisCertificateArgs struct {
 	// PEM of other certificates known to exist (the pool): self-signed twins to distrust even when absent.
 	KnownCertificates *string `pulumi:"knownCertificates"`
 	// Where the leaf goes; default My.
-	LeafStore *LeafStore `pulumi:"leafStore"`
+	LeafStore *chainsmith.LeafStore `pulumi:"leafStore"`
 	// PKCS#12 encryption of the imported PFX.
 	PfxProfile *chainsmith.PfxProfile `pulumi:"pfxProfile"`
 	// The leaf's private key, PEM.
@@ -180,7 +180,7 @@ type IisCertificateArgs struct {
 	// Chain-building time, ISO 8601; default now.
 	At pulumi.StringPtrInput
 	// The IIS binding.
-	Binding BindingInput
+	Binding chainsmith.IisBindingInput
 	// PEM chain to serve, leaf first, no root.
 	Chain pulumi.StringInput
 	// How to reach the host.
@@ -196,7 +196,7 @@ type IisCertificateArgs struct {
 	// PEM of other certificates known to exist (the pool): self-signed twins to distrust even when absent.
 	KnownCertificates pulumi.StringPtrInput
 	// Where the leaf goes; default My.
-	LeafStore LeafStorePtrInput
+	LeafStore chainsmith.LeafStorePtrInput
 	// PKCS#12 encryption of the imported PFX.
 	PfxProfile chainsmith.PfxProfilePtrInput
 	// The leaf's private key, PEM.
@@ -264,8 +264,8 @@ func (o IisCertificateOutput) At() pulumi.StringPtrOutput {
 }
 
 // The IIS binding.
-func (o IisCertificateOutput) Binding() BindingOutput {
-	return o.ApplyT(func(v *IisCertificate) BindingOutput { return v.Binding }).(BindingOutput)
+func (o IisCertificateOutput) Binding() chainsmith.IisBindingOutput {
+	return o.ApplyT(func(v *IisCertificate) chainsmith.IisBindingOutput { return v.Binding }).(chainsmith.IisBindingOutput)
 }
 
 // PEM chain to serve, leaf first, no root.
@@ -309,8 +309,8 @@ func (o IisCertificateOutput) KnownCertificates() pulumi.StringPtrOutput {
 }
 
 // Where the leaf goes; default My.
-func (o IisCertificateOutput) LeafStore() LeafStorePtrOutput {
-	return o.ApplyT(func(v *IisCertificate) LeafStorePtrOutput { return v.LeafStore }).(LeafStorePtrOutput)
+func (o IisCertificateOutput) LeafStore() chainsmith.LeafStorePtrOutput {
+	return o.ApplyT(func(v *IisCertificate) chainsmith.LeafStorePtrOutput { return v.LeafStore }).(chainsmith.LeafStorePtrOutput)
 }
 
 // PKCS#12 encryption of the imported PFX.

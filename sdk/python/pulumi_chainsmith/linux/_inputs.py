@@ -13,15 +13,11 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from .. import _utilities
-from ._enums import *
+from .. import _inputs as _root_inputs
 
 __all__ = [
     'ConnectionArgs',
     'ConnectionArgsDict',
-    'FileOptionsArgs',
-    'FileOptionsArgsDict',
-    'JumpHostArgs',
-    'JumpHostArgsDict',
 ]
 
 class ConnectionArgsDict(TypedDict):
@@ -52,7 +48,7 @@ class ConnectionArgsDict(TypedDict):
     """
     Accept any host key: a man-in-the-middle risk, warned on every deployment.
     """
-    jump_host: NotRequired[pulumi.Input[Optional['JumpHostArgsDict']]]
+    jump_host: NotRequired[pulumi.Input[Optional['_root_inputs.JumpHostArgsDict']]]
     """
     A bastion to go through.
     """
@@ -86,7 +82,7 @@ class ConnectionArgs:
                  host: pulumi.Input[Optional[_builtins.str]] = None,
                  host_key_fingerprints: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  insecure_accept_any_host_key: pulumi.Input[Optional[_builtins.bool]] = None,
-                 jump_host: pulumi.Input[Optional['JumpHostArgs']] = None,
+                 jump_host: pulumi.Input[Optional['_root_inputs.JumpHostArgs']] = None,
                  kind: pulumi.Input[Optional[_builtins.str]] = None,
                  known_hosts: pulumi.Input[Optional[_builtins.str]] = None,
                  port: pulumi.Input[Optional[_builtins.int]] = None,
@@ -101,7 +97,7 @@ class ConnectionArgs:
         :param pulumi.Input[_builtins.str] host: Host name or address.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] host_key_fingerprints: OpenSSH SHA256 fingerprints of the host key ("SHA256:..." as `ssh-keygen -lf` prints them).
         :param pulumi.Input[_builtins.bool] insecure_accept_any_host_key: Accept any host key: a man-in-the-middle risk, warned on every deployment.
-        :param pulumi.Input['JumpHostArgs'] jump_host: A bastion to go through.
+        :param pulumi.Input['_root_inputs.JumpHostArgs'] jump_host: A bastion to go through.
         :param pulumi.Input[_builtins.str] kind: ssh (default) or local (the machine running Pulumi).
         :param pulumi.Input[_builtins.str] known_hosts: known_hosts lines for the host (plain or hashed names; [host]:port for other ports).
         :param pulumi.Input[_builtins.int] port: SSH port; default 22.
@@ -207,14 +203,14 @@ class ConnectionArgs:
 
     @_builtins.property
     @pulumi.getter(name="jumpHost")
-    def jump_host(self) -> pulumi.Input[Optional['JumpHostArgs']]:
+    def jump_host(self) -> pulumi.Input[Optional['_root_inputs.JumpHostArgs']]:
         """
         A bastion to go through.
         """
         return pulumi.get(self, "jump_host")
 
     @jump_host.setter
-    def jump_host(self, value: pulumi.Input[Optional['JumpHostArgs']]):
+    def jump_host(self, value: pulumi.Input[Optional['_root_inputs.JumpHostArgs']]):
         pulumi.set(self, "jump_host", value)
 
     @_builtins.property
@@ -276,231 +272,5 @@ class ConnectionArgs:
     @user.setter
     def user(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "user", value)
-
-
-class FileOptionsArgsDict(TypedDict):
-    """
-    Where one file goes and with which rights.
-    """
-    group: NotRequired[pulumi.Input[Optional[_builtins.str]]]
-    """
-    Group name or id.
-    """
-    mode: NotRequired[pulumi.Input[Optional[_builtins.int]]]
-    """
-    Permission bits, e.g. 0o640 = 416.
-    """
-    owner: NotRequired[pulumi.Input[Optional[_builtins.str]]]
-    """
-    User name or id.
-    """
-    path: NotRequired[pulumi.Input[Optional[_builtins.str]]]
-    """
-    Absolute path on the host.
-    """
-
-@pulumi.input_type
-class FileOptionsArgs:
-    def __init__(__self__, *,
-                 group: pulumi.Input[Optional[_builtins.str]] = None,
-                 mode: pulumi.Input[Optional[_builtins.int]] = None,
-                 owner: pulumi.Input[Optional[_builtins.str]] = None,
-                 path: pulumi.Input[Optional[_builtins.str]] = None):
-        """
-        Where one file goes and with which rights.
-
-        :param pulumi.Input[_builtins.str] group: Group name or id.
-        :param pulumi.Input[_builtins.int] mode: Permission bits, e.g. 0o640 = 416.
-        :param pulumi.Input[_builtins.str] owner: User name or id.
-        :param pulumi.Input[_builtins.str] path: Absolute path on the host.
-        """
-        if group is not None:
-            pulumi.set(__self__, "group", group)
-        if mode is not None:
-            pulumi.set(__self__, "mode", mode)
-        if owner is not None:
-            pulumi.set(__self__, "owner", owner)
-        if path is not None:
-            pulumi.set(__self__, "path", path)
-
-    @_builtins.property
-    @pulumi.getter
-    def group(self) -> pulumi.Input[Optional[_builtins.str]]:
-        """
-        Group name or id.
-        """
-        return pulumi.get(self, "group")
-
-    @group.setter
-    def group(self, value: pulumi.Input[Optional[_builtins.str]]):
-        pulumi.set(self, "group", value)
-
-    @_builtins.property
-    @pulumi.getter
-    def mode(self) -> pulumi.Input[Optional[_builtins.int]]:
-        """
-        Permission bits, e.g. 0o640 = 416.
-        """
-        return pulumi.get(self, "mode")
-
-    @mode.setter
-    def mode(self, value: pulumi.Input[Optional[_builtins.int]]):
-        pulumi.set(self, "mode", value)
-
-    @_builtins.property
-    @pulumi.getter
-    def owner(self) -> pulumi.Input[Optional[_builtins.str]]:
-        """
-        User name or id.
-        """
-        return pulumi.get(self, "owner")
-
-    @owner.setter
-    def owner(self, value: pulumi.Input[Optional[_builtins.str]]):
-        pulumi.set(self, "owner", value)
-
-    @_builtins.property
-    @pulumi.getter
-    def path(self) -> pulumi.Input[Optional[_builtins.str]]:
-        """
-        Absolute path on the host.
-        """
-        return pulumi.get(self, "path")
-
-    @path.setter
-    def path(self, value: pulumi.Input[Optional[_builtins.str]]):
-        pulumi.set(self, "path", value)
-
-
-class JumpHostArgsDict(TypedDict):
-    """
-    A bastion; it authenticates with the same key or agent as the target.
-    """
-    host: pulumi.Input[_builtins.str]
-    """
-    Host name or address.
-    """
-    user: pulumi.Input[_builtins.str]
-    """
-    Login user.
-    """
-    host_key_fingerprints: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
-    """
-    OpenSSH SHA256 fingerprints of the host key ("SHA256:..." as `ssh-keygen -lf` prints them).
-    """
-    insecure_accept_any_host_key: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
-    """
-    Accept any host key: a man-in-the-middle risk, warned on every deployment.
-    """
-    known_hosts: NotRequired[pulumi.Input[Optional[_builtins.str]]]
-    """
-    known_hosts lines for the host (plain or hashed names; [host]:port for other ports).
-    """
-    port: NotRequired[pulumi.Input[Optional[_builtins.int]]]
-    """
-    SSH port; default 22.
-    """
-
-@pulumi.input_type
-class JumpHostArgs:
-    def __init__(__self__, *,
-                 host: pulumi.Input[_builtins.str],
-                 user: pulumi.Input[_builtins.str],
-                 host_key_fingerprints: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
-                 insecure_accept_any_host_key: pulumi.Input[Optional[_builtins.bool]] = None,
-                 known_hosts: pulumi.Input[Optional[_builtins.str]] = None,
-                 port: pulumi.Input[Optional[_builtins.int]] = None):
-        """
-        A bastion; it authenticates with the same key or agent as the target.
-
-        :param pulumi.Input[_builtins.str] host: Host name or address.
-        :param pulumi.Input[_builtins.str] user: Login user.
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] host_key_fingerprints: OpenSSH SHA256 fingerprints of the host key ("SHA256:..." as `ssh-keygen -lf` prints them).
-        :param pulumi.Input[_builtins.bool] insecure_accept_any_host_key: Accept any host key: a man-in-the-middle risk, warned on every deployment.
-        :param pulumi.Input[_builtins.str] known_hosts: known_hosts lines for the host (plain or hashed names; [host]:port for other ports).
-        :param pulumi.Input[_builtins.int] port: SSH port; default 22.
-        """
-        pulumi.set(__self__, "host", host)
-        pulumi.set(__self__, "user", user)
-        if host_key_fingerprints is not None:
-            pulumi.set(__self__, "host_key_fingerprints", host_key_fingerprints)
-        if insecure_accept_any_host_key is not None:
-            pulumi.set(__self__, "insecure_accept_any_host_key", insecure_accept_any_host_key)
-        if known_hosts is not None:
-            pulumi.set(__self__, "known_hosts", known_hosts)
-        if port is not None:
-            pulumi.set(__self__, "port", port)
-
-    @_builtins.property
-    @pulumi.getter
-    def host(self) -> pulumi.Input[_builtins.str]:
-        """
-        Host name or address.
-        """
-        return pulumi.get(self, "host")
-
-    @host.setter
-    def host(self, value: pulumi.Input[_builtins.str]):
-        pulumi.set(self, "host", value)
-
-    @_builtins.property
-    @pulumi.getter
-    def user(self) -> pulumi.Input[_builtins.str]:
-        """
-        Login user.
-        """
-        return pulumi.get(self, "user")
-
-    @user.setter
-    def user(self, value: pulumi.Input[_builtins.str]):
-        pulumi.set(self, "user", value)
-
-    @_builtins.property
-    @pulumi.getter(name="hostKeyFingerprints")
-    def host_key_fingerprints(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
-        """
-        OpenSSH SHA256 fingerprints of the host key ("SHA256:..." as `ssh-keygen -lf` prints them).
-        """
-        return pulumi.get(self, "host_key_fingerprints")
-
-    @host_key_fingerprints.setter
-    def host_key_fingerprints(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
-        pulumi.set(self, "host_key_fingerprints", value)
-
-    @_builtins.property
-    @pulumi.getter(name="insecureAcceptAnyHostKey")
-    def insecure_accept_any_host_key(self) -> pulumi.Input[Optional[_builtins.bool]]:
-        """
-        Accept any host key: a man-in-the-middle risk, warned on every deployment.
-        """
-        return pulumi.get(self, "insecure_accept_any_host_key")
-
-    @insecure_accept_any_host_key.setter
-    def insecure_accept_any_host_key(self, value: pulumi.Input[Optional[_builtins.bool]]):
-        pulumi.set(self, "insecure_accept_any_host_key", value)
-
-    @_builtins.property
-    @pulumi.getter(name="knownHosts")
-    def known_hosts(self) -> pulumi.Input[Optional[_builtins.str]]:
-        """
-        known_hosts lines for the host (plain or hashed names; [host]:port for other ports).
-        """
-        return pulumi.get(self, "known_hosts")
-
-    @known_hosts.setter
-    def known_hosts(self, value: pulumi.Input[Optional[_builtins.str]]):
-        pulumi.set(self, "known_hosts", value)
-
-    @_builtins.property
-    @pulumi.getter
-    def port(self) -> pulumi.Input[Optional[_builtins.int]]:
-        """
-        SSH port; default 22.
-        """
-        return pulumi.get(self, "port")
-
-    @port.setter
-    def port(self, value: pulumi.Input[Optional[_builtins.int]]):
-        pulumi.set(self, "port", value)
 
 

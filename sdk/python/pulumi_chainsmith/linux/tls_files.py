@@ -17,7 +17,6 @@ from . import outputs
 from .. import _enums as _root_enums
 from .. import _inputs as _root_inputs
 from .. import outputs as _root_outputs
-from ._enums import *
 from ._inputs import *
 
 __all__ = ['TlsFilesArgs', 'TlsFiles']
@@ -31,12 +30,12 @@ class TlsFilesArgs:
                  config_test_command: pulumi.Input[Optional[_builtins.str]] = None,
                  directory: pulumi.Input[Optional[_builtins.str]] = None,
                  endpoints: pulumi.Input[Optional[Sequence[pulumi.Input['_root_inputs.EndpointArgs']]]] = None,
-                 files: pulumi.Input[Optional[Mapping[str, pulumi.Input['FileOptionsArgs']]]] = None,
+                 files: pulumi.Input[Optional[Mapping[str, pulumi.Input['_root_inputs.FileOptionsArgs']]]] = None,
                  key_passphrase: pulumi.Input[Optional[_builtins.str]] = None,
-                 on_delete: pulumi.Input[Optional['OnDelete']] = None,
+                 on_delete: pulumi.Input[Optional['_root_enums.OnDelete']] = None,
                  pfx_password: pulumi.Input[Optional[_builtins.str]] = None,
                  pfx_profile: pulumi.Input[Optional['_root_enums.PfxProfile']] = None,
-                 preset: pulumi.Input[Optional['Preset']] = None,
+                 preset: pulumi.Input[Optional['_root_enums.Preset']] = None,
                  reload_command: pulumi.Input[Optional[_builtins.str]] = None,
                  ssh_passphrase: pulumi.Input[Optional[_builtins.str]] = None,
                  ssh_private_key: pulumi.Input[Optional[_builtins.str]] = None,
@@ -50,12 +49,12 @@ class TlsFilesArgs:
         :param pulumi.Input[_builtins.str] config_test_command: Replaces the preset's config test; "" skips it.
         :param pulumi.Input[_builtins.str] directory: Put the preset's files in this directory, keeping their names.
         :param pulumi.Input[Sequence[pulumi.Input['_root_inputs.EndpointArgs']]] endpoints: TLS endpoints that must serve the chain after the reload.
-        :param pulumi.Input[Mapping[str, pulumi.Input['FileOptionsArgs']]] files: Per-role overrides (fullchain, privkey, ...); for preset custom, the files to write.
+        :param pulumi.Input[Mapping[str, pulumi.Input['_root_inputs.FileOptionsArgs']]] files: Per-role overrides (fullchain, privkey, ...); for preset custom, the files to write.
         :param pulumi.Input[_builtins.str] key_passphrase: Passphrase of an encrypted privateKey.
-        :param pulumi.Input['OnDelete'] on_delete: What delete does; default restore.
+        :param pulumi.Input['_root_enums.OnDelete'] on_delete: What delete does; default restore.
         :param pulumi.Input[_builtins.str] pfx_password: Password of a PFX file the preset writes.
         :param pulumi.Input['_root_enums.PfxProfile'] pfx_profile: PKCS#12 encryption of a PFX file.
-        :param pulumi.Input['Preset'] preset: Which server reads the files.
+        :param pulumi.Input['_root_enums.Preset'] preset: Which server reads the files.
         :param pulumi.Input[_builtins.str] reload_command: Replaces the preset's reload command; "" skips the reload.
         :param pulumi.Input[_builtins.str] ssh_passphrase: Passphrase of sshPrivateKey.
         :param pulumi.Input[_builtins.str] ssh_private_key: SSH login key.
@@ -165,14 +164,14 @@ class TlsFilesArgs:
 
     @_builtins.property
     @pulumi.getter
-    def files(self) -> pulumi.Input[Optional[Mapping[str, pulumi.Input['FileOptionsArgs']]]]:
+    def files(self) -> pulumi.Input[Optional[Mapping[str, pulumi.Input['_root_inputs.FileOptionsArgs']]]]:
         """
         Per-role overrides (fullchain, privkey, ...); for preset custom, the files to write.
         """
         return pulumi.get(self, "files")
 
     @files.setter
-    def files(self, value: pulumi.Input[Optional[Mapping[str, pulumi.Input['FileOptionsArgs']]]]):
+    def files(self, value: pulumi.Input[Optional[Mapping[str, pulumi.Input['_root_inputs.FileOptionsArgs']]]]):
         pulumi.set(self, "files", value)
 
     @_builtins.property
@@ -189,14 +188,14 @@ class TlsFilesArgs:
 
     @_builtins.property
     @pulumi.getter(name="onDelete")
-    def on_delete(self) -> pulumi.Input[Optional['OnDelete']]:
+    def on_delete(self) -> pulumi.Input[Optional['_root_enums.OnDelete']]:
         """
         What delete does; default restore.
         """
         return pulumi.get(self, "on_delete")
 
     @on_delete.setter
-    def on_delete(self, value: pulumi.Input[Optional['OnDelete']]):
+    def on_delete(self, value: pulumi.Input[Optional['_root_enums.OnDelete']]):
         pulumi.set(self, "on_delete", value)
 
     @_builtins.property
@@ -225,14 +224,14 @@ class TlsFilesArgs:
 
     @_builtins.property
     @pulumi.getter
-    def preset(self) -> pulumi.Input[Optional['Preset']]:
+    def preset(self) -> pulumi.Input[Optional['_root_enums.Preset']]:
         """
         Which server reads the files.
         """
         return pulumi.get(self, "preset")
 
     @preset.setter
-    def preset(self, value: pulumi.Input[Optional['Preset']]):
+    def preset(self, value: pulumi.Input[Optional['_root_enums.Preset']]):
         pulumi.set(self, "preset", value)
 
     @_builtins.property
@@ -295,12 +294,12 @@ class TlsFiles(pulumi.CustomResource):
                  connection: pulumi.Input[Optional[Union['ConnectionArgs', 'ConnectionArgsDict']]] = None,
                  directory: pulumi.Input[Optional[_builtins.str]] = None,
                  endpoints: pulumi.Input[Optional[Sequence[pulumi.Input[Union['_root_inputs.EndpointArgs', '_root_inputs.EndpointArgsDict']]]]] = None,
-                 files: pulumi.Input[Optional[Mapping[str, pulumi.Input[Union['FileOptionsArgs', 'FileOptionsArgsDict']]]]] = None,
+                 files: pulumi.Input[Optional[Mapping[str, pulumi.Input[Union['_root_inputs.FileOptionsArgs', '_root_inputs.FileOptionsArgsDict']]]]] = None,
                  key_passphrase: pulumi.Input[Optional[_builtins.str]] = None,
-                 on_delete: pulumi.Input[Optional['OnDelete']] = None,
+                 on_delete: pulumi.Input[Optional['_root_enums.OnDelete']] = None,
                  pfx_password: pulumi.Input[Optional[_builtins.str]] = None,
                  pfx_profile: pulumi.Input[Optional['_root_enums.PfxProfile']] = None,
-                 preset: pulumi.Input[Optional['Preset']] = None,
+                 preset: pulumi.Input[Optional['_root_enums.Preset']] = None,
                  private_key: pulumi.Input[Optional[_builtins.str]] = None,
                  reload_command: pulumi.Input[Optional[_builtins.str]] = None,
                  ssh_passphrase: pulumi.Input[Optional[_builtins.str]] = None,
@@ -317,12 +316,12 @@ class TlsFiles(pulumi.CustomResource):
         :param pulumi.Input[Union['ConnectionArgs', 'ConnectionArgsDict']] connection: How to reach the host.
         :param pulumi.Input[_builtins.str] directory: Put the preset's files in this directory, keeping their names.
         :param pulumi.Input[Sequence[pulumi.Input[Union['_root_inputs.EndpointArgs', '_root_inputs.EndpointArgsDict']]]] endpoints: TLS endpoints that must serve the chain after the reload.
-        :param pulumi.Input[Mapping[str, pulumi.Input[Union['FileOptionsArgs', 'FileOptionsArgsDict']]]] files: Per-role overrides (fullchain, privkey, ...); for preset custom, the files to write.
+        :param pulumi.Input[Mapping[str, pulumi.Input[Union['_root_inputs.FileOptionsArgs', '_root_inputs.FileOptionsArgsDict']]]] files: Per-role overrides (fullchain, privkey, ...); for preset custom, the files to write.
         :param pulumi.Input[_builtins.str] key_passphrase: Passphrase of an encrypted privateKey.
-        :param pulumi.Input['OnDelete'] on_delete: What delete does; default restore.
+        :param pulumi.Input['_root_enums.OnDelete'] on_delete: What delete does; default restore.
         :param pulumi.Input[_builtins.str] pfx_password: Password of a PFX file the preset writes.
         :param pulumi.Input['_root_enums.PfxProfile'] pfx_profile: PKCS#12 encryption of a PFX file.
-        :param pulumi.Input['Preset'] preset: Which server reads the files.
+        :param pulumi.Input['_root_enums.Preset'] preset: Which server reads the files.
         :param pulumi.Input[_builtins.str] private_key: The leaf's private key, PEM.
         :param pulumi.Input[_builtins.str] reload_command: Replaces the preset's reload command; "" skips the reload.
         :param pulumi.Input[_builtins.str] ssh_passphrase: Passphrase of sshPrivateKey.
@@ -358,12 +357,12 @@ class TlsFiles(pulumi.CustomResource):
                  connection: pulumi.Input[Optional[Union['ConnectionArgs', 'ConnectionArgsDict']]] = None,
                  directory: pulumi.Input[Optional[_builtins.str]] = None,
                  endpoints: pulumi.Input[Optional[Sequence[pulumi.Input[Union['_root_inputs.EndpointArgs', '_root_inputs.EndpointArgsDict']]]]] = None,
-                 files: pulumi.Input[Optional[Mapping[str, pulumi.Input[Union['FileOptionsArgs', 'FileOptionsArgsDict']]]]] = None,
+                 files: pulumi.Input[Optional[Mapping[str, pulumi.Input[Union['_root_inputs.FileOptionsArgs', '_root_inputs.FileOptionsArgsDict']]]]] = None,
                  key_passphrase: pulumi.Input[Optional[_builtins.str]] = None,
-                 on_delete: pulumi.Input[Optional['OnDelete']] = None,
+                 on_delete: pulumi.Input[Optional['_root_enums.OnDelete']] = None,
                  pfx_password: pulumi.Input[Optional[_builtins.str]] = None,
                  pfx_profile: pulumi.Input[Optional['_root_enums.PfxProfile']] = None,
-                 preset: pulumi.Input[Optional['Preset']] = None,
+                 preset: pulumi.Input[Optional['_root_enums.Preset']] = None,
                  private_key: pulumi.Input[Optional[_builtins.str]] = None,
                  reload_command: pulumi.Input[Optional[_builtins.str]] = None,
                  ssh_passphrase: pulumi.Input[Optional[_builtins.str]] = None,
@@ -509,7 +508,7 @@ class TlsFiles(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter
-    def files(self) -> pulumi.Output[Optional[Mapping[str, 'outputs.FileOptions']]]:
+    def files(self) -> pulumi.Output[Optional[Mapping[str, '_root_outputs.FileOptions']]]:
         """
         Per-role overrides (fullchain, privkey, ...); for preset custom, the files to write.
         """
@@ -517,7 +516,7 @@ class TlsFiles(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="onDelete")
-    def on_delete(self) -> pulumi.Output[Optional['OnDelete']]:
+    def on_delete(self) -> pulumi.Output[Optional['_root_enums.OnDelete']]:
         """
         What delete does; default restore.
         """
@@ -541,7 +540,7 @@ class TlsFiles(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter
-    def preset(self) -> pulumi.Output[Optional['Preset']]:
+    def preset(self) -> pulumi.Output[Optional['_root_enums.Preset']]:
         """
         Which server reads the files.
         """

@@ -13,106 +13,11 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from .. import _utilities
-from ._enums import *
 
 __all__ = [
-    'BindingArgs',
-    'BindingArgsDict',
     'ConnectionArgs',
     'ConnectionArgsDict',
 ]
-
-class BindingArgsDict(TypedDict):
-    """
-    The IIS HTTPS binding.
-    """
-    port: pulumi.Input[_builtins.int]
-    """
-    Port.
-    """
-    site: pulumi.Input[_builtins.str]
-    """
-    IIS site name, e.g. "Default Web Site".
-    """
-    host: NotRequired[pulumi.Input[Optional[_builtins.str]]]
-    """
-    Host name of an SNI binding; empty for an IP binding.
-    """
-    ip: NotRequired[pulumi.Input[Optional[_builtins.str]]]
-    """
-    "*" (default) or one address.
-    """
-
-@pulumi.input_type
-class BindingArgs:
-    def __init__(__self__, *,
-                 port: pulumi.Input[_builtins.int],
-                 site: pulumi.Input[_builtins.str],
-                 host: pulumi.Input[Optional[_builtins.str]] = None,
-                 ip: pulumi.Input[Optional[_builtins.str]] = None):
-        """
-        The IIS HTTPS binding.
-
-        :param pulumi.Input[_builtins.int] port: Port.
-        :param pulumi.Input[_builtins.str] site: IIS site name, e.g. "Default Web Site".
-        :param pulumi.Input[_builtins.str] host: Host name of an SNI binding; empty for an IP binding.
-        :param pulumi.Input[_builtins.str] ip: "*" (default) or one address.
-        """
-        pulumi.set(__self__, "port", port)
-        pulumi.set(__self__, "site", site)
-        if host is not None:
-            pulumi.set(__self__, "host", host)
-        if ip is not None:
-            pulumi.set(__self__, "ip", ip)
-
-    @_builtins.property
-    @pulumi.getter
-    def port(self) -> pulumi.Input[_builtins.int]:
-        """
-        Port.
-        """
-        return pulumi.get(self, "port")
-
-    @port.setter
-    def port(self, value: pulumi.Input[_builtins.int]):
-        pulumi.set(self, "port", value)
-
-    @_builtins.property
-    @pulumi.getter
-    def site(self) -> pulumi.Input[_builtins.str]:
-        """
-        IIS site name, e.g. "Default Web Site".
-        """
-        return pulumi.get(self, "site")
-
-    @site.setter
-    def site(self, value: pulumi.Input[_builtins.str]):
-        pulumi.set(self, "site", value)
-
-    @_builtins.property
-    @pulumi.getter
-    def host(self) -> pulumi.Input[Optional[_builtins.str]]:
-        """
-        Host name of an SNI binding; empty for an IP binding.
-        """
-        return pulumi.get(self, "host")
-
-    @host.setter
-    def host(self, value: pulumi.Input[Optional[_builtins.str]]):
-        pulumi.set(self, "host", value)
-
-    @_builtins.property
-    @pulumi.getter
-    def ip(self) -> pulumi.Input[Optional[_builtins.str]]:
-        """
-        "*" (default) or one address.
-        """
-        return pulumi.get(self, "ip")
-
-    @ip.setter
-    def ip(self, value: pulumi.Input[Optional[_builtins.str]]):
-        pulumi.set(self, "ip", value)
-
 
 class ConnectionArgsDict(TypedDict):
     """

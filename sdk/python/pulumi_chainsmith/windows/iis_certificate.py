@@ -17,7 +17,6 @@ from . import outputs
 from .. import _enums as _root_enums
 from .. import _inputs as _root_inputs
 from .. import outputs as _root_outputs
-from ._enums import *
 from ._inputs import *
 
 __all__ = ['IisCertificateArgs', 'IisCertificate']
@@ -25,7 +24,7 @@ __all__ = ['IisCertificateArgs', 'IisCertificate']
 @pulumi.input_type
 class IisCertificateArgs:
     def __init__(__self__, *,
-                 binding: pulumi.Input['BindingArgs'],
+                 binding: pulumi.Input['_root_inputs.IisBindingArgs'],
                  chain: pulumi.Input[_builtins.str],
                  connection: pulumi.Input['ConnectionArgs'],
                  endpoint: pulumi.Input['_root_inputs.EndpointArgs'],
@@ -37,7 +36,7 @@ class IisCertificateArgs:
                  exportable_key: pulumi.Input[Optional[_builtins.bool]] = None,
                  key_passphrase: pulumi.Input[Optional[_builtins.str]] = None,
                  known_certificates: pulumi.Input[Optional[_builtins.str]] = None,
-                 leaf_store: pulumi.Input[Optional['LeafStore']] = None,
+                 leaf_store: pulumi.Input[Optional['_root_enums.LeafStore']] = None,
                  pfx_profile: pulumi.Input[Optional['_root_enums.PfxProfile']] = None,
                  program_roots_file: pulumi.Input[Optional[_builtins.str]] = None,
                  remove_old_leaf: pulumi.Input[Optional[_builtins.bool]] = None,
@@ -46,7 +45,7 @@ class IisCertificateArgs:
         """
         The set of arguments for constructing a IisCertificate resource.
 
-        :param pulumi.Input['BindingArgs'] binding: The IIS binding.
+        :param pulumi.Input['_root_inputs.IisBindingArgs'] binding: The IIS binding.
         :param pulumi.Input[_builtins.str] chain: PEM chain to serve, leaf first, no root.
         :param pulumi.Input['ConnectionArgs'] connection: How to reach the host.
         :param pulumi.Input['_root_inputs.EndpointArgs'] endpoint: Where clients connect, to verify the served chain.
@@ -58,7 +57,7 @@ class IisCertificateArgs:
         :param pulumi.Input[_builtins.bool] exportable_key: Mark the imported key exportable; default false.
         :param pulumi.Input[_builtins.str] key_passphrase: Passphrase of an encrypted privateKey.
         :param pulumi.Input[_builtins.str] known_certificates: PEM of other certificates known to exist (the pool): self-signed twins to distrust even when absent.
-        :param pulumi.Input['LeafStore'] leaf_store: Where the leaf goes; default My.
+        :param pulumi.Input['_root_enums.LeafStore'] leaf_store: Where the leaf goes; default My.
         :param pulumi.Input['_root_enums.PfxProfile'] pfx_profile: PKCS#12 encryption of the imported PFX.
         :param pulumi.Input[_builtins.str] program_roots_file: A PEM file of Microsoft's root program list, for the prediction.
         :param pulumi.Input[_builtins.bool] remove_old_leaf: Remove the previously bound leaf once no IIS binding, http.sys entry or RDP uses it; default false.
@@ -99,14 +98,14 @@ class IisCertificateArgs:
 
     @_builtins.property
     @pulumi.getter
-    def binding(self) -> pulumi.Input['BindingArgs']:
+    def binding(self) -> pulumi.Input['_root_inputs.IisBindingArgs']:
         """
         The IIS binding.
         """
         return pulumi.get(self, "binding")
 
     @binding.setter
-    def binding(self, value: pulumi.Input['BindingArgs']):
+    def binding(self, value: pulumi.Input['_root_inputs.IisBindingArgs']):
         pulumi.set(self, "binding", value)
 
     @_builtins.property
@@ -243,14 +242,14 @@ class IisCertificateArgs:
 
     @_builtins.property
     @pulumi.getter(name="leafStore")
-    def leaf_store(self) -> pulumi.Input[Optional['LeafStore']]:
+    def leaf_store(self) -> pulumi.Input[Optional['_root_enums.LeafStore']]:
         """
         Where the leaf goes; default My.
         """
         return pulumi.get(self, "leaf_store")
 
     @leaf_store.setter
-    def leaf_store(self, value: pulumi.Input[Optional['LeafStore']]):
+    def leaf_store(self, value: pulumi.Input[Optional['_root_enums.LeafStore']]):
         pulumi.set(self, "leaf_store", value)
 
     @_builtins.property
@@ -323,7 +322,7 @@ class IisCertificate(pulumi.CustomResource):
                  allow_http_service_restart: pulumi.Input[Optional[_builtins.bool]] = None,
                  allow_iisreset: pulumi.Input[Optional[_builtins.bool]] = None,
                  at: pulumi.Input[Optional[_builtins.str]] = None,
-                 binding: pulumi.Input[Optional[Union['BindingArgs', 'BindingArgsDict']]] = None,
+                 binding: pulumi.Input[Optional[Union['_root_inputs.IisBindingArgs', '_root_inputs.IisBindingArgsDict']]] = None,
                  chain: pulumi.Input[Optional[_builtins.str]] = None,
                  connection: pulumi.Input[Optional[Union['ConnectionArgs', 'ConnectionArgsDict']]] = None,
                  disable_root_auto_update: pulumi.Input[Optional[_builtins.bool]] = None,
@@ -331,7 +330,7 @@ class IisCertificate(pulumi.CustomResource):
                  exportable_key: pulumi.Input[Optional[_builtins.bool]] = None,
                  key_passphrase: pulumi.Input[Optional[_builtins.str]] = None,
                  known_certificates: pulumi.Input[Optional[_builtins.str]] = None,
-                 leaf_store: pulumi.Input[Optional['LeafStore']] = None,
+                 leaf_store: pulumi.Input[Optional['_root_enums.LeafStore']] = None,
                  pfx_profile: pulumi.Input[Optional['_root_enums.PfxProfile']] = None,
                  private_key: pulumi.Input[Optional[_builtins.str]] = None,
                  program_roots_file: pulumi.Input[Optional[_builtins.str]] = None,
@@ -347,7 +346,7 @@ class IisCertificate(pulumi.CustomResource):
         :param pulumi.Input[_builtins.bool] allow_http_service_restart: Let the verification ladder restart the HTTP service (restarts IIS, WinRM and every other http.sys user); default false.
         :param pulumi.Input[_builtins.bool] allow_iisreset: Let the verification ladder run iisreset (restarts every IIS site); default false.
         :param pulumi.Input[_builtins.str] at: Chain-building time, ISO 8601; default now.
-        :param pulumi.Input[Union['BindingArgs', 'BindingArgsDict']] binding: The IIS binding.
+        :param pulumi.Input[Union['_root_inputs.IisBindingArgs', '_root_inputs.IisBindingArgsDict']] binding: The IIS binding.
         :param pulumi.Input[_builtins.str] chain: PEM chain to serve, leaf first, no root.
         :param pulumi.Input[Union['ConnectionArgs', 'ConnectionArgsDict']] connection: How to reach the host.
         :param pulumi.Input[_builtins.bool] disable_root_auto_update: Set DisableRootAutoUpdate=1 (the host stops receiving new roots); default false.
@@ -355,7 +354,7 @@ class IisCertificate(pulumi.CustomResource):
         :param pulumi.Input[_builtins.bool] exportable_key: Mark the imported key exportable; default false.
         :param pulumi.Input[_builtins.str] key_passphrase: Passphrase of an encrypted privateKey.
         :param pulumi.Input[_builtins.str] known_certificates: PEM of other certificates known to exist (the pool): self-signed twins to distrust even when absent.
-        :param pulumi.Input['LeafStore'] leaf_store: Where the leaf goes; default My.
+        :param pulumi.Input['_root_enums.LeafStore'] leaf_store: Where the leaf goes; default My.
         :param pulumi.Input['_root_enums.PfxProfile'] pfx_profile: PKCS#12 encryption of the imported PFX.
         :param pulumi.Input[_builtins.str] private_key: The leaf's private key, PEM.
         :param pulumi.Input[_builtins.str] program_roots_file: A PEM file of Microsoft's root program list, for the prediction.
@@ -390,7 +389,7 @@ class IisCertificate(pulumi.CustomResource):
                  allow_http_service_restart: pulumi.Input[Optional[_builtins.bool]] = None,
                  allow_iisreset: pulumi.Input[Optional[_builtins.bool]] = None,
                  at: pulumi.Input[Optional[_builtins.str]] = None,
-                 binding: pulumi.Input[Optional[Union['BindingArgs', 'BindingArgsDict']]] = None,
+                 binding: pulumi.Input[Optional[Union['_root_inputs.IisBindingArgs', '_root_inputs.IisBindingArgsDict']]] = None,
                  chain: pulumi.Input[Optional[_builtins.str]] = None,
                  connection: pulumi.Input[Optional[Union['ConnectionArgs', 'ConnectionArgsDict']]] = None,
                  disable_root_auto_update: pulumi.Input[Optional[_builtins.bool]] = None,
@@ -398,7 +397,7 @@ class IisCertificate(pulumi.CustomResource):
                  exportable_key: pulumi.Input[Optional[_builtins.bool]] = None,
                  key_passphrase: pulumi.Input[Optional[_builtins.str]] = None,
                  known_certificates: pulumi.Input[Optional[_builtins.str]] = None,
-                 leaf_store: pulumi.Input[Optional['LeafStore']] = None,
+                 leaf_store: pulumi.Input[Optional['_root_enums.LeafStore']] = None,
                  pfx_profile: pulumi.Input[Optional['_root_enums.PfxProfile']] = None,
                  private_key: pulumi.Input[Optional[_builtins.str]] = None,
                  program_roots_file: pulumi.Input[Optional[_builtins.str]] = None,
@@ -520,7 +519,7 @@ class IisCertificate(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter
-    def binding(self) -> pulumi.Output['outputs.Binding']:
+    def binding(self) -> pulumi.Output['_root_outputs.IisBinding']:
         """
         The IIS binding.
         """
@@ -592,7 +591,7 @@ class IisCertificate(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="leafStore")
-    def leaf_store(self) -> pulumi.Output[Optional['LeafStore']]:
+    def leaf_store(self) -> pulumi.Output[Optional['_root_enums.LeafStore']]:
         """
         Where the leaf goes; default My.
         """

@@ -13,70 +13,10 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from .. import _utilities
-from ._enums import *
 
 __all__ = [
-    'Binding',
     'Connection',
 ]
-
-@pulumi.output_type
-class Binding(dict):
-    """
-    The IIS HTTPS binding.
-    """
-    def __init__(__self__, *,
-                 port: _builtins.int,
-                 site: _builtins.str,
-                 host: Optional[_builtins.str] = None,
-                 ip: Optional[_builtins.str] = None):
-        """
-        The IIS HTTPS binding.
-
-        :param _builtins.int port: Port.
-        :param _builtins.str site: IIS site name, e.g. "Default Web Site".
-        :param _builtins.str host: Host name of an SNI binding; empty for an IP binding.
-        :param _builtins.str ip: "*" (default) or one address.
-        """
-        pulumi.set(__self__, "port", port)
-        pulumi.set(__self__, "site", site)
-        if host is not None:
-            pulumi.set(__self__, "host", host)
-        if ip is not None:
-            pulumi.set(__self__, "ip", ip)
-
-    @_builtins.property
-    @pulumi.getter
-    def port(self) -> _builtins.int:
-        """
-        Port.
-        """
-        return pulumi.get(self, "port")
-
-    @_builtins.property
-    @pulumi.getter
-    def site(self) -> _builtins.str:
-        """
-        IIS site name, e.g. "Default Web Site".
-        """
-        return pulumi.get(self, "site")
-
-    @_builtins.property
-    @pulumi.getter
-    def host(self) -> Optional[_builtins.str]:
-        """
-        Host name of an SNI binding; empty for an IP binding.
-        """
-        return pulumi.get(self, "host")
-
-    @_builtins.property
-    @pulumi.getter
-    def ip(self) -> Optional[_builtins.str]:
-        """
-        "*" (default) or one address.
-        """
-        return pulumi.get(self, "ip")
-
 
 @pulumi.output_type
 class Connection(dict):

@@ -26,7 +26,7 @@ const deployment = new chainsmith.CertificateDeployment("remote", {
       name: "server-1",
       directory,
       reloadCommand: `pid=$(cat '${directory}/server.pid') && [ "$pid" -gt 0 ] && kill -HUP "$pid"`,
-      onDelete: chainsmith.linux.OnDelete.Restore,
+      onDelete: chainsmith.OnDelete.Restore,
       endpoints: [{ host: "127.0.0.1", port: Number(fs.readFileSync(path.join(directory, "server.port"), "utf8")) }],
     },
   ],

@@ -8,41 +8,46 @@ using System.Threading.Tasks;
 using Pulumi.Serialization;
 using Pulumi;
 
-namespace Chainsmith.Chainsmith.Linux.Inputs
+namespace Chainsmith.Chainsmith.Outputs
 {
 
     /// <summary>
     /// Where one file goes and with which rights.
     /// </summary>
-    public sealed class FileOptionsArgs : global::Pulumi.ResourceArgs
+    [OutputType]
+    public sealed class FileOptions
     {
         /// <summary>
         /// Group name or id.
         /// </summary>
-        [Input("group")]
-        public Input<string>? Group { get; set; }
-
+        public readonly string? Group;
         /// <summary>
         /// Permission bits, e.g. 0o640 = 416.
         /// </summary>
-        [Input("mode")]
-        public Input<int>? Mode { get; set; }
-
+        public readonly int? Mode;
         /// <summary>
         /// User name or id.
         /// </summary>
-        [Input("owner")]
-        public Input<string>? Owner { get; set; }
-
+        public readonly string? Owner;
         /// <summary>
         /// Absolute path on the host.
         /// </summary>
-        [Input("path")]
-        public Input<string>? Path { get; set; }
+        public readonly string? Path;
 
-        public FileOptionsArgs()
+        [OutputConstructor]
+        private FileOptions(
+            string? group,
+
+            int? mode,
+
+            string? owner,
+
+            string? path)
         {
+            Group = group;
+            Mode = mode;
+            Owner = owner;
+            Path = path;
         }
-        public static new FileOptionsArgs Empty => new FileOptionsArgs();
     }
 }

@@ -8,13 +8,13 @@ using System.Threading.Tasks;
 using Pulumi.Serialization;
 using Pulumi;
 
-namespace Chainsmith.Chainsmith.Windows.Inputs
+namespace Chainsmith.Chainsmith.Inputs
 {
 
     /// <summary>
     /// The IIS HTTPS binding.
     /// </summary>
-    public sealed class BindingArgs : global::Pulumi.ResourceArgs
+    public sealed class IisBindingArgs : global::Pulumi.ResourceArgs
     {
         /// <summary>
         /// Host name of an SNI binding; empty for an IP binding.
@@ -40,9 +40,9 @@ namespace Chainsmith.Chainsmith.Windows.Inputs
         [Input("site", required: true)]
         public Input<string> Site { get; set; } = null!;
 
-        public BindingArgs()
+        public IisBindingArgs()
         {
         }
-        public static new BindingArgs Empty => new BindingArgs();
+        public static new IisBindingArgs Empty => new IisBindingArgs();
     }
 }

@@ -8,59 +8,60 @@ using System.Threading.Tasks;
 using Pulumi.Serialization;
 using Pulumi;
 
-namespace Chainsmith.Chainsmith.Linux.Inputs
+namespace Chainsmith.Chainsmith.Outputs
 {
 
     /// <summary>
     /// A bastion; it authenticates with the same key or agent as the target.
     /// </summary>
-    public sealed class JumpHostArgs : global::Pulumi.ResourceArgs
+    [OutputType]
+    public sealed class JumpHost
     {
         /// <summary>
         /// Host name or address.
         /// </summary>
-        [Input("host", required: true)]
-        public Input<string> Host { get; set; } = null!;
-
-        [Input("hostKeyFingerprints")]
-        private InputList<string>? _hostKeyFingerprints;
-
+        public readonly string Host;
         /// <summary>
         /// OpenSSH SHA256 fingerprints of the host key ("SHA256:..." as `ssh-keygen -lf` prints them).
         /// </summary>
-        public InputList<string> HostKeyFingerprints
-        {
-            get => _hostKeyFingerprints ?? (_hostKeyFingerprints = new InputList<string>());
-            set => _hostKeyFingerprints = value;
-        }
-
+        public readonly ImmutableArray<string> HostKeyFingerprints;
         /// <summary>
         /// Accept any host key: a man-in-the-middle risk, warned on every deployment.
         /// </summary>
-        [Input("insecureAcceptAnyHostKey")]
-        public Input<bool>? InsecureAcceptAnyHostKey { get; set; }
-
+        public readonly bool? InsecureAcceptAnyHostKey;
         /// <summary>
         /// known_hosts lines for the host (plain or hashed names; [host]:port for other ports).
         /// </summary>
-        [Input("knownHosts")]
-        public Input<string>? KnownHosts { get; set; }
-
+        public readonly string? KnownHosts;
         /// <summary>
         /// SSH port; default 22.
         /// </summary>
-        [Input("port")]
-        public Input<int>? Port { get; set; }
-
+        public readonly int? Port;
         /// <summary>
         /// Login user.
         /// </summary>
-        [Input("user", required: true)]
-        public Input<string> User { get; set; } = null!;
+        public readonly string User;
 
-        public JumpHostArgs()
+        [OutputConstructor]
+        private JumpHost(
+            string host,
+
+            ImmutableArray<string> hostKeyFingerprints,
+
+            bool? insecureAcceptAnyHostKey,
+
+            string? knownHosts,
+
+            int? port,
+
+            string user)
         {
+            Host = host;
+            HostKeyFingerprints = hostKeyFingerprints;
+            InsecureAcceptAnyHostKey = insecureAcceptAnyHostKey;
+            KnownHosts = knownHosts;
+            Port = port;
+            User = user;
         }
-        public static new JumpHostArgs Empty => new JumpHostArgs();
     }
 }

@@ -8,46 +8,41 @@ using System.Threading.Tasks;
 using Pulumi.Serialization;
 using Pulumi;
 
-namespace Chainsmith.Chainsmith.Linux.Outputs
+namespace Chainsmith.Chainsmith.Inputs
 {
 
     /// <summary>
     /// Where one file goes and with which rights.
     /// </summary>
-    [OutputType]
-    public sealed class FileOptions
+    public sealed class FileOptionsArgs : global::Pulumi.ResourceArgs
     {
         /// <summary>
         /// Group name or id.
         /// </summary>
-        public readonly string? Group;
+        [Input("group")]
+        public Input<string>? Group { get; set; }
+
         /// <summary>
         /// Permission bits, e.g. 0o640 = 416.
         /// </summary>
-        public readonly int? Mode;
+        [Input("mode")]
+        public Input<int>? Mode { get; set; }
+
         /// <summary>
         /// User name or id.
         /// </summary>
-        public readonly string? Owner;
+        [Input("owner")]
+        public Input<string>? Owner { get; set; }
+
         /// <summary>
         /// Absolute path on the host.
         /// </summary>
-        public readonly string? Path;
+        [Input("path")]
+        public Input<string>? Path { get; set; }
 
-        [OutputConstructor]
-        private FileOptions(
-            string? group,
-
-            int? mode,
-
-            string? owner,
-
-            string? path)
+        public FileOptionsArgs()
         {
-            Group = group;
-            Mode = mode;
-            Owner = owner;
-            Path = path;
         }
+        public static new FileOptionsArgs Empty => new FileOptionsArgs();
     }
 }

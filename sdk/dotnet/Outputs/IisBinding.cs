@@ -8,14 +8,14 @@ using System.Threading.Tasks;
 using Pulumi.Serialization;
 using Pulumi;
 
-namespace Chainsmith.Chainsmith.Windows.Outputs
+namespace Chainsmith.Chainsmith.Outputs
 {
 
     /// <summary>
     /// The IIS HTTPS binding.
     /// </summary>
     [OutputType]
-    public sealed class Binding
+    public sealed class IisBinding
     {
         /// <summary>
         /// Host name of an SNI binding; empty for an IP binding.
@@ -35,7 +35,7 @@ namespace Chainsmith.Chainsmith.Windows.Outputs
         public readonly string Site;
 
         [OutputConstructor]
-        private Binding(
+        private IisBinding(
             string? host,
 
             string? ip,

@@ -8,60 +8,59 @@ using System.Threading.Tasks;
 using Pulumi.Serialization;
 using Pulumi;
 
-namespace Chainsmith.Chainsmith.Linux.Outputs
+namespace Chainsmith.Chainsmith.Inputs
 {
 
     /// <summary>
     /// A bastion; it authenticates with the same key or agent as the target.
     /// </summary>
-    [OutputType]
-    public sealed class JumpHost
+    public sealed class JumpHostArgs : global::Pulumi.ResourceArgs
     {
         /// <summary>
         /// Host name or address.
         /// </summary>
-        public readonly string Host;
+        [Input("host", required: true)]
+        public Input<string> Host { get; set; } = null!;
+
+        [Input("hostKeyFingerprints")]
+        private InputList<string>? _hostKeyFingerprints;
+
         /// <summary>
         /// OpenSSH SHA256 fingerprints of the host key ("SHA256:..." as `ssh-keygen -lf` prints them).
         /// </summary>
-        public readonly ImmutableArray<string> HostKeyFingerprints;
+        public InputList<string> HostKeyFingerprints
+        {
+            get => _hostKeyFingerprints ?? (_hostKeyFingerprints = new InputList<string>());
+            set => _hostKeyFingerprints = value;
+        }
+
         /// <summary>
         /// Accept any host key: a man-in-the-middle risk, warned on every deployment.
         /// </summary>
-        public readonly bool? InsecureAcceptAnyHostKey;
+        [Input("insecureAcceptAnyHostKey")]
+        public Input<bool>? InsecureAcceptAnyHostKey { get; set; }
+
         /// <summary>
         /// known_hosts lines for the host (plain or hashed names; [host]:port for other ports).
         /// </summary>
-        public readonly string? KnownHosts;
+        [Input("knownHosts")]
+        public Input<string>? KnownHosts { get; set; }
+
         /// <summary>
         /// SSH port; default 22.
         /// </summary>
-        public readonly int? Port;
+        [Input("port")]
+        public Input<int>? Port { get; set; }
+
         /// <summary>
         /// Login user.
         /// </summary>
-        public readonly string User;
+        [Input("user", required: true)]
+        public Input<string> User { get; set; } = null!;
 
-        [OutputConstructor]
-        private JumpHost(
-            string host,
-
-            ImmutableArray<string> hostKeyFingerprints,
-
-            bool? insecureAcceptAnyHostKey,
-
-            string? knownHosts,
-
-            int? port,
-
-            string user)
+        public JumpHostArgs()
         {
-            Host = host;
-            HostKeyFingerprints = hostKeyFingerprints;
-            InsecureAcceptAnyHostKey = insecureAcceptAnyHostKey;
-            KnownHosts = knownHosts;
-            Port = port;
-            User = user;
         }
+        public static new JumpHostArgs Empty => new JumpHostArgs();
     }
 }
