@@ -1,113 +1,14 @@
-// The CertificateDeployment as a remote component, on the real engine: a program written
-// against the generated Node.js SDK (sdk/nodejs, built as a user would), so the provider plugin
-// builds the component (Construct), as it does for every other language. Its children are the
-// provider's own resources under the component; then the same path as the in-process
-// component's test (test/e2e/local-demo.test.ts): up and verification, a quiet preview, drift
-// shown in words by preview and failing the pipeline commands, repair by up, destroy restoring.
-import * as fs from "node:fs";
-import * as os from "node:os";
+// The CertificateDeployment as a remote component on the real engine, from a TypeScript program
+// written against the generated Node.js SDK (sdk/nodejs, compiled as a user would): the provider
+// plugin builds the component (Construct), as it does for every other language. The program
+// cannot reach the in-process class: only @chainsmith/sdk is on its NODE_PATH.
 import * as path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { servedDifference } from "../support/served-difference";
 import { buildNodeSdk } from "../support/node-sdk";
-import { expectPipelinesToFailOnDrift } from "./pipeline-checks";
-import { described } from "../../harness/run";
-import { createStack, type PulumiResult, type PulumiStack } from "../../harness/pulumi";
-import * as site from "../../examples/local-demo/demo-site";
-import { waitUntilSteady } from "../../harness/eventually";
-import { probe } from "../../probe/probe";
+import { describeRemoteComponent } from "./remote-component-suite";
 
-const programDir = path.join(__dirname, "programs", "remote-component");
-const read = (file: string) => fs.readFileSync(file, "utf8");
-
-describe("the CertificateDeployment through the generated Node.js SDK (Construct in the provider)", () => {
-  let stack: PulumiStack | undefined;
-  let stateDir: string;
-  let running: site.DemoSite | undefined;
-  const timings: string[] = [];
-  const timed = (label: string, r: PulumiResult) => (timings.push(`${label} ${r.ms} ms`), r);
-  const pki = (file: string) => path.join(stateDir, "pki", file);
-  const server = () => running!.servers[0];
-
-  beforeAll(async () => {
-    stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "chainsmith-remote-"));
-    const [nodeModules, started] = await Promise.all([buildNodeSdk(stateDir), site.startSite(stateDir, 1)]);
-    running = started;
-    stack = await createStack(programDir, {
-      config: { stateDir },
-      secrets: { privateKey: read(pki("leaf.key")) },
-      transpileOnly: true,
-      linkCheckout: false,
-      env: { NODE_PATH: nodeModules },
-    });
-  }, 300_000);
-
-  afterAll(async () => {
-    await stack?.dispose();
-    running?.stop();
-    if (stateDir) fs.rmSync(stateDir, { recursive: true, force: true });
-    if (timings.length) console.log(`remote-component pulumi timings: ${timings.join(", ")}`);
-  });
-
-  it("up deploys the cross-signed chain through the remote component; its children are the provider's resources", async () => {
-    expect((await site.verdicts(stateDir, running!.servers)).join("\n")).toMatch(/legacy\s+FAIL/);
-    const r = timed("up", await stack!.run(["up", "--yes", "--skip-preview"]));
-    expect(r.code, described(r)).toBe(0);
-    const after = (await site.verdicts(stateDir, running!.servers)).join("\n");
-    expect(after).not.toMatch(/FAIL/);
-    const out = await stack!.outputs();
-    expect(out.chain).toEqual([expect.stringMatching(/^localhost /), expect.stringMatching(/^Demo DV CA R36 /), expect.stringMatching(/^Demo Root R46 /)]);
-    expect((out.servedChains as { chain: string[] }[]).map((e) => e.chain.length)).toEqual([3]);
-    expect((out.compatibility as { profile: string; trusted: boolean }[]).map((c) => `${c.profile}:${c.trusted}`).sort()).toEqual(["legacy:true", "modern:true"]);
-    expect(out.targetStatus).toEqual([expect.objectContaining({ name: "server-1", kind: "local", target: "local", drift: [] })]);
-    expect(out.drift).toEqual([]);
-    expect(out.report).toMatch(/```mermaid/);
-
-    const exported = (await stack!.runOk(["stack", "export"])).stdout;
-    const resources = JSON.parse(exported).deployment.resources as { type: string; urn: string; parent?: string }[];
-    const component = resources.find((x) => x.type === "chainsmith:index:CertificateDeployment")!;
-    expect(component, exported).toBeDefined();
-    const children = resources.filter((x) => x.parent === component.urn).map((x) => x.type).sort();
-    expect(children).toEqual(["chainsmith:index:ServedChainCheck", "chainsmith:linux:TlsFiles"]);
-    expect(resources.map((x) => x.type)).not.toContain("pulumi-nodejs:dynamic:Resource");
-    // The key reaches the target only as a secret: never in clear in the state.
-    expect(exported).not.toContain(read(pki("leaf.key")).split("\n")[1]);
-    expect(exported).not.toMatch(/PRIVATE KEY/);
-  });
-
-  it("a plain preview is quiet while nothing changed", async () => {
-    const r = timed("preview", await stack!.run(["preview", "--expect-no-changes"]));
-    expect(r.code, described(r)).toBe(0);
-    expect(r.stdout).not.toMatch(/Outputs:/);
-  });
-
-  it("drift: the leaf alone served again is shown in words by preview and fails the pipeline commands", async () => {
-    fs.writeFileSync(path.join(server().dir, "fullchain.pem"), read(pki("leaf.pem")));
-    process.kill(server().pid, "SIGHUP");
-    await waitUntilSteady(async () => (await probe({ host: "127.0.0.1", port: server().port })).certificates.length === 1);
-
-    const r = timed("preview(drift)", await stack!.run(["preview"]));
-    expect(r.code, described(r)).toBe(0);
-    const text = r.stdout + r.stderr;
-    expect(text).toMatch(/fullchain\.pem changed on the host: it now holds the leaf only/);
-    expect(text).toContain(`127.0.0.1:${server().port}: ${servedDifference([pki("leaf.pem"), pki("intermediate.pem"), pki("root-r46-by-legacy.pem")], [pki("leaf.pem")])}`);
-    expect(text).toMatch(/client profile "legacy" does not trust the served chain/);
-    expect(text).toMatch(/remote-verify\s+update/);
-    await expectPipelinesToFailOnDrift(stack!, timed);
-  });
-
-  it("up repairs the drift, and the next preview is quiet", async () => {
-    const r = timed("up(repair)", await stack!.run(["up", "--yes", "--skip-preview"]));
-    expect(r.code, described(r)).toBe(0);
-    expect((await site.verdicts(stateDir, running!.servers)).join("\n")).not.toMatch(/FAIL/);
-    expect(((await stack!.outputs()).servedChains as { chain: string[] }[]).map((e) => e.chain.length)).toEqual([3]);
-    const quiet = await stack!.run(["preview", "--expect-no-changes"]);
-    expect(quiet.code, described(quiet)).toBe(0);
-  });
-
-  it("destroy puts back the files the server had before (onDelete restore)", async () => {
-    const r = timed("destroy", await stack!.run(["destroy", "--yes", "--skip-preview"]));
-    expect(r.code, described(r)).toBe(0);
-    expect((await site.verdicts(stateDir, running!.servers)).join("\n")).toMatch(/legacy\s+FAIL/);
-  });
+describeRemoteComponent({
+  title: "the CertificateDeployment through the generated Node.js SDK (Construct in the provider)",
+  programDir: path.join(__dirname, "programs", "remote-component"),
+  checkName: "remote-verify",
+  stackOptions: async (stateDir) => ({ env: { NODE_PATH: await buildNodeSdk(stateDir) } }),
 });

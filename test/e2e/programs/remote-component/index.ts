@@ -1,7 +1,7 @@
 // examples/local-demo's deployment written against the generated Node.js SDK (@chainsmith/sdk):
 // the CertificateDeployment is a remote component, built by the provider plugin (Construct),
 // as it is for a Python, Go, .NET or YAML program. Config: stateDir (examples/local-demo's
-// demo-site: pki/, server-1/), rollout.
+// demo-site: pki/, server-1/), port (server-1's), privateKey.
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
@@ -27,16 +27,15 @@ const deployment = new chainsmith.CertificateDeployment("remote", {
       directory,
       reloadCommand: `pid=$(cat '${directory}/server.pid') && [ "$pid" -gt 0 ] && kill -HUP "$pid"`,
       onDelete: chainsmith.OnDelete.Restore,
-      endpoints: [{ host: "127.0.0.1", port: Number(fs.readFileSync(path.join(directory, "server.port"), "utf8")) }],
+      endpoints: [{ host: "127.0.0.1", port: config.requireNumber("port") }],
     },
   ],
-  rollout: (config.get("rollout") ?? "parallel") as chainsmith.Rollout,
+  rollout: chainsmith.Rollout.Parallel,
   verifyTimeoutMs: 5000,
 });
 
-export const chain = deployment.chain.apply((c) => c.map((x) => x.label));
-export const servedChains = deployment.servedChains.apply((r) => r.map((e) => ({ endpoint: e.endpoint, chain: e.chain.map((c) => c.label), error: e.error })));
+export const chainPem = deployment.chainPem;
+export const servedChains = deployment.servedChains;
 export const compatibility = deployment.compatibility;
 export const targetStatus = deployment.targetStatus;
 export const drift = deployment.drift;
-export const report = deployment.report;
