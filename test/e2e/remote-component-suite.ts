@@ -26,6 +26,8 @@ export interface RemoteProgram {
 }
 
 const read = (file: string) => fs.readFileSync(file, "utf8");
+// Each step runs up to four Pulumi commands; generous, for a machine whose 2 cores are busy.
+const STEP_TIMEOUT_MS = 300_000;
 
 export function describeRemoteComponent(program: RemoteProgram): void {
   describe(program.title, () => {
@@ -56,7 +58,7 @@ export function describeRemoteComponent(program: RemoteProgram): void {
       running?.stop();
       if (stateDir) fs.rmSync(stateDir, { recursive: true, force: true });
       if (timings.length) console.log(`${program.title}: pulumi timings: ${timings.join(", ")}`);
-    });
+    }, 300_000);
 
     it("up deploys the cross-signed chain through the remote component; its children are the provider's resources", async () => {
       expect((await site.verdicts(stateDir, running!.servers)).join("\n")).toMatch(/legacy\s+FAIL/);
@@ -79,13 +81,13 @@ export function describeRemoteComponent(program: RemoteProgram): void {
       // The key reaches the target only as a secret: never in clear in the state.
       expect(exported).not.toContain(read(pki("leaf.key")).split("\n")[1]);
       expect(exported).not.toMatch(/PRIVATE KEY/);
-    });
+    }, STEP_TIMEOUT_MS);
 
     it("a plain preview is quiet while nothing changed", async () => {
       const r = timed("preview", await stack!.run(["preview", "--expect-no-changes"]));
       expect(r.code, described(r)).toBe(0);
       expect(r.stdout).not.toMatch(/Outputs:/);
-    });
+    }, STEP_TIMEOUT_MS);
 
     it("drift: the leaf alone served again is shown in words by preview and fails the pipeline commands", async () => {
       fs.writeFileSync(path.join(server().dir, "fullchain.pem"), read(pki("leaf.pem")));
@@ -100,7 +102,7 @@ export function describeRemoteComponent(program: RemoteProgram): void {
       expect(text).toMatch(/client profile "legacy" does not trust the served chain/);
       expect(text).toMatch(new RegExp(`${program.checkName}\\s+update`));
       await expectPipelinesToFailOnDrift(stack!, timed);
-    });
+    }, STEP_TIMEOUT_MS);
 
     it("up repairs the drift, and the next preview is quiet", async () => {
       const r = timed("up(repair)", await stack!.run(["up", "--yes", "--skip-preview"]));
@@ -109,12 +111,12 @@ export function describeRemoteComponent(program: RemoteProgram): void {
       expect(await servedLengths()).toEqual([3]);
       const quiet = await stack!.run(["preview", "--expect-no-changes"]);
       expect(quiet.code, described(quiet)).toBe(0);
-    });
+    }, STEP_TIMEOUT_MS);
 
     it("destroy puts back the files the server had before (onDelete restore)", async () => {
       const r = timed("destroy", await stack!.run(["destroy", "--yes", "--skip-preview"]));
       expect(r.code, described(r)).toBe(0);
       expect((await site.verdicts(stateDir, running!.servers)).join("\n")).toMatch(/legacy\s+FAIL/);
-    });
+    }, STEP_TIMEOUT_MS);
   });
 }
