@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { packageSchema } from "../../../providers/plugin/schema";
 import { DEPLOYMENT_TOKEN } from "../../../providers/plugin/component-schema";
+import { loadProfiles } from "../../../providers/served-chain/inspect";
 
 type Spec = Record<string, unknown>;
 const schema = JSON.parse(packageSchema("0.0.0")) as { types: Record<string, Spec>; resources: Record<string, Spec> };
@@ -40,5 +41,11 @@ describe("the package schema", () => {
     expect(component.inputProperties.targets.items).toMatchObject({ $ref: "#/types/chainsmith:index:Target" });
     expect(schema.types["chainsmith:index:Target"].required).toEqual(["kind", "name"]);
     expect(schema.types["chainsmith:index:TargetKind"].enum).toEqual(["local", "linux", "iis", "azureVm", "appService"].map((value) => ({ value })));
+  });
+});
+
+describe("a ServedChainCheck from another language", () => {
+  it("reads a client profile written as the schema has it ({ spec }) like its name", () => {
+    expect(loadProfiles([{ spec: "mozilla" }]).map((p) => [p.name, p.roots.length])).toEqual(loadProfiles(["mozilla"]).map((p) => [p.name, p.roots.length]));
   });
 });
