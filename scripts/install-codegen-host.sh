@@ -3,7 +3,7 @@
 # folder, named pulumi-language-nodejs, -python, -go and -dotnet: `pulumi package gen-sdk` (npm run
 # gen-sdk) runs with that folder first on PATH. Built from Go modules into
 # ${CHAINSMITH_CACHE:-$HOME/.cache/chainsmith}/codegen-host-<hash of the sources>/, two builds: one
-# on the Pulumi version chainsmith runs on, one on the last Pulumi whose pkg still holds the .NET
+# on the Pulumi version chainsmith runs on, one on an older Pulumi (v3.190.0) whose pkg still holds the .NET
 # generator. Idempotent; prints nothing when all is in place.
 set -euo pipefail
 PULUMI_VERSION=v3.259.0 # keep equal to scripts/install-pulumi.sh
