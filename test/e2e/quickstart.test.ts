@@ -11,6 +11,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { described, runOk } from "../../harness/run";
 import { servedDifference } from "../support/served-difference";
+import { readmeBlock } from "../support/readme";
 import { createStack, repoRoot, type PulumiResult, type PulumiStack } from "../../harness/pulumi";
 import { PLAIN_ROOT_USER, type Sshd } from "../../harness/sshd";
 import type { WebServer } from "../../harness/webservers";
@@ -21,12 +22,6 @@ import { probe } from "../../probe/probe";
 
 const read = (file: string) => fs.readFileSync(file, "utf8");
 
-/** The README's fenced block of this language. */
-function readmeBlock(language: string): string {
-  const block = new RegExp("```" + language + "\\n([\\s\\S]*?)```").exec(read(path.join(repoRoot, "README.md")))?.[1];
-  if (!block) throw new Error(`README.md has no \`\`\`${language} block`);
-  return block;
-}
 
 describe("the README's quick start from the npm tarball, and the paths pipelines take", () => {
   let site: ShortChainNginx;
