@@ -11,6 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { freePort } from "./tls-servers";
 import { childPids, waitUntilListening } from "./webservers";
+import { stopChild } from "./stop-child";
 
 export const SUDO_USER = "chainsmith-sudo";
 export const PASSWORD_SUDO_USER = "chainsmith-pwsudo";
@@ -103,11 +104,7 @@ export async function startSshd(): Promise<Sshd> {
     killSessions: () => sessionPids().forEach((pid) => killQuietly(pid, "SIGKILL")),
     stop: async () => {
       sessionPids().forEach((pid) => killQuietly(pid, "SIGKILL"));
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once("exit", resolve));
-        child.kill("SIGTERM");
-        await exited;
-      }
+      await stopChild(child);
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

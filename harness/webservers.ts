@@ -4,6 +4,7 @@
  * commands that test its configuration and reload it, for the deploy flow to run.
  */
 import { eventually } from "./eventually";
+import { stopChild } from "./stop-child";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -176,11 +177,7 @@ export async function launch(name: string, dir: string, argv: string[], port: nu
     reloadCommand: commands.reloadCommand(child.pid!),
     log,
     stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((resolve) => child.once("exit", resolve));
-        child.kill("SIGTERM");
-        await exited;
-      }
+      await stopChild(child);
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
