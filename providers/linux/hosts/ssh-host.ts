@@ -111,6 +111,8 @@ function sftpCall<T>(start: (done: (error: Error | undefined | null, value?: T) 
 const NO_SUCH_FILE = 2;
 // Below every server's packet limit (OpenSSH allows 256 KiB).
 const SFTP_CHUNK_BYTES = 32 * 1024;
+// Writes in flight at once: a large file is not queued whole in memory.
+const PIPELINED_BYTES = 64 * SFTP_CHUNK_BYTES;
 
 /** The file at `path` (symbolic links followed, as a server reads it), or undefined when there is none. */
 async function readSnapshot(sftp: SFTPWrapper, path: string, target: string): Promise<FileSnapshot | undefined> {
@@ -121,14 +123,19 @@ async function readSnapshot(sftp: SFTPWrapper, path: string, target: string): Pr
     if ((error as { code?: number }).code === NO_SUCH_FILE) return undefined;
     throw new SshError("sftp-failed", target, `cannot read ${path} over SFTP (${(error as Error).message}).`);
   }
+  // FSTAT and the first READ go out together: one round trip for a file up to a chunk (the
+  // server answers them as if sent one at a time). CLOSE is not awaited: nothing depends on it.
+  const readAt = (buffer: Buffer, offset: number) => sftpCall<number>((done) => sftp.read(handle, buffer, offset, buffer.length - offset, offset, (error, bytesRead) => done(error, bytesRead)));
+  const first = Buffer.alloc(SFTP_CHUNK_BYTES);
+  const firstRead = readAt(first, 0);
+  firstRead.catch(() => undefined); // awaited below, unless the fstat fails first
   try {
     const stats = await sftpCall<Stats>((done) => sftp.fstat(handle, done));
     if (!stats.isFile()) throw new SshError("sftp-failed", target, `${path} is not a regular file (a directory?). Give the path of the certificate or key file itself.`);
     const content = Buffer.alloc(stats.size);
-    let offset = 0;
+    let offset = first.copy(content, 0, 0, await firstRead);
     while (offset < content.length) {
-      const length = Math.min(SFTP_CHUNK_BYTES, content.length - offset);
-      const read = await sftpCall<number>((done) => sftp.read(handle, content, offset, length, offset, (error, bytesRead) => done(error, bytesRead)));
+      const read = await readAt(content, offset);
       if (read === 0) break;
       offset += read;
     }
@@ -137,23 +144,30 @@ async function readSnapshot(sftp: SFTPWrapper, path: string, target: string): Pr
     if (error instanceof SshError) throw error;
     throw new SshError("sftp-failed", target, `cannot read ${path} over SFTP (${(error as Error).message}).`);
   } finally {
-    await sftpCall<void>((done) => sftp.close(handle, done)).catch(() => undefined);
+    sftpCall<void>((done) => sftp.close(handle, done)).catch(() => undefined);
   }
 }
 
 async function writeSynced(sftp: SFTPWrapper, path: string, content: Buffer, mode: number): Promise<void> {
   const handle = await sftpCall<Buffer>((done) => sftp.open(path, "wx", { mode }, done));
+  // Pipelined: up to PIPELINED_BYTES of writes go out at once, the last of them with the mode,
+  // the fsync and the close: one round trip for a certificate or a key. The server answers
+  // requests on one handle as if sent one at a time; the rename waits for all of them.
+  const writes = (from: number, to: number) => {
+    const requests: Promise<void>[] = [];
+    for (let at = from; at < to; at += SFTP_CHUNK_BYTES) requests.push(sftpCall<void>((done) => sftp.write(handle, content, at, Math.min(SFTP_CHUNK_BYTES, to - at), at, done)));
+    return requests;
+  };
+  const close = () => sftpCall<void>((done) => sftp.close(handle, done));
+  let closed: Promise<void> | undefined;
   try {
     let offset = 0;
-    while (offset < content.length) {
-      const length = Math.min(SFTP_CHUNK_BYTES, content.length - offset);
-      await sftpCall<void>((done) => sftp.write(handle, content, offset, length, offset, done));
-      offset += length;
-    }
+    for (; content.length - offset > PIPELINED_BYTES; offset += PIPELINED_BYTES) await Promise.all(writes(offset, offset + PIPELINED_BYTES));
     // open's mode is filtered by the server's umask; set it exactly.
-    await sftpCall<void>((done) => sftp.fchmod(handle, mode, done));
-    await sftpCall<void>((done) => sftp.ext_openssh_fsync(handle, (error) => done(error)));
+    const last = [...writes(offset, content.length), sftpCall<void>((done) => sftp.fchmod(handle, mode, done)), sftpCall<void>((done) => sftp.ext_openssh_fsync(handle, (error) => done(error)))];
+    closed = close();
+    await Promise.all([...last, closed]);
   } finally {
-    await sftpCall<void>((done) => sftp.close(handle, done));
+    if (!closed) await close();
   }
 }
