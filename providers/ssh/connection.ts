@@ -208,10 +208,39 @@ function connectClient(options: SshTargetOptions, target: string, sock: Readable
       // SSH is small request/response messages: with Nagle's algorithm every handshake step
       // and command waits ~40 ms for a delayed ACK. Set before the TCP connect completes.
       client.setNoDelay(true);
+      if (options.privateKey) signAtOnce(client);
     } catch (error) {
       fail(new SshError("bad-client-key", target, `the SSH private key cannot be used (${(error as Error).message}). Give an OpenSSH or PEM private key, and its passphrase if it is encrypted.`));
     }
   });
+}
+
+// The hash of each signature algorithm of an RSA key (other keys have one of their own).
+const HASH_OF_ALGORITHM: Record<string, string> = { "rsa-sha2-256": "sha256", "rsa-sha2-512": "sha512", "ssh-rsa": "sha1" };
+
+type AuthPk = (user: string, key: { sign?: (data: Buffer, hash?: string) => Buffer | Error }, algorithm?: string | AuthSign, sign?: AuthSign) => void;
+type AuthSign = (data: Buffer, done: (signature: Buffer) => void) => void;
+
+/**
+ * RFC 4252 lets a client send the signed publickey request at once. ssh2 first asks whether
+ * the key would do (an unsigned request the server answers with PK_OK), one round trip more
+ * per login, and has no option against it: this wraps the authPK method of its protocol object
+ * (ssh2 is pinned) so that our own key signs the first request. A key that cannot sign falls
+ * back to ssh2's way, which reports the error.
+ */
+function signAtOnce(client: Client): void {
+  const protocol = (client as unknown as { _protocol?: { authPK?: AuthPk } })._protocol;
+  const authPK = protocol?.authPK;
+  if (!protocol || typeof authPK !== "function") return;
+  protocol.authPK = function (this: unknown, user, key, algorithm, sign) {
+    if (sign || typeof algorithm === "function" || typeof key?.sign !== "function") return authPK.call(this, user, key, algorithm, sign);
+    const hash = algorithm ? HASH_OF_ALGORITHM[algorithm] : undefined;
+    return authPK.call(this, user, key, algorithm, (data, done) => {
+      const signature = key.sign!(data, hash);
+      if (signature instanceof Error) authPK.call(this, user, key, algorithm);
+      else done(signature);
+    });
+  };
 }
 
 function connectError(error: Error & { code?: string; level?: string }, target: string, presented: string | undefined, timeoutMs: number): SshError {
