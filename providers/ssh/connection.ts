@@ -1,9 +1,12 @@
 // One SSH connection to a Linux host through ssh2: host key verified, optional jump host,
-// commands run with `exec` (never a shell session), SFTP opened once and reused.
+// commands run with `exec` (never a shell session), SFTP opened once and reused; once closed,
+// kept for the next open of the same login when the process asks for it (idle-pool.ts).
+import { createHash } from "node:crypto";
 import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from "ssh2";
 import type { Readable } from "node:stream";
 import { assertHostKeyPolicy, isHostKeyTrusted, openSshFingerprint, type HostKeyPolicy } from "./host-keys";
 import { SshError } from "./errors";
+import { IdlePool } from "./idle-pool";
 
 export interface SshTargetOptions extends HostKeyPolicy {
   host: string;
@@ -39,10 +42,13 @@ export function describeTarget(options: Pick<SshTargetOptions, "host" | "port" |
   return `${options.user}@${options.host}:${options.port ?? 22}`;
 }
 
+const idle = new IdlePool<SshConnection>();
+
 export class SshConnection {
   private sftpSession: Promise<SFTPWrapper> | undefined;
   private lost: Error | undefined;
   private readonly closed: Promise<never>;
+  private login = "";
 
   private constructor(
     readonly target: string,
@@ -67,6 +73,14 @@ export class SshConnection {
     return Promise.race([work, this.closed]);
   }
 
+  /**
+   * From now on, a closed connection stays open for `ms` and the next open() of the same login
+   * takes it instead of logging in again (0, the default: close() closes).
+   */
+  static keepIdleFor(ms: number): void {
+    idle.keepFor(ms);
+  }
+
   /** Connects, verifies the host key, authenticates; rejects with an SshError saying why not. */
   static async open(options: SshTargetOptions, log: LogLine = (line) => console.warn(line)): Promise<SshConnection> {
     const target = describeTarget(options);
@@ -74,14 +88,24 @@ export class SshConnection {
     if (options.insecureAcceptAnyHostKey) {
       log(`WARNING ${target}: insecureAcceptAnyHostKey is set, the host key is NOT verified; anyone on the network path can impersonate this host.`);
     }
+    const login = loginOf(options);
+    const kept = idle.take(login);
+    if (kept) return kept;
     const jump = options.jumpHost ? await SshConnection.open(options.jumpHost, log) : undefined;
     try {
       const client = await dialWithRetries(options, target, () => (jump ? jump.forwardTo(options.host, options.port ?? 22) : Promise.resolve(undefined)));
-      return new SshConnection(target, client, jump);
+      const connection = new SshConnection(target, client, jump);
+      connection.login = login;
+      return connection;
     } catch (error) {
       jump?.close();
       throw error;
     }
+  }
+
+  /** Not closed by the other side (a kept connection is taken only then). */
+  get usable(): boolean {
+    return this.lost === undefined;
   }
 
   /** Runs one command; `stdin` is written then closed. A missing exit status is a failure. */
@@ -120,7 +144,13 @@ export class SshConnection {
     return this.sftpSession;
   }
 
+  /** Done with it: the connection closes, or is kept for the next open() of its login (keepIdleFor). */
   close(): void {
+    idle.put(this.login, this);
+  }
+
+  /** Closes the connection now (and gives back its jump host's). */
+  end(): void {
     this.client.end();
     this.jump?.close();
   }
@@ -132,6 +162,14 @@ export class SshConnection {
       ),
     );
   }
+}
+
+/** Everything that decides where a connection goes and as whom, hashed (it holds secrets). */
+function loginOf(options: SshTargetOptions): string {
+  const { connectTimeoutMs: _timeout, jumpHost, ...login } = options;
+  return createHash("sha256")
+    .update(JSON.stringify([login, jumpHost ? loginOf(jumpHost) : null]))
+    .digest("hex");
 }
 
 /**
