@@ -1,7 +1,11 @@
 import * as crypto from "node:crypto";
-import { x509 } from "./x509";
-import { certificateParts } from "./certificate-der";
+import { AlgorithmRefusal, SignatureScheme, keyRefusal, schemeRefusal, signatureScheme, verifySignature } from "./algorithms";
+import { CertificateStructure, readCertificate, readExtensionsField } from "./certificate-der";
 import { ChainsmithInputError } from "./errors";
+import { Defect, ExtensionFacts, extensionFacts } from "./extensions";
+import { generalNameText } from "./general-names";
+import { ConstrainedNames } from "./name-constraints";
+import { DistinguishedName, OID_COMMON_NAME, OID_EMAIL_ADDRESS } from "./x500-name";
 
 /** Key algorithm and strength, as people name them ("RSA 2048", "EC P-256", "Ed25519"). */
 export interface KeyInfo {
@@ -14,63 +18,109 @@ export interface KeyInfo {
 /**
  * One X.509 certificate and the facts chainsmith reasons with. Identity is the SHA-256
  * fingerprint of the DER, never the subject: a cross-signed root and its self-signed
- * twin share subject and key.
+ * twin share subject and key. The structure is read eagerly (chain/certificate-der) and
+ * the extensions on first use; a certificate whose extensions break the rules is still
+ * a Certificate, with `defects` that keep it off every valid path.
  */
 export class Certificate {
   readonly der: Buffer;
   /** Lowercase hex SHA-256 of the DER: the identity used everywhere. */
   readonly sha256: string;
-  readonly publicKey: crypto.KeyObject;
   readonly notBefore: Date;
   readonly notAfter: Date;
+  readonly subjectName: DistinguishedName;
+  readonly issuerName: DistinguishedName;
 
-  private readonly native: crypto.X509Certificate;
-  // Name keys for chaining come from OpenSSL's one-line form (cheap); the RFC 4514 strings and
-  // the extensions come from @peculiar/x509 on first use, since path building over a large
-  // pool or trust store touches only a few certificates' extensions.
-  /** Subject and issuer names folded for RFC 5280 name matching (not for display). */
-  readonly subjectNameKey: string;
-  readonly issuerNameKey: string;
-  private parsedMemo: x509.X509Certificate | undefined;
+  private readonly structure: CertificateStructure;
+  private partsMemo: { tbs: Buffer; spki: Buffer; signature: Buffer } | undefined;
   private factsMemo: ExtensionFacts | undefined;
+  private keyMemo: crypto.KeyObject | null | undefined;
+  private keyRefusalMemo: AlgorithmRefusal | null | undefined;
+  private schemeMemo: SignatureScheme | AlgorithmRefusal | undefined;
   private selfSignedMemo: boolean | undefined;
   private spkiMemo: string | undefined;
-  private commonNameMemo: string | null | undefined;
 
-  private constructor(der: Buffer, native: crypto.X509Certificate) {
+  private constructor(der: Buffer, structure: CertificateStructure) {
     this.der = der;
-    this.native = native;
-    this.sha256 = crypto.createHash("sha256").update(der).digest("hex");
-    this.publicKey = native.publicKey;
-    this.notBefore = new Date(native.validFrom);
-    this.notAfter = new Date(native.validTo);
-    this.subjectNameKey = nameKey(native.subject);
-    this.issuerNameKey = nameKey(native.issuer);
+    this.structure = structure;
+    // crypto.hash (Node 20.12+) is a one-shot digest, cheaper per certificate of a trust store.
+    this.sha256 = crypto.hash ? crypto.hash("sha256", der, "hex") : crypto.createHash("sha256").update(der).digest("hex");
+    this.notBefore = structure.notBefore;
+    this.notAfter = structure.notAfter;
+    this.subjectName = structure.subject;
+    this.issuerName = structure.issuer;
   }
 
-  /** Parses one DER certificate; `source` names the input in errors ("pool.pem, block 2"). */
+  /** Subject and issuer names folded for RFC 5280 name matching (not for display). */
+  get subjectNameKey(): string {
+    return this.subjectName.key;
+  }
+
+  get issuerNameKey(): string {
+    return this.issuerName.key;
+  }
+
+  private get parts(): { tbs: Buffer; spki: Buffer; signature: Buffer } {
+    const { tbs, spki, signature } = this.structure;
+    return (this.partsMemo ??= { tbs: this.der.subarray(tbs.start, tbs.end), spki: this.der.subarray(spki.start, spki.end), signature: this.der.subarray(signature.start, signature.end) });
+  }
+
+  /** Parses one DER certificate (nothing after it); `source` names the input in errors ("pool.pem, block 2"). */
   static fromDer(der: Uint8Array, source = "certificate"): Certificate {
     const buf = Buffer.from(der);
-    let native: crypto.X509Certificate;
+    let structure: CertificateStructure;
     try {
-      native = new crypto.X509Certificate(buf);
+      structure = readCertificate(buf);
     } catch (e) {
-      // Node retries the bytes as PEM after DER fails, so OpenSSL's last word ("PEM routines::no start line") misleads.
-      const detail = /PEM routines/.test((e as Error).message) ? "its DER structure is malformed" : (e as Error).message;
       throw new ChainsmithInputError(
         "bad-certificate",
-        `${source}: not a valid X.509 certificate (${detail}). Check that the file is not truncated or altered.`,
+        `${source}: not a valid X.509 certificate (${(e as Error).message}). Check that the file is not truncated or altered.`,
       );
     }
-    return new Certificate(buf, native);
-  }
-
-  private get parsed(): x509.X509Certificate {
-    return (this.parsedMemo ??= new x509.X509Certificate(this.der as Buffer<ArrayBuffer>));
+    return new Certificate(buf, structure);
   }
 
   private get facts(): ExtensionFacts {
-    return (this.factsMemo ??= extensionFacts(this.parsed));
+    if (!this.factsMemo) {
+      try {
+        this.factsMemo = extensionFacts(readExtensionsField(this.der, this.structure.extensions));
+      } catch (e) {
+        // The extensions field itself does not parse: nothing in it can be trusted.
+        this.factsMemo = { subjectAltNamesCritical: false, defects: [{ code: "malformed-certificate", reason: `has a malformed extensions field (${(e as Error).message})` }] };
+      }
+    }
+    return this.factsMemo;
+  }
+
+  /** The decoded public key; undefined when node:crypto cannot decode it (an unknown algorithm, a broken key). */
+  get publicKey(): crypto.KeyObject | undefined {
+    if (this.keyMemo === undefined) {
+      try {
+        this.keyMemo = crypto.createPublicKey({ key: this.spki, format: "der", type: "spki" });
+      } catch {
+        this.keyMemo = null;
+      }
+    }
+    return this.keyMemo ?? undefined;
+  }
+
+  /** The SubjectPublicKeyInfo's DER. */
+  get spki(): Buffer {
+    return this.parts.spki;
+  }
+
+  /** The signed part and the signature over it, as the issuer made them. */
+  get tbs(): Buffer {
+    return this.parts.tbs;
+  }
+
+  get signatureValue(): Buffer {
+    return this.parts.signature;
+  }
+
+  /** Dotted OID of the signature algorithm. */
+  get signatureAlgorithmOid(): string {
+    return this.structure.signatureAlgorithm.oid;
   }
 
   /** Uppercase hex SHA-1 of the DER: the thumbprint Windows shows. */
@@ -80,39 +130,68 @@ export class Certificate {
 
   /** RFC 4514 distinguished name of the subject. */
   get subject(): string {
-    return this.parsed.subject;
+    return this.subjectName.toString();
   }
 
   /** RFC 4514 distinguished name of the issuer. */
   get issuer(): string {
-    return this.parsed.issuer;
+    return this.issuerName.toString();
   }
 
   get commonName(): string | undefined {
-    // From OpenSSL's one-line-per-attribute form, once: used in every dead-end message.
-    if (this.commonNameMemo === undefined) this.commonNameMemo = /^CN=(.*)$/m.exec(this.native.subject)?.[1] ?? null;
-    return this.commonNameMemo ?? undefined;
+    return this.subjectName.values(OID_COMMON_NAME)[0];
   }
 
+  /** Lowercase hex of the serial number. */
   get serialNumber(): string {
-    return this.parsed.serialNumber;
+    const bytes = this.der.subarray(this.structure.serial.contentStart, this.structure.serial.end);
+    return (bytes.length > 1 && bytes[0] === 0 ? bytes.subarray(1) : bytes).toString("hex");
+  }
+
+  get version(): number {
+    return this.structure.version;
   }
 
   /** Lowercase hex SHA-256 of the SubjectPublicKeyInfo DER: equal for same-key certificates. */
   get spkiSha256(): string {
-    return (this.spkiMemo ??= crypto
-      .createHash("sha256")
-      .update(this.publicKey.export({ type: "spki", format: "der" }))
-      .digest("hex"));
+    // Of the key as node:crypto exports it, so that it compares with a private key's (chain/key.ts).
+    return (this.spkiMemo ??= crypto.createHash("sha256").update(this.publicKey?.export({ type: "spki", format: "der" }) ?? this.spki).digest("hex"));
   }
 
   get key(): KeyInfo {
-    return keyInfo(this.publicKey);
+    return this.publicKey ? keyInfo(this.publicKey) : { type: "other" };
   }
 
   /** The hash of the signature, e.g. "SHA-256" ("SHA-1" is a finding). */
   get signatureHash(): string | undefined {
-    return (this.parsed.signatureAlgorithm as { hash?: { name?: string } }).hash?.name;
+    const scheme = this.signatureScheme;
+    return "hashName" in scheme ? scheme.hashName : undefined;
+  }
+
+  /** How the signature on this certificate is verified, or why it cannot be. */
+  get signatureScheme(): SignatureScheme | AlgorithmRefusal {
+    return (this.schemeMemo ??= signatureScheme(this.structure.signatureAlgorithm));
+  }
+
+  /** Why this certificate's own key is refused for path building (weak or unknown), or undefined. */
+  get keyRefusal(): AlgorithmRefusal | undefined {
+    if (this.keyRefusalMemo === undefined) this.keyRefusalMemo = keyRefusal(this.spki, this.publicKey) ?? null;
+    return this.keyRefusalMemo ?? undefined;
+  }
+
+  /** Why the signature algorithm on this certificate is refused, or undefined. */
+  get signatureRefusal(): AlgorithmRefusal | undefined {
+    const scheme = this.signatureScheme;
+    return "code" in scheme ? scheme : schemeRefusal(scheme);
+  }
+
+  /** Rules this certificate breaks whatever the path (malformed or unknown critical extensions, ...). */
+  get defects(): Defect[] {
+    const defects = [...this.structure.defects, ...this.facts.defects];
+    if (this.subjectName.isEmpty && !(this.facts.subjectAltNames && this.facts.subjectAltNamesCritical)) {
+      defects.push({ code: "malformed-certificate", reason: "has an empty subject and no critical subjectAltName (RFC 5280 4.2.1.6)" });
+    }
+    return defects;
   }
 
   /** Hex key identifiers, when the extensions are present. */
@@ -125,11 +204,11 @@ export class Certificate {
   }
 
   get isCA(): boolean {
-    return this.facts.isCA;
+    return this.facts.basicConstraints?.ca ?? false;
   }
 
   get pathLen(): number | undefined {
-    return this.facts.pathLen;
+    return this.facts.basicConstraints?.pathLen;
   }
 
   /** Key usage names (digitalSignature, keyCertSign, ...); undefined when the extension is absent. */
@@ -142,8 +221,28 @@ export class Certificate {
     return this.facts.extendedKeyUsage;
   }
 
+  /** Where AIA-fetching clients download this certificate's issuer (authorityInfoAccess caIssuers). */
+  get caIssuersUrls(): string[] {
+    return this.facts.caIssuersUrls ?? [];
+  }
+
   get subjectAltNames(): string[] {
-    return this.facts.subjectAltNames;
+    return (this.facts.subjectAltNames ?? []).map(generalNameText);
+  }
+
+  get nameConstraints(): ExtensionFacts["nameConstraints"] {
+    return this.facts.nameConstraints;
+  }
+
+  /** policyConstraints' requireExplicitPolicy, when present. */
+  get requireExplicitPolicy(): number | undefined {
+    return this.facts.requireExplicitPolicy;
+  }
+
+  /** The names name constraints apply to. */
+  get constrainedNames(): ConstrainedNames {
+    const altNames = this.facts.subjectAltNames;
+    return { subject: this.subjectName, subjectEmails: altNames ? [] : this.subjectName.values(OID_EMAIL_ADDRESS), altNames: altNames ?? [] };
   }
 
   /** Issuer and subject names are equal (RFC 5280 self-issued). */
@@ -158,7 +257,7 @@ export class Certificate {
 
   /** "CN [fingerprint]": enough to tell a cross-sign from its self-signed twin. */
   get label(): string {
-    return `${this.commonName ?? this.subject} [${this.shortFingerprint}]`;
+    return `${this.commonName ?? (this.subject || "(empty subject)")} [${this.shortFingerprint}]`;
   }
 
   get pem(): string {
@@ -173,19 +272,14 @@ export class Certificate {
 
   /** Same subject and same key: the same CA, whoever signed this copy of it. */
   isSameEntityAs(other: Certificate): boolean {
-    return this.subjectNameKey === other.subjectNameKey && this.spkiSha256 === other.spkiSha256;
+    return this.subjectNameKey === other.subjectNameKey && this.spki.equals(other.spki);
   }
 
-  /** The signature on this certificate verifies with `issuer`'s public key. */
+  /** The signature on this certificate verifies with `issuer`'s public key (whatever the algorithm policy says). */
   isSignedBy(issuer: Certificate): boolean {
-    // An RSA signature cannot verify with an EC key (and so on): answer without the costly check.
-    const family = keyTypesFor(this.der);
-    if (family && !family.includes(issuer.publicKey.asymmetricKeyType ?? "")) return false;
-    try {
-      return this.native.verify(issuer.publicKey);
-    } catch {
-      return false;
-    }
+    const scheme = this.signatureScheme;
+    const key = issuer.publicKey;
+    return key !== undefined && !("code" in scheme) && verifySignature(scheme, this.tbs, this.signatureValue, key);
   }
 
   /** Self-issued and the signature verifies with its own key (not just equal names). */
@@ -204,74 +298,11 @@ export class Certificate {
   }
 }
 
-// Key types (KeyObject.asymmetricKeyType) that can verify each family of signature
-// algorithm, by the hex prefix of its OID: read from the DER, since a full parse of every
-// same-named candidate's child would cost more than the checks it saves.
-const SIGNATURE_KEY_TYPES: [oidPrefix: string, keyTypes: string[]][] = [
-  ["2a864886f70d01010a", ["rsa", "rsa-pss"]], // RSASSA-PSS
-  ["2a864886f70d0101", ["rsa"]], // PKCS#1 v1.5 (sha1WithRSAEncryption, sha256WithRSAEncryption, ...)
-  ["2a8648ce3d04", ["ec"]], // ecdsa-with-SHA*
-  ["2b6570", ["ed25519"]],
-  ["2b6571", ["ed448"]],
-];
-
-function keyTypesFor(der: Buffer): string[] | undefined {
-  const oid = certificateParts(der)?.signatureAlgorithmOid;
-  return oid === undefined ? undefined : SIGNATURE_KEY_TYPES.find(([prefix]) => oid.startsWith(prefix))?.[1];
-}
-
-interface ExtensionFacts {
-  subjectKeyId: string | undefined;
-  authorityKeyId: string | undefined;
-  isCA: boolean;
-  pathLen: number | undefined;
-  keyUsage: string[] | undefined;
-  extendedKeyUsage: string[] | undefined;
-  subjectAltNames: string[];
-}
-
-function extensionFacts(parsed: x509.X509Certificate): ExtensionFacts {
-  const bc = parsed.getExtension(x509.BasicConstraintsExtension);
-  const ku = parsed.getExtension(x509.KeyUsagesExtension);
-  const eku = parsed.getExtension(x509.ExtendedKeyUsageExtension);
-  const san = parsed.getExtension(x509.SubjectAlternativeNameExtension);
-  return {
-    subjectKeyId: parsed.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId.toLowerCase(),
-    authorityKeyId: parsed.getExtension(x509.AuthorityKeyIdentifierExtension)?.keyId?.toLowerCase(),
-    isCA: bc?.ca ?? false,
-    pathLen: bc?.pathLength,
-    keyUsage: ku ? keyUsageNames(ku.usages) : undefined,
-    extendedKeyUsage: eku ? eku.usages.map(String) : undefined,
-    subjectAltNames: san ? san.names.items.map((n) => `${n.type}:${n.value}`) : [],
-  };
-}
-
 /** Distinct certificates by fingerprint, in first-seen order. */
 export function uniqueCertificates(certs: Iterable<Certificate>): Certificate[] {
   const seen = new Map<string, Certificate>();
   for (const c of certs) if (!seen.has(c.sha256)) seen.set(c.sha256, c);
   return [...seen.values()];
-}
-
-// RFC 5280 name matching, approximated: attribute order kept, case and inner spaces folded.
-function nameKey(oneLineName: string): string {
-  return oneLineName.toLowerCase().replace(/[ \t]+/g, " ").trim();
-}
-
-const KEY_USAGE_FLAGS: Array<[number, string]> = [
-  [x509.KeyUsageFlags.digitalSignature, "digitalSignature"],
-  [x509.KeyUsageFlags.nonRepudiation, "nonRepudiation"],
-  [x509.KeyUsageFlags.keyEncipherment, "keyEncipherment"],
-  [x509.KeyUsageFlags.dataEncipherment, "dataEncipherment"],
-  [x509.KeyUsageFlags.keyAgreement, "keyAgreement"],
-  [x509.KeyUsageFlags.keyCertSign, "keyCertSign"],
-  [x509.KeyUsageFlags.cRLSign, "cRLSign"],
-  [x509.KeyUsageFlags.encipherOnly, "encipherOnly"],
-  [x509.KeyUsageFlags.decipherOnly, "decipherOnly"],
-];
-
-function keyUsageNames(flags: number): string[] {
-  return KEY_USAGE_FLAGS.filter(([bit]) => (flags & bit) !== 0).map(([, name]) => name);
 }
 
 function keyInfo(key: crypto.KeyObject): KeyInfo {

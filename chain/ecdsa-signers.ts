@@ -10,25 +10,32 @@
  * a key inside it is still verified the usual way by the caller.
  */
 import * as crypto from "node:crypto";
-import { invert, mod } from "@noble/curves/abstract/modular";
-import { p256, p384, p521 } from "@noble/curves/nist";
+import type * as Modular from "@noble/curves/abstract/modular";
+import type * as Nist from "@noble/curves/nist";
+import { readAlgorithm } from "./algorithms";
 import type { Certificate } from "./certificate";
-import { certificateParts, subjectPublicKeyInfo } from "./certificate-der";
-import { derElementWithin as element } from "./der";
+import { DerCursor, TAG, contentOf, readOid } from "./der";
 
-type Curve = typeof p256 | typeof p384 | typeof p521;
+type Curve = typeof Nist.p256 | typeof Nist.p384 | typeof Nist.p521;
 
-// Content octets of the named-curve OIDs (prime256v1, secp384r1, secp521r1).
-const CURVES: Record<string, Curve> = { "2a8648ce3d030107": p256, "2b81040022": p384, "2b81040023": p521 };
-const EC_PUBLIC_KEY = "2a8648ce3d0201";
+// @noble/curves is loaded on first use: a command that never screens a crowd of candidates
+// (most runs) does not pay for loading it.
+let noble: { nist: typeof Nist; modular: typeof Modular } | undefined;
+function curves(): { nist: typeof Nist; modular: typeof Modular } {
+  return (noble ??= { nist: require("@noble/curves/nist") as typeof Nist, modular: require("@noble/curves/abstract/modular") as typeof Modular });
+}
 
-// Content octets of the ecdsa-with-SHA* OIDs (1.2.840.10045.4.1 and 4.3.1-4).
+// The named curves whose keys can be recovered (prime256v1, secp384r1, secp521r1).
+const CURVES: Record<string, "p256" | "p384" | "p521"> = { "1.2.840.10045.3.1.7": "p256", "1.3.132.0.34": "p384", "1.3.132.0.35": "p521" };
+const EC_PUBLIC_KEY = "1.2.840.10045.2.1";
+
+// The ecdsa-with-SHA* OIDs (1.2.840.10045.4.1 and 4.3.1-4).
 const ECDSA_HASHES: Record<string, string> = {
-  "2a8648ce3d0401": "sha1",
-  "2a8648ce3d040301": "sha224",
-  "2a8648ce3d040302": "sha256",
-  "2a8648ce3d040303": "sha384",
-  "2a8648ce3d040304": "sha512",
+  "1.2.840.10045.4.1": "sha1",
+  "1.2.840.10045.4.3.1": "sha224",
+  "1.2.840.10045.4.3.2": "sha256",
+  "1.2.840.10045.4.3.3": "sha384",
+  "1.2.840.10045.4.3.4": "sha512",
 };
 
 interface EcKey {
@@ -58,24 +65,24 @@ export function mayHaveSigned(child: Certificate, issuer: Certificate): boolean 
 function recoveredKeys(child: Certificate, curveOid: string): Set<string> | undefined {
   const cacheKey = `${child.sha256}:${curveOid}`;
   if (recovered.has(cacheKey)) return recovered.get(cacheKey);
-  const keys = recover(child.der, CURVES[curveOid]);
+  const keys = recover(child, curves().nist[CURVES[curveOid]]);
   if (recovered.size >= RECOVERED_LIMIT) recovered.clear();
   recovered.set(cacheKey, keys);
   return keys;
 }
 
-function recover(der: Buffer, curve: Curve): Set<string> | undefined {
-  const parts = certificateParts(der);
-  const hash = parts && ECDSA_HASHES[parts.signatureAlgorithmOid];
-  if (!parts || !hash) return undefined;
+function recover(child: Certificate, curve: Curve): Set<string> | undefined {
+  const hash = ECDSA_HASHES[child.signatureAlgorithmOid];
+  if (!hash) return undefined;
+  const { invert, mod } = curves().modular;
   let r: bigint, s: bigint;
   try {
-    ({ r, s } = curve.Signature.fromDER(parts.signature));
+    ({ r, s } = curve.Signature.fromDER(child.signatureValue));
   } catch {
     return undefined; // Not readable here: let the verification decide.
   }
   const { n, Fp } = curve.CURVE;
-  const digest = crypto.createHash(hash).update(parts.tbs).digest();
+  const digest = crypto.createHash(hash).update(child.tbs).digest();
   // The hash as an integer, cut to the order's bit length (SEC 1 4.1.4 step 5).
   const e = BigInt(`0x${digest.toString("hex")}`) >> BigInt(Math.max(0, digest.length * 8 - n.toString(2).length));
   const rInverse = invert(r, n);
@@ -104,12 +111,12 @@ function recover(der: Buffer, curve: Curve): Set<string> | undefined {
   return keys;
 }
 
-// OpenSSL's names of the curves.
-const ECDH_NAMES = new Map<Curve, string>([[p256, "prime256v1"], [p384, "secp384r1"], [p521, "secp521r1"]]);
+// OpenSSL's names of the curves, by the bit length of their order.
+const ECDH_NAMES: Record<number, string> = { 256: "prime256v1", 384: "secp384r1", 521: "secp521r1" };
 
 /** An ECDH context whose private key is `scalar` (0 < scalar < n). */
 function ecdh(curve: Curve, scalar: bigint): crypto.ECDH {
-  const context = crypto.createECDH(ECDH_NAMES.get(curve)!);
+  const context = crypto.createECDH(ECDH_NAMES[curve.CURVE.n.toString(2).length]);
   context.setPrivateKey(Buffer.from(hexOf(scalar, curve.CURVE.Fp.BYTES), "hex"));
   return context;
 }
@@ -122,26 +129,24 @@ function hexOf(value: bigint, bytes: number): string {
 function ecKeyOf(cert: Certificate): EcKey | null {
   let key = ecKeys.get(cert);
   if (key === undefined) {
-    key = readEcKey(cert.der);
+    key = readEcKey(cert.spki);
     ecKeys.set(cert, key);
   }
   return key;
 }
 
-function readEcKey(der: Buffer): EcKey | null {
-  const spki = subjectPublicKeyInfo(der);
-  if (!spki) return null;
+function readEcKey(spki: Buffer): EcKey | null {
   // SubjectPublicKeyInfo: SEQUENCE { SEQUENCE { algorithm OID, parameters (the curve's OID) }, BIT STRING }.
-  const outer = element(spki, 0, 0x30);
-  const algorithm = outer && element(spki, outer.contentStart, 0x30);
-  const type = algorithm && element(spki, algorithm.contentStart, 0x06);
-  const params = type && element(spki, type.end, 0x06);
-  const bits = algorithm && element(spki, algorithm.end, 0x03);
-  if (!type || !params || !bits) return null;
-  const curveOid = spki.subarray(params.contentStart, params.end).toString("hex");
-  const curve = CURVES[curveOid];
-  if (spki.subarray(type.contentStart, type.end).toString("hex") !== EC_PUBLIC_KEY || !curve) return null;
-  const point = spki.subarray(bits.contentStart + 1, bits.end);
-  // Recovered keys print uncompressed; a rare compressed key is simply verified.
-  return point[0] === 0x04 ? { curveOid, point: point.toString("hex") } : null;
+  try {
+    const fields = DerCursor.inside(spki, new DerCursor(spki, 0, spki.length, "key").next(TAG.SEQUENCE), "key");
+    const algorithm = readAlgorithm(spki, fields.next(TAG.SEQUENCE), "key algorithm");
+    const params = algorithm.parameters;
+    if (algorithm.oid !== EC_PUBLIC_KEY || params?.[0] !== TAG.OID) return null;
+    const curveOid = readOid(params, new DerCursor(params, 0, params.length, "curve").next(TAG.OID), "curve");
+    const point = contentOf(spki, fields.next(TAG.BIT_STRING)).subarray(1);
+    // Recovered keys print uncompressed; a rare compressed key is simply verified.
+    return CURVES[curveOid] && point[0] === 0x04 ? { curveOid, point: point.toString("hex") } : null;
+  } catch {
+    return null;
+  }
 }

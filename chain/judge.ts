@@ -45,12 +45,14 @@ export interface JudgeOptions {
   at?: Date;
   /** Warn when a served certificate expires within this many days; default 30 (as cfssl). */
   expiryWarningDays?: number;
+  /** What clients that fetch AIA can download (the pool); default the desired chain. */
+  aiaCertificates?: readonly Certificate[];
 }
 
 export interface Judgement {
   served: Certificate[];
   findings: Finding[];
-  /** One verdict per profile, in the order given. */
+  /** One verdict per profile, in the order given, with the behaviour that decided it where one did. */
   profiles: ProfileVerdict[];
   /** Byte-for-byte the desired chain; undefined when none was given. */
   matchesDesired: boolean | undefined;
@@ -73,7 +75,7 @@ export function judgeServed(served: readonly Certificate[], options: JudgeOption
   return {
     served: [...served],
     findings,
-    profiles: options.profiles.map((p) => checkServedChain(p, served, at)),
+    profiles: options.profiles.map((p) => checkServedChain(p, served, at, { aiaCertificates: options.aiaCertificates ?? desired })),
     matchesDesired: desired ? desired.length === served.length && desired.every((d, i) => d.sha256 === served[i].sha256) : undefined,
     ok: !findings.some((f) => f.severity === "error"),
   };

@@ -5,7 +5,7 @@
 import * as crypto from "node:crypto";
 import { Certificate } from "./certificate";
 import { ChainsmithInputError } from "./errors";
-import { kindOfDer, kindOfPemLabel, notACertificate, type InputKind } from "./parse";
+import { kindOfDer, kindOfPemLabel, notACertificate, type InputKind } from "./input-kind";
 import { assertCompleteDer, decodePemBlocks, inputText, looksLikePem, type PemBlock } from "./pem";
 
 /** Reads the one private key in `input` (a PEM with other blocks around it is fine). */
@@ -94,6 +94,10 @@ function createKey(
 
 function keyError(e: Error & { code?: string }, where: string, encrypted: boolean): ChainsmithInputError {
   const reason = `${e.code ?? ""} ${e.message}`;
+  // A wrong passphrase passes the padding check 1 time in 256; what it decrypts to then fails
+  // in the DECODER ("unsupported"), while an unsupported cipher fails in the EVP layer.
+  const undecodable = e.code === "ERR_OSSL_UNSUPPORTED" && /DECODER/.test(e.message);
+  if (encrypted && undecodable) return wrongPassphrase(where);
   if (/unsupported|UNSUPPORTED/.test(reason)) {
     return new ChainsmithInputError(
       "unsupported-key-algorithm",
@@ -101,9 +105,13 @@ function keyError(e: Error & { code?: string }, where: string, encrypted: boolea
     );
   }
   if (encrypted && /decrypt|passphrase|BAD_DECRYPT|interrupted or cancelled/i.test(reason)) {
-    return new ChainsmithInputError("key-wrong-passphrase", `${where}: the passphrase does not decrypt the private key. Check the passphrase (and its file's trailing newline).`);
+    return wrongPassphrase(where);
   }
   return new ChainsmithInputError("bad-key", `${where}: not a readable private key (${e.message}). Check that the file is not truncated or altered.`);
+}
+
+function wrongPassphrase(where: string): ChainsmithInputError {
+  return new ChainsmithInputError("key-wrong-passphrase", `${where}: the passphrase does not decrypt the private key. Check the passphrase (and its file's trailing newline).`);
 }
 
 function isKeyKind(kind: InputKind): boolean {

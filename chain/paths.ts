@@ -1,8 +1,13 @@
 /**
  * Every valid certification path from a leaf, through intermediates of a pool, to a trust
- * anchor. The shape follows rustls/webpki's verify_cert.rs: one short recursive function
- * over candidate issuers, loop prevention (RFC 4158: same subject and key already on the
- * path), and a budget that turns a pathological pool into a named error.
+ * anchor. The shape follows rustls/webpki's verify_cert.rs: one short step over candidate
+ * issuers, loop prevention (RFC 4158: same subject and key already on the path), and a
+ * budget; what makes a link valid is chain/path-rules.ts.
+ *
+ * Paths grow breadth first, one certificate per round, so every path of n certificates is
+ * found before any of n+1: a cross-sign mesh that exhausts the budget still yields its
+ * short paths (the search then says how far it got), and only a search that found nothing
+ * within the budget ends with "budget-exceeded".
  *
  * Decisions:
  * - Issuers are found by name (RFC 5280 name chaining) and tried in fingerprint order. Key
@@ -16,33 +21,50 @@
  *   user's own). A self-signed certificate of the pool is never an anchor by itself:
  *   trusting whatever the input holds would make every chain "valid". Give it as an
  *   anchor to trust it; otherwise the dead end says so.
- * - Anchors are trusted by configuration: they need not be CAs (real stores hold v1
- *   roots), but their validity, keyCertSign (when key usage is present) and pathLen are
- *   checked, as OpenSSL does. An expired root (DST Root CA X3 after 2021-09-30) ends no path.
+ * - Anchors are trusted by configuration, and checked like any issuer (chain/path-rules.ts):
+ *   validity, key, extensions, keyCertSign, pathLen, name constraints, EKU; a v1 anchor is a
+ *   CA without basicConstraints, a v3 one needs cA. An expired root (DST Root CA X3 after
+ *   2021-09-30) ends no path.
  * - A pool certificate identical to an anchor (same fingerprint) acts only as the anchor.
  * - A cross-sign (same subject and key, another issuer) is a distinct certificate.
  * - The result never depends on the order of the pool: candidates are sorted, and the
  *   budget counts every signature check, cached or not.
  */
 import { Certificate } from "./certificate";
-import { mayHaveSigned } from "./ecdsa-signers";
+import type { AnchorChecks } from "./client-behaviour";
 import { ChainBuildError } from "./errors";
+import { Refusal, Role, Spending, issuerRefusal, leafRefusal } from "./path-rules";
+import { KEY_RECOVERY_THRESHOLD } from "./signatures";
+import { OID_COMMON_NAME } from "./x500-name";
+
+export { isIssuerOf } from "./signatures";
 
 export interface BudgetLimits {
   /** Signature checks per search (cached results count too, so results never depend on the cache). */
   signatureChecks: number;
-  /** Calls of the recursive step per search. */
+  /** Calls of the step that extends one partial path, per search. */
   buildCalls: number;
+  /** Name comparisons for name constraints (names x subtrees), per search. */
+  nameComparisons: number;
 }
 
-/** Room for a pool of thousands of same-named decoys; a runaway cross-sign mesh still ends quickly. */
-export const DEFAULT_BUDGET: BudgetLimits = { signatureChecks: 10_000, buildCalls: 200_000 };
+/**
+ * Room for a pool of thousands of same-named decoys; a runaway cross-sign mesh still ends
+ * quickly. Name comparisons: rustls-webpki's bound (250,000 per verification).
+ */
+export const DEFAULT_BUDGET: BudgetLimits = { signatureChecks: 10_000, buildCalls: 200_000, nameComparisons: 250_000 };
 
 export interface PathOptions {
   /** The time every certificate on the path must be valid at. */
   at: Date;
   /** Certificates a path may end at. */
   anchors: readonly Certificate[];
+  /** What is checked of an anchor (chain/client-behaviour.ts AnchorChecks); default `certificate`: validity, pathLen, key usage. */
+  anchorChecks?: AnchorChecks;
+  /** Where serverAuth (EKU) is required: on every certificate of the path (default), or on the leaf only (Java). */
+  eku?: "path" | "leaf";
+  /** Take SHA-1 signatures, as clients from before 2017 did; default false (refused, as for choosing a chain). */
+  sha1Signatures?: boolean;
   budget?: Partial<BudgetLimits>;
 }
 
@@ -58,8 +80,10 @@ export interface PathSearch {
   leaf: Certificate;
   /** Sorted: shortest first, then by fingerprints. */
   paths: CertPath[];
-  /** One sentence per dead end, e.g. "Sectigo DV R36 [ab12..]: issuer 'Sectigo R46' not in pool or anchors". */
+  /** One sentence per dead end, its code in brackets, e.g. "Sectigo DV R36 [ab12..]: issuer 'Sectigo R46' not in pool or anchors [missing-issuer]". */
   deadEnds: string[];
+  /** Set when the budget ended the search after some paths were found: how far it got. */
+  incomplete?: string;
 }
 
 /** Every valid path from `leaf`; an empty `paths` list with reasons when none exists. */
@@ -67,20 +91,24 @@ export function searchPaths(leaf: Certificate, pool: readonly Certificate[], opt
   const anchorIds = new Set(options.anchors.map((a) => a.sha256));
   const search: Search = {
     at: options.at,
+    anchorChecks: options.anchorChecks ?? "certificate",
+    eku: options.eku ?? "path",
+    sha1: options.sha1Signatures ?? false,
     anchors: new IssuerIndex(options.anchors),
     intermediates: new IssuerIndex(pool.filter((c) => !anchorIds.has(c.sha256))),
-    budget: new Budget({ ...DEFAULT_BUDGET, ...options.budget }, leaf),
+    budget: new Budget({ ...DEFAULT_BUDGET, ...options.budget }),
     paths: [],
     deadEnds: new Set(),
   };
+  let incomplete: string | undefined;
   if (anchorIds.has(leaf.sha256)) {
     search.paths.push({ chain: [leaf], anchor: leaf });
-  } else if (!leaf.isValidAt(options.at)) {
-    search.deadEnds.add(`${leaf.label}: the leaf ${validityProblem(leaf, options.at)}`);
   } else {
-    extend([leaf], search);
+    const refusal = leafRefusal(leaf, options.at);
+    if (refusal) search.deadEnds.add(deadEnd(leaf, "the leaf", refusal));
+    else incomplete = breadthFirst(leaf, search);
   }
-  return { leaf, paths: search.paths.sort(comparePaths), deadEnds: [...search.deadEnds] };
+  return { leaf, paths: search.paths.sort(comparePaths), deadEnds: [...search.deadEnds], ...(incomplete ? { incomplete } : {}) };
 }
 
 /** Every valid path from `leaf`, or ChainBuildError("no-valid-path") naming each dead end. */
@@ -104,6 +132,9 @@ export function noValidPath(search: PathSearch): ChainBuildError {
 
 interface Search {
   at: Date;
+  anchorChecks: AnchorChecks;
+  eku: "path" | "leaf";
+  sha1: boolean;
   anchors: IssuerIndex;
   intermediates: IssuerIndex;
   budget: Budget;
@@ -111,15 +142,41 @@ interface Search {
   deadEnds: Set<string>;
 }
 
-/** The recursive step: `path` runs from the leaf to the certificate whose issuer is sought. */
-function extend(path: Certificate[], search: Search): void {
+/**
+ * Grows every partial path by one issuer per round. Returns undefined when the search ran
+ * to its end, or a note on how far it got when the budget ended it after finding paths.
+ */
+function breadthFirst(leaf: Certificate, search: Search): string | undefined {
+  let round: Certificate[][] = [[leaf]];
+  while (round.length > 0) {
+    const next: Certificate[][] = [];
+    try {
+      for (const path of round) extend(path, search, next);
+    } catch (e) {
+      if (!(e instanceof BudgetExhausted)) throw e;
+      if (search.paths.length === 0) {
+        throw new ChainBuildError(
+          "budget-exceeded",
+          `Path building for ${leaf.label} gave up after ${e.spent} without finding a path of up to ${round[0].length} certificates: ` +
+            `the pool holds too many candidate issuers with matching names, or name constraints too costly to check. Remove unrelated certificates from the pool, or raise the budget.`,
+        );
+      }
+      return `the budget (${e.spent}) ran out while looking at paths of ${round[0].length + 1} certificates: every shorter path was considered, not every longer one`;
+    }
+    round = next;
+  }
+  return undefined;
+}
+
+/** One step: ends `path` at each anchor that signed its top certificate, and queues it grown by each valid intermediate. */
+function extend(path: Certificate[], search: Search, next: Certificate[][]): void {
   search.budget.spendBuildCall();
   const child = path[path.length - 1];
   let continued = false;
   const anchors = search.anchors.candidatesFor(child);
   for (const anchor of anchors) {
-    const problem = issuerProblem(child, anchor, path, search, "anchor");
-    if (problem) search.deadEnds.add(`${child.label}: anchor ${anchor.label} ${problem}`);
+    const refusal = refusalOf(anchor, path, "anchor", search);
+    if (refusal) search.deadEnds.add(deadEnd(child, `anchor ${anchor.label}`, refusal));
     else {
       search.paths.push({ chain: path.slice(), anchor });
       continued = true;
@@ -129,52 +186,33 @@ function extend(path: Certificate[], search: Search): void {
   const issuers = search.intermediates.candidatesFor(child).filter((c) => c !== child);
   const screen = issuers.length >= KEY_RECOVERY_THRESHOLD;
   for (const issuer of issuers) {
-    const problem = issuerProblem(child, issuer, path, search, "intermediate", screen);
-    if (problem) {
-      search.deadEnds.add(`${child.label}: candidate issuer ${issuer.label} ${problem}`);
+    const refusal = refusalOf(issuer, path, "intermediate", search, screen);
+    if (refusal) {
+      search.deadEnds.add(deadEnd(child, `candidate issuer ${issuer.label}`, refusal));
       continue;
     }
-    path.push(issuer);
-    extend(path, search);
-    path.pop();
+    next.push([...path, issuer]);
     continued = true;
   }
   if (continued) return;
   if (child.selfSigned) {
-    search.deadEnds.add(`${child.label}: self-signed and not a trust anchor`);
+    search.deadEnds.add(`${child.label}: self-signed and not a trust anchor [untrusted-root]`);
   } else if (anchors.length + issuers.length === 0) {
-    search.deadEnds.add(`${child.label}: issuer '${issuerCommonName(child)}' not in pool or anchors`);
+    search.deadEnds.add(`${child.label}: issuer '${issuerCommonName(child)}' not in pool or anchors [missing-issuer]`);
   }
 }
 
-/** Why `issuer` cannot sign `child` on this path, or undefined when it can. Cheap checks first. */
-function issuerProblem(child: Certificate, issuer: Certificate, path: Certificate[], search: Search, role: "anchor" | "intermediate", screen = false): string | undefined {
-  if (path.some((onPath) => onPath.isSameEntityAs(issuer))) return "is already on the path (same subject and key: a loop)";
-  if (!issuer.isValidAt(search.at)) return validityProblem(issuer, search.at);
-  // The signature before the extensions: a same-named decoy then fails without a full parse.
-  search.budget.spendSignatureCheck();
-  if (!signatureVerifies(child, issuer, screen)) return "does not verify the signature (same name, different key)";
-  if (role === "intermediate" && !issuer.isCA) return "is not a CA (basicConstraints)";
-  if (issuer.keyUsage !== undefined && !issuer.keyUsage.includes("keyCertSign")) return "may not sign certificates (key usage lacks keyCertSign)";
-  // pathLen counts the non-self-issued intermediates below the issuer (RFC 5280 4.2.1.9).
-  const below = path.slice(1).filter((c) => !c.selfIssued).length;
-  if (issuer.pathLen !== undefined && below > issuer.pathLen) return `allows ${issuer.pathLen} intermediates below it (pathLen) but ${below} would be`;
-  return undefined;
+function refusalOf(issuer: Certificate, path: Certificate[], role: Role, search: Search, screen = false): Refusal | undefined {
+  return issuerRefusal(issuer, path, role, search.at, screen, search.budget, { anchor: role === "anchor" ? search.anchorChecks : "certificate", eku: search.eku, sha1: search.sha1 });
 }
 
-function validityProblem(cert: Certificate, at: Date): string {
-  if (at.getTime() < cert.notBefore.getTime()) return `is not valid before ${isoDate(cert.notBefore)}`;
-  return `expired on ${isoDate(cert.notAfter)}`;
-}
-
-function isoDate(d: Date): string {
-  return d.toISOString().slice(0, 10);
+function deadEnd(cert: Certificate, subject: string, refusal: Refusal): string {
+  return `${cert.label}: ${subject} ${refusal.reason} [${refusal.code}]`;
 }
 
 /** The CN of `cert`'s issuer name (the whole name when it has no CN). */
 export function issuerCommonName(cert: Certificate): string {
-  const cn = /(?:^|,)\s*CN=((?:\\.|[^,])*)/.exec(cert.issuer);
-  return cn ? cn[1] : cert.issuer;
+  return cert.issuerName.values(OID_COMMON_NAME)[0] ?? (cert.issuer || "(an empty name)");
 }
 
 /** Certificates grouped by subject; lookups use Certificate.isIssuedByName, the one name-matching rule. */
@@ -203,17 +241,27 @@ class IssuerIndex {
   }
 }
 
-class Budget {
+/** Thrown inside a search when its budget runs out; breadthFirst decides what it means. */
+class BudgetExhausted extends Error {
+  constructor(readonly spent: string) {
+    super(`budget exhausted after ${spent}`);
+  }
+}
+
+class Budget implements Spending {
   private signatureChecks = 0;
   private buildCalls = 0;
+  private comparisons = 0;
 
-  constructor(
-    private readonly limits: BudgetLimits,
-    private readonly leaf: Certificate,
-  ) {}
+  constructor(private readonly limits: BudgetLimits) {}
 
-  spendSignatureCheck(): void {
+  signatureCheck(): void {
     if (++this.signatureChecks > this.limits.signatureChecks) this.exceeded(`${this.limits.signatureChecks} signature checks`);
+  }
+
+  nameComparisons(count: number): void {
+    this.comparisons += count;
+    if (this.comparisons > this.limits.nameComparisons) this.exceeded(`${this.limits.nameComparisons} name-constraint comparisons`);
   }
 
   spendBuildCall(): void {
@@ -221,41 +269,8 @@ class Budget {
   }
 
   private exceeded(what: string): never {
-    throw new ChainBuildError(
-      "budget-exceeded",
-      `Path building for ${this.leaf.label} gave up after ${what}: the pool holds too many candidate issuers with matching names. ` +
-        `Remove unrelated certificates from the pool, or raise the budget.`,
-    );
+    throw new BudgetExhausted(what);
   }
-}
-
-// A signature's validity depends only on the signed certificate and the issuer, so results
-// are shared across searches (choosing, then checking each profile, then judging). Keyed by
-// the issuer's fingerprint, not its key: hashing every decoy's key costs more than checking
-// a cross-sign's twin again. Bounded: cleared when full rather than grown without limit.
-const SIGNATURE_CACHE_LIMIT = 200_000;
-const KEY_RECOVERY_THRESHOLD = 16;
-const signatureCache = new Map<string, boolean>();
-
-/** `issuer`'s subject is `child`'s issuer name and its key verifies `child`'s signature (cached). */
-export function isIssuerOf(issuer: Certificate, child: Certificate): boolean {
-  return child.isIssuedByName(issuer) && signatureVerifies(child, issuer);
-}
-
-/**
- * With `screen`, an ECDSA signature's possible signers are recovered once (chain/ecdsa-signers)
- * and candidates outside them fail without a verification each: worth it from about
- * KEY_RECOVERY_THRESHOLD candidates (a recovery costs about 8 P-256 verifications).
- */
-function signatureVerifies(child: Certificate, issuer: Certificate, screen = false): boolean {
-  const key = `${child.sha256}:${issuer.sha256}`;
-  let ok = signatureCache.get(key);
-  if (ok === undefined) {
-    ok = (!screen || mayHaveSigned(child, issuer)) && child.isSignedBy(issuer);
-    if (signatureCache.size >= SIGNATURE_CACHE_LIMIT) signatureCache.clear();
-    signatureCache.set(key, ok);
-  }
-  return ok;
 }
 
 function comparePaths(a: CertPath, b: CertPath): number {

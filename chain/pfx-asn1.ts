@@ -2,7 +2,7 @@
 // encrypted SafeContents, and the two bag attributes (friendlyName, localKeyId).
 import { AsnConvert, AsnProp, AsnPropTypes, AsnType, AsnTypeTypes, OctetString } from "@peculiar/asn1-schema";
 import { EncryptedContentInfo } from "@peculiar/asn1-cms";
-import { PFX, PKCS12Attribute } from "@peculiar/asn1-pfx";
+import { PKCS12Attribute } from "@peculiar/asn1-pfx";
 
 export const id_friendlyName = "1.2.840.113549.1.9.20";
 export const id_localKeyId = "1.2.840.113549.1.9.21";
@@ -44,13 +44,4 @@ export function readBagAttributes(attributes: PKCS12Attribute[] | undefined): { 
     if (attribute.attrId === id_localKeyId) result.localKeyId = Buffer.from(AsnConvert.parse(value, OctetString).buffer).toString("hex");
   }
   return result;
-}
-
-/** The bytes are a PKCS#12 PFX (version 3). */
-export function isPfx(der: Buffer): boolean {
-  try {
-    return AsnConvert.parse(der, PFX).version === 3;
-  } catch {
-    return false;
-  }
 }

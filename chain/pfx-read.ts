@@ -111,7 +111,7 @@ class BagReader {
         const pkcs8 = decrypt(() =>
           decryptWithPassword(shrouded.encryptionAlgorithm, Buffer.from(shrouded.encryptedData.buffer), this.password, where),
         this.source, this.macVerified);
-        this.keys.push({ key: this.privateKey(pkcs8, where), friendlyName });
+        this.keys.push({ key: decrypted(() => this.privateKey(pkcs8, where), this.source, this.macVerified, "the decrypted key is unreadable"), friendlyName });
         return;
       }
       case id_SafeContents:
@@ -150,7 +150,7 @@ function safeContentsOf(info: ContentInfo, password: string, source: string, mac
     const plain = decrypt(() =>
       decryptWithPassword(content.contentEncryptionAlgorithm, Buffer.from(ciphertext.buffer), password, where),
     source, macVerified);
-    return parseOrCorrupt(() => AsnConvert.parse(plain, SafeContents), source, "bad decrypted SafeContents");
+    return decrypted(() => AsnConvert.parse(plain, SafeContents), source, macVerified, "bad decrypted SafeContents");
   }
   throw new ChainsmithInputError(
     "pfx-unsupported",
@@ -165,6 +165,19 @@ function decrypt(run: () => Buffer, source: string, macVerified: boolean): Buffe
     if (!(e instanceof PbeDecryptError)) throw e;
     // With a verified MAC the password is right, so the file is damaged or uses another password inside.
     throw macVerified ? corrupt(source, "a part does not decrypt with the password that passed the integrity check") : wrongPassword(source);
+  }
+}
+
+/**
+ * Reads what a password decrypted. Without a MAC a wrong password is noticed only by the
+ * padding, which garbage passes about once in 256 tries: then the content does not parse.
+ */
+function decrypted<T>(read: () => T, source: string, macVerified: boolean, what: string): T {
+  try {
+    return read();
+  } catch (e) {
+    if (macVerified) throw e instanceof ChainsmithInputError ? e : corrupt(source, what);
+    throw wrongPassword(source);
   }
 }
 

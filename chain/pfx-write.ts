@@ -33,6 +33,8 @@ export interface PfxOptions {
   profile: PfxProfile;
   /** The name Windows shows for the certificate (certificate and key bags). */
   friendlyName?: string;
+  /** Source of the salts and IVs (default crypto.randomBytes); a deterministic one makes the same file for the same inputs. */
+  randomBytes?: (size: number) => Buffer;
 }
 
 /**
@@ -60,7 +62,8 @@ export function writePfx(certificates: Certificate[], key: crypto.KeyObject, pas
     ),
   );
   const pkcs8 = key.export({ type: "pkcs8", format: "der" });
-  const shroudedKey = encryptWithPassword(options.profile, pkcs8, password);
+  const random = options.randomBytes ?? crypto.randomBytes;
+  const shroudedKey = encryptWithPassword(options.profile, pkcs8, password, random);
   const keyBags = new SafeContents([
     new SafeBag({
       bagId: id_pkcs8ShroudedKeyBag,
@@ -72,13 +75,13 @@ export function writePfx(certificates: Certificate[], key: crypto.KeyObject, pas
   ]);
 
   const authenticatedSafe = new AuthenticatedSafe([
-    encryptedContentInfo(Buffer.from(AsnConvert.serialize(certificateBags)), options.profile, password),
+    encryptedContentInfo(Buffer.from(AsnConvert.serialize(certificateBags)), options.profile, password, random),
     dataContentInfo(Buffer.from(AsnConvert.serialize(keyBags))),
   ]);
   const authSafeBytes = Buffer.from(AsnConvert.serialize(authenticatedSafe));
 
   const mac = PROFILE_MAC[options.profile];
-  const macSalt = crypto.randomBytes(8);
+  const macSalt = random(8);
   const digest = pkcs12Mac(mac.hashOid, password, macSalt, mac.iterations, authSafeBytes, "new PFX");
   const pfx = new PFX({
     version: 3,
@@ -96,8 +99,8 @@ function dataContentInfo(bytes: Buffer): ContentInfo {
   return new ContentInfo({ contentType: id_data, content: AsnConvert.serialize(new OctetString(bytes)) });
 }
 
-function encryptedContentInfo(plain: Buffer, profile: PfxProfile, password: string): ContentInfo {
-  const encrypted = encryptWithPassword(profile, plain, password);
+function encryptedContentInfo(plain: Buffer, profile: PfxProfile, password: string, random: (size: number) => Buffer): ContentInfo {
+  const encrypted = encryptWithPassword(profile, plain, password, random);
   const data = new EncryptedData();
   data.encryptedContentInfo = new EncryptedContentInfo({
     contentType: id_data,

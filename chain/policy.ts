@@ -5,7 +5,7 @@
  */
 import { Certificate } from "./certificate";
 import { ChainBuildError, ChainsmithInputError } from "./errors";
-import { BudgetLimits, enumeratePaths, issuerCommonName } from "./paths";
+import { BudgetLimits, issuerCommonName, noValidPath, searchPaths } from "./paths";
 import { ClientProfile, checkServedChain } from "./profiles";
 import { assertValidAt } from "./validity";
 
@@ -45,6 +45,10 @@ export interface ChainChoice {
   /** Names of all profiles considered, in the order given. */
   profiles: string[];
   at: Date;
+  /** Why every other branch of the search ended, each with its code in brackets ("[weak-signature]"). */
+  refused: string[];
+  /** Set when the search budget ended the search early: how far it got. */
+  incomplete?: string;
 }
 
 export interface ChooseOptions {
@@ -101,10 +105,11 @@ export function choosePath(leaf: Certificate, pool: readonly Certificate[], opti
   }
   // An expired or future leaf is the user's to fix (renew it, or check the time), not a missing intermediate.
   assertValidAt([leaf], at);
-  const paths = enumeratePaths(leaf, pool, { at, anchors, budget: options.budget });
-  const scored = paths.map((path) => ({
+  const search = searchPaths(leaf, pool, { at, anchors, budget: options.budget });
+  if (search.paths.length === 0) throw noValidPath(search);
+  const scored = search.paths.map((path) => ({
     ...path,
-    profiles: options.profiles.filter((p) => checkServedChain(p, path.chain, at, options.budget).trusted).map((p) => p.name),
+    profiles: options.profiles.filter((p) => checkServedChain(p, path.chain, at, { budget: options.budget }).trusted).map((p) => p.name),
   }));
   const ranked = rank(scored, policy, options.profiles.length);
   const winner = ranked[0];
@@ -116,6 +121,8 @@ export function choosePath(leaf: Certificate, pool: readonly Certificate[], opti
     candidates: ranked,
     profiles: options.profiles.map((p) => p.name),
     at,
+    refused: search.deadEnds,
+    ...(search.incomplete ? { incomplete: search.incomplete } : {}),
   };
 }
 

@@ -1,32 +1,31 @@
 /**
- * Client profiles: what a kind of client trusts, and whether it accepts a served chain.
- * A client without AIA fetching (Android, Firefox, curl, Java, Python, Go, IoT) builds a
- * path from the leaf through the certificates the server sent to one of its own roots;
- * `checkServedChain` does exactly that with the one path enumerator (chain/paths.ts).
+ * Client profiles: what a kind of client trusts (its roots), what it does with a served
+ * chain (its behaviour, chain/client-behaviour.ts), and whether it accepts one.
+ * `checkServedChain` builds paths from the leaf through the certificates the server sent
+ * to the profile's roots with the one path enumerator (chain/paths.ts), and says which
+ * behaviour decided the verdict where one did (chain/client-verdict.ts).
  */
 import * as fs from "node:fs";
 import * as tls from "node:tls";
+import { BundledStore, bundledRoots, bundledStores, findBundledStore } from "./bundled-stores";
 import { Certificate } from "./certificate";
+import { ClientBehaviour, DEFAULT_BEHAVIOUR, behaviour, behaviourIds, isBehaviourId } from "./client-behaviour";
+import { CheckOptions, ProfileVerdict, clientVerdict } from "./client-verdict";
 import { ChainsmithInputError } from "./errors";
 import { parseCertificates } from "./parse";
+
+export type { DecidingBehaviour, ProfileVerdict, CheckOptions } from "./client-verdict";
 import { BudgetLimits, CertPath, searchPaths } from "./paths";
+import { readBoundedFile } from "./read-file";
 
 export interface ClientProfile {
-  /** Short name used in specs, tables and outputs ("mozilla", "kitkat"). */
+  /** Short name used in specs, tables and outputs ("mozilla", "android-4.4"). */
   name: string;
   description: string;
   /** The trust anchors of this client. */
   roots: Certificate[];
-}
-
-/** Whether one client accepts a served chain, by which path, and why. */
-export interface ProfileVerdict {
-  profile: string;
-  trusted: boolean;
-  /** The shortest path the client can build from the served certificates, when trusted. */
-  path?: CertPath;
-  /** "trusted via X -> Y to root Z", or the dead ends. */
-  reason: string;
+  /** What the client does besides holding its roots; default: a current OpenSSL client. */
+  behaviour?: ClientBehaviour;
 }
 
 /** The OS bundle of Debian, Ubuntu and Alpine. */
@@ -34,35 +33,46 @@ export const SYSTEM_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
 
 /**
  * A profile from a spec:
+ * - a bundled store's name (`android-4.4`, `windows`, `java`, ...; `chainsmith profiles`
+ *   lists them): the real roots of that platform, shipped with chainsmith, and its behaviour;
  * - `mozilla`: the Mozilla roots bundled with Node.js (tls.rootCertificates);
  * - `system`: the OS bundle (`systemBundle`, default /etc/ssl/certs/ca-certificates.crt);
  * - `frozen:YYYY-MM-DD`: the Mozilla roots whose notBefore is before that date. An
- *   approximation of a device last updated then: it lacks roots added later, but it also
- *   lacks roots removed from the bundle since (DST Root CA X3), which such a device had.
- *   For a real old device, give its store as a custom profile;
+ *   approximation (it lacks roots removed since, such as DST Root CA X3): prefer a bundled
+ *   store of that time (android-4.4, ubuntu-2017, ...);
  * - `name=FILE`: a custom profile from a file of roots: PEM (text around the blocks is
- *   skipped), DER or PKCS#7, read by chain/parse.ts.
+ *   skipped), DER or PKCS#7, read by chain/parse.ts; `name@BEHAVIOUR=FILE` gives the
+ *   client's behaviour too (`iot@openssl-1.0=store.pem`; default openssl).
  */
 export function loadProfile(spec: string, options: { systemBundle?: string } = {}): ClientProfile {
   const trimmed = spec.trim();
+  const bundled = findBundledStore(trimmed);
+  if (bundled) return bundledProfile(bundled);
   if (trimmed === "mozilla") return mozillaProfile();
   if (trimmed === "system") return systemProfile(options.systemBundle ?? SYSTEM_BUNDLE);
   if (trimmed.startsWith("frozen:")) return frozenProfile(trimmed.slice("frozen:".length));
   const eq = trimmed.indexOf("=");
   if (eq > 0) {
-    const name = trimmed.slice(0, eq).trim();
+    const label = trimmed.slice(0, eq).trim();
+    const at = label.indexOf("@");
+    const name = at < 0 ? label : label.slice(0, at);
+    const behaviourId = at < 0 ? undefined : label.slice(at + 1);
     const file = trimmed.slice(eq + 1).trim();
+    if (behaviourId !== undefined && !isBehaviourId(behaviourId)) {
+      throw new ChainsmithInputError("bad-profile", `Profile '${spec}': unknown behaviour '${behaviourId}'. Use one of ${behaviourIds().join(", ")} (see 'chainsmith profiles').`);
+    }
     let content: Buffer;
     try {
-      content = fs.readFileSync(file);
+      content = readBoundedFile(file, file);
     } catch (e) {
       throw new ChainsmithInputError("profile-file-unreadable", `Profile '${name}': cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}). Give the path of a PEM file of root certificates.`);
     }
-    return profileFromFile(name, content, file);
+    const profile = profileFromFile(name, content, file);
+    return behaviourId === undefined ? profile : { ...profile, behaviour: behaviour(behaviourId) };
   }
   throw new ChainsmithInputError(
     "bad-profile",
-    `Unknown client profile '${spec}'. Use mozilla, system, frozen:YYYY-MM-DD, or name=FILE (a PEM file of the client's roots).`,
+    `Unknown client profile '${spec}'. Use a bundled store (${bundledStores().map((s) => s.name).join(", ")}; see 'chainsmith profiles'), mozilla, system, frozen:YYYY-MM-DD, or name=FILE (a PEM file of the client's roots).`,
   );
 }
 
@@ -72,21 +82,19 @@ export function profileFromFile(name: string, content: Buffer | string, source: 
   return { name, description: `${roots.length} roots from ${source}`, roots };
 }
 
-/** Whether `profile` accepts `served` (wire order, leaf first) at time `at`, without AIA fetching. */
-export function checkServedChain(profile: ClientProfile, served: readonly Certificate[], at: Date, budget?: Partial<BudgetLimits>): ProfileVerdict {
-  if (served.length === 0) return { profile: profile.name, trusted: false, reason: "nothing was served" };
-  const search = searchPaths(served[0], served.slice(1), { at, anchors: profile.roots, budget });
-  const path = search.paths[0];
-  if (path) {
-    const via = path.chain.slice(1).map((c) => c.label);
-    return {
-      profile: profile.name,
-      trusted: true,
-      path,
-      reason: `trusted via ${via.length ? via.join(" -> ") : "the leaf alone"} to root ${path.anchor.label}`,
-    };
-  }
-  return { profile: profile.name, trusted: false, reason: `no path to its roots: ${search.deadEnds.join("; ")}` };
+/** Whether `profile` accepts `served` (wire order, leaf first) at time `at`, and which behaviour decided it. */
+export function checkServedChain(profile: ClientProfile, served: readonly Certificate[], at: Date, options: CheckOptions = {}): ProfileVerdict {
+  return clientVerdict(profile.name, profile.roots, profile.behaviour ?? behaviour(DEFAULT_BEHAVIOUR), served, at, options);
+}
+
+function bundledProfile(store: BundledStore): ClientProfile {
+  const roots = bundledRoots(store);
+  return {
+    name: store.name,
+    description: `${store.platform}: ${roots.length} roots as of ${store.date} (${store.source}, ${store.licence})`,
+    roots,
+    behaviour: behaviour(store.behaviour),
+  };
 }
 
 let mozillaMemo: ClientProfile | undefined;

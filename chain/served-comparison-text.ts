@@ -1,8 +1,11 @@
 // The words of a served-chain comparison: what drift messages, failed deployments and the
 // judge say when a server does not send the desired chain. The one place to change them.
+import { printable } from "./printable";
 import type { ChainEntry, ServedComparison, Twin } from "./served-comparison";
 
-const labels = (entries: readonly ChainEntry[]) => entries.map((e) => e.label).join(", ");
+// Labels come from the certificates a server sends: made printable (no control characters).
+const label = (e: ChainEntry) => printable(e.label);
+const labels = (entries: readonly ChainEntry[]) => entries.map(label).join(", ");
 const certificates = (count: number) => `${count} certificate${count === 1 ? "" : "s"}`;
 
 /** Why the served chain is not the desired one, in one sentence; undefined when it is. */
@@ -13,7 +16,7 @@ export function describeServedDifference(c: ServedComparison): string | undefine
     case "nothing-served":
       return `${counts}: no certificate at all`;
     case "other-leaf":
-      return `${counts}: it serves another certificate, ${c.served[0].label}, instead of ${c.desired[0].label} (old files, or the server was not reloaded)`;
+      return `${counts}: it serves another certificate, ${label(c.served[0])}, instead of ${label(c.desired[0])} (old files, or the server was not reloaded)`;
     case "missing-intermediates":
       return `${counts}: ${c.served.length === 1 ? "the leaf only" : "an incomplete chain"}, missing ${labels(c.missing)} (clients without them fail with "unable to get local issuer certificate")`;
     case "extra-root":
@@ -34,10 +37,10 @@ export function describeServedDifference(c: ServedComparison): string | undefine
 
 /** A served certificate with the right subject that is another certificate. */
 export function describeTwin(t: Twin): string {
-  return `position ${t.position} holds ${t.served.label}${origin(t.served)} where ${t.desired.label}${origin(t.desired)} is desired: the same name, another certificate, trusted by other clients`;
+  return `position ${t.position} holds ${label(t.served)}${origin(t.served)} where ${label(t.desired)}${origin(t.desired)} is desired: the same name, another certificate, trusted by other clients`;
 }
 
 function origin(e: ChainEntry): string {
   if (e.selfSigned) return " (self-signed)";
-  return e.issuer ? ` (issued by ${e.issuer})` : "";
+  return e.issuer ? ` (issued by ${printable(e.issuer)})` : "";
 }

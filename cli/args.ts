@@ -53,7 +53,16 @@ export function parseFlags(command: string, argv: string[], specs: FlagSpecs, al
     Object.entries(specs).map(([name, spec]) => [name, { type: spec.type, multiple: spec.multiple ?? false }]),
   );
   try {
-    const { values, positionals } = parseArgs({ args: argv, options, strict: true, allowPositionals: true });
+    const { values, positionals, tokens } = parseArgs({ args: argv, options, strict: true, allowPositionals: true, tokens: true });
+    // parseArgs keeps the last of a repeated single-value flag: a silent choice between two files.
+    const given = new Map<string, string[]>();
+    for (const token of tokens) if (token.kind === "option") given.set(token.name, [...(given.get(token.name) ?? []), token.value ?? ""]);
+    for (const [name, seen] of given) {
+      if (seen.length > 1 && !specs[name]?.multiple) {
+        const shown = specs[name]?.type === "string" ? ` (${seen.map((v) => `'${v}'`).join(", ")})` : "";
+        throw new ChainsmithInputError("bad-argument", `chainsmith ${command}: --${name} is given ${seen.length} times${shown}; it takes one value. Give it once. Run 'chainsmith ${command} --help'.`);
+      }
+    }
     if (positionals.length > allowed.max) {
       throw new ChainsmithInputError(
         "bad-argument",

@@ -1,11 +1,13 @@
 // `chainsmith bundle`: choose the chain and print it (fullchain PEM or JSON), or write
 // the files servers read to a directory.
+import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Certificate } from "../chain/certificate";
 import { ChainsmithInputError } from "../chain/errors";
 import { ChainChoice } from "../chain/policy";
-import { PfxProfile, writePfx } from "../chain/pfx-write";
+import type { PfxProfile } from "../chain/pfx-write";
+import { printable, printableJson } from "../chain/printable";
 import { PRIVATE_FILES, RenderedFiles, renderFiles } from "../chain/render";
 import { FlagSpecs, FlagValues, booleanFlag, parseCommandLine, requiredFlag, stringFlag } from "./args";
 import { CHAIN_INPUT_FLAGS, chooseChain, readChainInputs, readSecret } from "./inputs";
@@ -21,23 +23,25 @@ const FLAGS: FlagSpecs = {
 
 const SYNOPSIS = "--leaf FILE [--key FILE] --pool FILE [--pool FILE ...] [--anchors FILE] [--profile NAME|name=FILE ...] [--policy POLICY] [--at ISO-8601] [--out DIR [--pfx-profile modern|legacy --pfx-out-password-file FILE]] [--json]";
 
-export function runBundle(argv: string[], io: Io): number {
+export async function runBundle(argv: string[], io: Io): Promise<number> {
   const values = parseCommandLine("bundle", SYNOPSIS, argv, FLAGS, io);
   if (!values) return 0;
   const pfx = pfxRequest(values);
-  const inputs = readChainInputs("bundle", values);
+  const inputs = await readChainInputs("bundle", values);
   const choice = chooseChain(inputs);
   const files = renderFiles(choice.chain, inputs.key);
   const out = stringFlag(values, "out");
   const entries: OutputFile[] = Object.entries(files).map(([name, content]) => ({ name, content, secret: PRIVATE_FILES.includes(name as keyof RenderedFiles) }));
   if (pfx) {
     if (!inputs.key) throw new ChainsmithInputError("missing-argument", "chainsmith bundle: --pfx-profile needs the private key: give --key FILE (or a PFX as --leaf).");
+    // The PKCS#12 writer (and its ASN.1 schemas) is loaded only when a PFX is asked for.
+    const { writePfx } = await import("../chain/pfx-write");
     entries.push({ name: "cert.pfx", content: writePfx(choice.chain, inputs.key, pfx.password, { profile: pfx.profile }), secret: true });
   }
   const written = out ? writeFiles(out, entries) : [];
-  if (booleanFlag(values, "json")) io.out(`${JSON.stringify(choiceJson(choice, written), null, 2)}\n`);
+  if (booleanFlag(values, "json")) io.out(`${printableJson(choiceJson(choice, written), 2)}\n`);
   else io.out(files["fullchain.pem"]);
-  for (const file of written) io.err(`wrote ${file}\n`);
+  for (const file of written) io.err(`wrote ${printable(file)}\n`);
   return 0;
 }
 
@@ -57,6 +61,8 @@ export function choiceJson(choice: ChainChoice, files: string[] = []): object {
       profiles: c.profiles,
       why: c.why,
     })),
+    refused: choice.refused,
+    ...(choice.incomplete ? { incomplete: choice.incomplete } : {}),
     ...(files.length > 0 ? { files } : {}),
   };
 }
@@ -88,26 +94,54 @@ interface OutputFile {
   secret: boolean;
 }
 
+const { O_CREAT, O_EXCL, O_NOFOLLOW, O_WRONLY } = fs.constants;
+
 function writeFiles(dir: string, files: OutputFile[]): string[] {
   try {
-    fs.mkdirSync(dir, { recursive: true });
+    makeDirectory(dir);
   } catch (e) {
     throw new ChainsmithInputError("out-unwritable", `--out ${dir}: cannot create the directory (${(e as NodeJS.ErrnoException).code}). Check the path and its permissions.`);
   }
   const written: string[] = [];
   for (const { name, content, secret } of files) {
     const target = path.join(dir, name);
-    const temporary = `${target}.${process.pid}.tmp`;
+    // Unguessable, created exclusively, never through a link; the mode set on the open file.
+    const temporary = `${target}.${crypto.randomBytes(8).toString("hex")}.tmp`;
     const mode = secret ? 0o600 : 0o644;
     try {
-      fs.writeFileSync(temporary, content, { mode, flag: "wx" });
-      fs.chmodSync(temporary, mode); // the umask may have taken bits off a certificate's 0644
+      const fd = fs.openSync(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode);
+      try {
+        fs.fchmodSync(fd, mode); // the umask may have taken bits off a certificate's 0644
+        fs.writeFileSync(fd, content);
+        fs.fsyncSync(fd);
+        // Rename only the file written: another user who can write the directory may have swapped the name.
+        if (fs.fstatSync(fd).ino !== fs.lstatSync(temporary).ino) throw Object.assign(new Error("replaced"), { code: "EREPLACED" });
+      } finally {
+        fs.closeSync(fd);
+      }
       fs.renameSync(temporary, target);
     } catch (e) {
       fs.rmSync(temporary, { force: true });
-      throw new ChainsmithInputError("out-unwritable", `--out ${dir}: cannot write ${name} (${(e as NodeJS.ErrnoException).code}). Check the directory's permissions.`);
+      const code = (e as NodeJS.ErrnoException).code;
+      const why = code === "EREPLACED" ? "its temporary file was replaced while it was written: another user writes in this directory" : code;
+      throw new ChainsmithInputError("out-unwritable", `--out ${dir}: cannot write ${name} (${why}). Check the directory's permissions.`);
     }
     written.push(target);
   }
   return written;
+}
+
+/** mkdir -p, one level at a time: Node's recursive mkdir loops for ever under /proc. */
+function makeDirectory(dir: string): void {
+  const absolute = path.resolve(dir);
+  const levels = absolute.split(path.sep).filter(Boolean);
+  for (let i = 1; i <= levels.length; i++) {
+    const level = path.sep + levels.slice(0, i).join(path.sep);
+    try {
+      fs.mkdirSync(level);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      if (!fs.statSync(level).isDirectory()) throw Object.assign(new Error(`${level} is not a directory`), { code: "ENOTDIR" });
+    }
+  }
 }

@@ -12,10 +12,10 @@ const FLAGS: FlagSpecs = {
 
 const SYNOPSIS = "--leaf FILE --pool FILE [--pool FILE ...] [--anchors FILE] [--profile NAME|name=FILE ...] [--policy POLICY] [--at ISO-8601] [--markdown]";
 
-export function runExplain(argv: string[], io: Io): number {
+export async function runExplain(argv: string[], io: Io): Promise<number> {
   const values = parseCommandLine("explain", SYNOPSIS, argv, FLAGS, io);
   if (!values) return 0;
-  const choice = chooseChain(readChainInputs("explain", values));
+  const choice = chooseChain(await readChainInputs("explain", values));
   io.out(booleanFlag(values, "markdown") ? renderExplanationMarkdown(choice) : renderExplanation(choice));
   return 0;
 }

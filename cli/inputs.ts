@@ -1,15 +1,14 @@
 // The inputs of a chain choice, shared by `bundle`, `explain` and any subcommand that
 // chooses a chain: the flags, reading the files, and the call into chain/policy.ts.
-import * as crypto from "node:crypto";
-import * as fs from "node:fs";
+import type * as crypto from "node:crypto";
 import { Certificate, uniqueCertificates } from "../chain/certificate";
 import { ChainsmithInputError } from "../chain/errors";
+import { isPfx } from "../chain/input-kind";
 import { parsePrivateKey } from "../chain/key";
 import { parseCertificates } from "../chain/parse";
-import { isPfx } from "../chain/pfx-asn1";
-import { readPfx } from "../chain/pfx-read";
 import { ChainChoice, choosePath, parsePolicy } from "../chain/policy";
 import { ClientProfile, loadProfile } from "../chain/profiles";
+import { readBoundedFile } from "../chain/read-file";
 import { FlagSpecs, FlagValues, listFlag, requiredFlag, stringFlag } from "./args";
 
 export const CHAIN_INPUT_FLAGS: FlagSpecs = {
@@ -19,7 +18,7 @@ export const CHAIN_INPUT_FLAGS: FlagSpecs = {
   "pfx-password-file": { type: "string", value: "FILE", help: "file holding the password of a PFX given as --leaf" },
   pool: { type: "string", multiple: true, value: "FILE", help: "candidate intermediates and cross-signs (repeatable)" },
   anchors: { type: "string", multiple: true, value: "FILE", help: "your own trust anchors; alone, they make one custom client profile" },
-  profile: { type: "string", multiple: true, value: "NAME|name=FILE", help: "client profile: mozilla, system, frozen:YYYY-MM-DD, name=FILE (repeatable; default mozilla)" },
+  profile: { type: "string", multiple: true, value: "NAME|name=FILE", help: "client profile: a bundled store (android-4.4, windows, java, ...: 'chainsmith profiles'), mozilla, system, name[@BEHAVIOUR]=FILE (repeatable; default mozilla)" },
   policy: { type: "string", value: "POLICY", help: "widest (default), shortest, anchor=SUBJECT|SHA256, issuer=CN" },
   at: { type: "string", value: "ISO-8601", help: "check validity at this time instead of now" },
 };
@@ -36,12 +35,12 @@ export interface ChainInputs {
 }
 
 /** Reads the files the flags name; every problem is a ChainsmithInputError (exit 2). */
-export function readChainInputs(command: string, values: FlagValues): ChainInputs {
+export async function readChainInputs(command: string, values: FlagValues): Promise<ChainInputs> {
   const leafFile = requiredFlag(command, values, "leaf", CHAIN_INPUT_FLAGS);
   const policy = stringFlag(values, "policy") ?? "widest";
   parsePolicy(policy); // a bad policy is bad input: fail before any file is read
   const at = parseTime(stringFlag(values, "at"));
-  const fromLeaf = readLeafFile(leafFile, stringFlag(values, "pfx-password-file"));
+  const fromLeaf = await readLeafFile(leafFile, stringFlag(values, "pfx-password-file"));
   const keyFile = stringFlag(values, "key");
   const passphraseFile = stringFlag(values, "key-passphrase-file");
   const passphrase = passphraseFile === undefined ? undefined : readSecret(passphraseFile, "--key-passphrase-file");
@@ -62,12 +61,14 @@ export function chooseChain(inputs: ChainInputs): ChainChoice {
   return choosePath(inputs.leaf, inputs.pool, { profiles: inputs.profiles, policy: inputs.policy, at: inputs.at, anchors: inputs.anchors });
 }
 
-function readLeafFile(file: string, passwordFile: string | undefined): { leaf: Certificate; rest: Certificate[]; key?: crypto.KeyObject } {
+async function readLeafFile(file: string, passwordFile: string | undefined): Promise<{ leaf: Certificate; rest: Certificate[]; key?: crypto.KeyObject }> {
   const bytes = readInput(file, "--leaf");
   if (isPfx(bytes)) {
     if (!passwordFile) {
       throw new ChainsmithInputError("pfx-needs-password", `${file}: this is a PKCS#12 (PFX) file; give its password with --pfx-password-file FILE.`);
     }
+    // The PKCS#12 reader (and its ASN.1 schemas) is loaded only for a PFX.
+    const { readPfx } = await import("../chain/pfx-read");
     const contents = readPfx(bytes, readSecret(passwordFile, "--pfx-password-file"), file);
     const leaf = contents.leaf ?? contents.certificates[0];
     if (!leaf) throw new ChainsmithInputError("no-certificate", `${file}: the PFX holds no certificate. Export it again with the certificate.`);
@@ -77,14 +78,9 @@ function readLeafFile(file: string, passwordFile: string | undefined): { leaf: C
   return { leaf, rest };
 }
 
-/** The bytes of a file named by a flag; an unreadable file is a clear input error. */
+/** The bytes of a file named by a flag, bounded (chain/read-file.ts); an unreadable file is a clear input error. */
 export function readInput(file: string, flag: string): Buffer {
-  try {
-    return fs.readFileSync(file);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-    throw new ChainsmithInputError("file-unreadable", `${flag} ${file}: cannot read the file (${code}). Check the path and its permissions.`);
-  }
+  return readBoundedFile(file, `${flag} ${file}`);
 }
 
 /** A password or passphrase from a file, without its trailing newline. */

@@ -1,19 +1,22 @@
-// `chainsmith inspect`: read the chain an endpoint serves (probe/), judge it against client
-// profiles and, with --expect, against the chain it must serve (chain/judge.ts).
+// `chainsmith inspect`: read the chain an endpoint serves (probe/; after the protocol's
+// STARTTLS for smtp://, imap://, ...), judge it against client profiles and, with --expect,
+// against the chain it must serve (chain/judge.ts).
 // Exit 0: the chain is fine for every profile (and equals --expect); 1: it is not;
 // 2: bad input, or an endpoint could not be read.
 import type { Certificate } from "../chain/certificate";
 import { ChainsmithInputError } from "../chain/errors";
 import { judgeServed, type Judgement } from "../chain/judge";
 import { parseCertificates } from "../chain/parse";
+import { printable, printableJson } from "../chain/printable";
 import { loadProfile } from "../chain/profiles";
-import { endpointLabel, parseEndpoint } from "../probe/endpoint";
+import { endpointLabel, parseEndpoint, PROTOCOLS } from "../probe/endpoint";
 import { ProbeError } from "../probe/errors";
 import { probe, type KeyTypeChoice, type ProbeOptions, type ProbeResult, type TlsVersionChoice } from "../probe/probe";
 import { probeMany } from "../probe/probe-many";
 import { FlagSpecs, FlagValues, POSITIONALS, booleanFlag, listFlag, parseCommandLine, stringFlag } from "./args";
 import { CHAIN_INPUT_FLAGS, readInput } from "./inputs";
 import type { Io } from "./main";
+import { table } from "./text-table";
 
 const FLAGS: FlagSpecs = {
   servername: { type: "string", value: "NAME", help: "SNI name to send (default: HOST when it is a name)" },
@@ -21,11 +24,16 @@ const FLAGS: FlagSpecs = {
   "key-type": { type: "string", value: "rsa|ecdsa", help: "read the RSA or the ECDSA chain of a server that has both" },
   expect: { type: "string", value: "FULLCHAIN.pem", help: "the chain the server must send, leaf first; any difference fails" },
   profile: CHAIN_INPUT_FLAGS.profile,
-  targets: { type: "string", value: "FILE", help: "inspect every endpoint in FILE: one 'HOST[:PORT] [SERVERNAME]' per line, # comments" },
+  targets: { type: "string", value: "FILE", help: "inspect every endpoint in FILE: one '[PROTOCOL://]HOST[:PORT] [SERVERNAME]' per line, # comments" },
   json: { type: "boolean", help: "print JSON (with --targets: one JSON line per endpoint, as each finishes)" },
 };
 
-const SYNOPSIS = "HOST[:PORT] | --targets FILE  [--servername NAME] [--tls 1.2|1.3] [--key-type rsa|ecdsa] [--expect FULLCHAIN.pem] [--profile NAME|name=FILE ...] [--json]";
+const SYNOPSIS = `[PROTOCOL://]HOST[:PORT] | --targets FILE  [--servername NAME] [--tls 1.2|1.3] [--key-type rsa|ecdsa] [--expect FULLCHAIN.pem] [--profile NAME|name=FILE ...] [--json]
+
+PROTOCOL, one of ${PROTOCOLS.join(", ")}:
+tls (the default), smtps, imaps, pop3s and ldaps start with TLS; the others read the chain after
+the protocol's STARTTLS. The port defaults to the protocol's (smtp 25, smtps 465, imap 143, ...);
+mail submission is smtp://HOST:587.`;
 
 const EXIT_FINE = 0;
 const EXIT_PROBLEMS = 1;
@@ -58,15 +66,15 @@ export async function runInspect(argv: string[], io: Io): Promise<number> {
   const json = booleanFlag(values, "json");
 
   if (targets === undefined) {
-    const endpoint: ProbeOptions = { ...parseEndpoint(positionals[0], "HOST[:PORT]"), servername: stringFlag(values, "servername"), ...settings };
+    const endpoint: ProbeOptions = { ...parseEndpoint(positionals[0], "[PROTOCOL://]HOST[:PORT]"), servername: stringFlag(values, "servername"), ...settings };
     try {
       const inspection = judge(endpoint, await probe(endpoint));
-      io.out(json ? `${JSON.stringify(inspectionJson(inspection), null, 2)}\n` : renderInspection(inspection));
+      io.out(json ? `${printableJson(inspectionJson(inspection), 2)}\n` : renderInspection(inspection));
       return inspection.fine ? EXIT_FINE : EXIT_PROBLEMS;
     } catch (error) {
       if (!(error instanceof ProbeError)) throw error;
-      if (json) io.out(`${JSON.stringify(failureJson(endpoint, error), null, 2)}\n`);
-      io.err(`chainsmith inspect: cannot read the chain [${error.code}]: ${error.message}\n`);
+      if (json) io.out(`${printableJson(failureJson(endpoint, error), 2)}\n`);
+      io.err(`chainsmith inspect: cannot read the chain [${error.code}]: ${printable(error.message)}\n`);
       return EXIT_UNREADABLE;
     }
   }
@@ -83,10 +91,10 @@ export async function runInspect(argv: string[], io: Io): Promise<number> {
         const inspection = judge(outcome.endpoint, outcome.result);
         inspections.set(outcome.endpoint, inspection);
         exits.push(inspection.fine ? EXIT_FINE : EXIT_PROBLEMS);
-        if (json) io.out(`${JSON.stringify(inspectionJson(inspection))}\n`);
+        if (json) io.out(`${printableJson(inspectionJson(inspection))}\n`);
       } else {
         exits.push(EXIT_UNREADABLE);
-        if (json) io.out(`${JSON.stringify(failureJson(outcome.endpoint, outcome.error))}\n`);
+        if (json) io.out(`${printableJson(failureJson(outcome.endpoint, outcome.error))}\n`);
       }
       progress?.show(done, total);
     },
@@ -96,7 +104,7 @@ export async function runInspect(argv: string[], io: Io): Promise<number> {
     for (const outcome of outcomes) {
       const inspection = inspections.get(outcome.endpoint);
       if (inspection) io.out(renderInspection(inspection));
-      else if (!outcome.ok) io.out(`${label(outcome.endpoint)}\n  cannot read the chain [${outcome.error.code}]: ${outcome.error.message}\n`);
+      else if (!outcome.ok) io.out(`${printable(label(outcome.endpoint))}\n  cannot read the chain [${outcome.error.code}]: ${printable(outcome.error.message)}\n`);
       io.out("\n");
     }
     const unreadable = exits.filter((e) => e === EXIT_UNREADABLE).length;
@@ -118,7 +126,7 @@ function probeSettings(values: FlagValues): { tls: TlsVersionChoice; keyType: Ke
   return { tls, keyType };
 }
 
-/** One endpoint per line, "HOST[:PORT] [SERVERNAME]"; blank lines and # comments skipped. */
+/** One endpoint per line, "[PROTOCOL://]HOST[:PORT] [SERVERNAME]"; blank lines and # comments skipped. */
 function readTargets(file: string, servername: string | undefined, settings: Pick<ProbeOptions, "tls" | "keyType">): ProbeOptions[] {
   const endpoints: ProbeOptions[] = [];
   readInput(file, "--targets")
@@ -129,29 +137,30 @@ function readTargets(file: string, servername: string | undefined, settings: Pic
       if (text === "") return;
       const [spec, name, ...rest] = text.split(/\s+/);
       const where = `${file} line ${index + 1}`;
-      if (rest.length > 0) throw new ChainsmithInputError("bad-targets", `${where}: '${text}' has more than HOST[:PORT] and a server name.`);
+      if (rest.length > 0) throw new ChainsmithInputError("bad-targets", `${where}: '${text}' has more than [PROTOCOL://]HOST[:PORT] and a server name.`);
       endpoints.push({ ...parseEndpoint(spec, where), servername: name ?? servername, ...settings });
     });
-  if (endpoints.length === 0) throw new ChainsmithInputError("bad-targets", `--targets ${file}: no endpoint in the file. Write one HOST[:PORT] [SERVERNAME] per line.`);
+  if (endpoints.length === 0) throw new ChainsmithInputError("bad-targets", `--targets ${file}: no endpoint in the file. Write one [PROTOCOL://]HOST[:PORT] [SERVERNAME] per line.`);
   return endpoints;
 }
 
 
 function label(endpoint: ProbeOptions): string {
-  return endpointLabel(endpoint.host, endpoint.port, endpoint.servername);
+  return endpointLabel(endpoint.host, endpoint.port, endpoint.servername, endpoint.protocol);
 }
 
 /** The JSON contract of `inspect --json` (other tools read it; keep the names). */
 function inspectionJson({ endpoint, result, judgement, fine }: Inspection): object {
   return {
     endpoint: label(endpoint),
+    protocol: result.protocol,
     servername: result.servername,
     served: result.certificates.map((c) => ({ subject: c.subject, issuer: c.issuer, sha256: c.sha256, notBefore: c.notBefore.toISOString(), notAfter: c.notAfter.toISOString() })),
     tlsVersion: result.tlsVersion,
     cipher: result.cipher,
     ocspStapled: result.ocspStapled,
     findings: judgement.findings,
-    profiles: judgement.profiles.map((p) => ({ profile: p.profile, trusted: p.trusted, reason: p.reason })),
+    profiles: judgement.profiles.map((p) => ({ profile: p.profile, trusted: p.trusted, reason: p.reason, ...(p.decidedBy ? { decidedBy: p.decidedBy } : {}) })),
     ...(judgement.matchesDesired === undefined ? {} : { matchesExpected: judgement.matchesDesired }),
     ok: fine,
     timings: result.timings,
@@ -169,20 +178,15 @@ function renderInspection({ endpoint, result, judgement, fine }: Inspection): st
   if (judgement.findings.length === 0) lines.push("  none");
   for (const f of judgement.findings) lines.push(`  ${f.severity.padEnd(8)} ${f.code}: ${f.message}`);
   lines.push("", "Client profiles:");
-  lines.push(...table(["profile", "verdict", "why"], judgement.profiles.map((v) => [v.profile, v.trusted ? "trusted" : "NOT TRUSTED", v.reason])));
+  lines.push(...table(["profile", "verdict", "decided by", "why"], judgement.profiles.map((v) => [v.profile, v.trusted ? "trusted" : "NOT TRUSTED", v.decidedBy ?? "-", v.reason])));
   if (judgement.matchesDesired !== undefined) lines.push("", `Expected chain (--expect): ${judgement.matchesDesired ? "served exactly" : "NOT what is served"}`);
   lines.push("", fine ? "Result: the chain is fine." : "Result: the chain has problems (see above).");
-  return `${lines.join("\n")}\n`;
+  // Subjects, issuers and the messages that quote them come from the server: each line stays one line, with no control character.
+  return `${lines.map(printable).join("\n")}\n`;
 }
 
 function validity(c: Certificate): string {
   return `${c.notBefore.toISOString().slice(0, 10)} .. ${c.notAfter.toISOString().slice(0, 10)}`;
-}
-
-function table(header: string[], rows: string[][]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => `  ${cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]))).join("  ")}`;
-  return [line(header), ...rows.map(line)];
 }
 
 /** A one-line progress bar on stderr, drawn only when stderr is a terminal. */

@@ -13,6 +13,7 @@ import type { InputsOf } from "../providers/deep-input";
 import { ServedChainCheck, type EndpointReport, type ProfileInput } from "../providers/served-chain/resource";
 import { loadProfiles } from "../providers/served-chain/inspect";
 import { assertOneSource, readMaterial, validityTime, type MaterialValues } from "./certificate-material";
+import { earlierIdentities } from "./earlier-identities";
 import { describeWaves, roll, type Rollout, type Wave } from "./rollout";
 import { deployTarget, endpointsOf, type DeployedTarget, type EndpointArgs, type TargetArgs, type TargetMaterial, type TargetStatus } from "./targets";
 
@@ -79,6 +80,8 @@ export interface CompatibilityEntry {
   profile: string;
   trusted: boolean;
   reason: string;
+  /** The client behaviour that decided the verdict, when one did ("anchor-expiry-ignored", "first-path", ...). */
+  decidedBy?: string;
 }
 
 export class CertificateDeployment extends pulumi.ComponentResource {
@@ -111,7 +114,7 @@ export class CertificateDeployment extends pulumi.ComponentResource {
       const material = readMaterial(values);
       return { material, choice: choosePath(material.leaf, material.pool, { profiles: loadProfiles(profileList), policy, at: validityTime(material) }) };
     };
-    // Plain inputs (files read by the program) are chosen from now: Azure targets name resources after the chain.
+    // Plain inputs (files read by the program) are chosen when the program runs, so that a bad certificate fails at once.
     const plain = (v: unknown): v is string | undefined => v === undefined || typeof v === "string";
     const plainProfiles = (v: unknown): v is ProfileInput[] | undefined => v === undefined || (Array.isArray(v) && v.every((p) => typeof p === "string" || (plain(p?.name) && plain(p?.roots))));
     const now =
@@ -163,11 +166,10 @@ export class CertificateDeployment extends pulumi.ComponentResource {
           driftChecks: args.driftChecks ?? true,
           verifyTimeoutMs: args.verifyTimeoutMs,
         },
-        childOptions(dependsOn),
+        { ...childOptions(dependsOn), aliases: earlierIdentities(`${name}-${suffix}`) },
       );
     const material: TargetMaterial = {
       chain: this.chainPem,
-      chainNow: now?.choice.chain.map((c) => c.pem).join(""),
       pool: args.pool,
       privateKey,
       verifyTimeoutMs: args.verifyTimeoutMs,

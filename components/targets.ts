@@ -4,6 +4,7 @@
 // `appService` is an Azure App Service certificate and SNI binding. One file per kind in
 // target-kinds/.
 import type * as pulumi from "@pulumi/pulumi";
+import { earlierIdentities } from "./earlier-identities";
 import { deployAppService, type AppServiceTargetArgs } from "./target-kinds/app-service";
 import { deployAzureVm, type AzureVmTargetArgs } from "./target-kinds/azure-vm";
 import type { DeployedTarget, EndpointArgs, TargetMaterial } from "./target-kinds/common";
@@ -23,7 +24,8 @@ export function endpointsOf(target: TargetArgs): EndpointArgs[] {
 
 export function deployTarget(resourceName: string, target: TargetArgs, material: TargetMaterial, opts: pulumi.CustomResourceOptions): DeployedTarget {
   // A renamed target keeps its resource (and so leaves the host alone) through aliases.
-  const withAliases = { ...opts, aliases: [...(opts.aliases ?? []), ...(target.previousNames ?? []).map((old) => ({ name: resourceName.slice(0, -target.name.length) + old }))] };
+  const earlierNames = (target.previousNames ?? []).map((old) => resourceName.slice(0, -target.name.length) + old);
+  const withAliases = { ...opts, aliases: [...(opts.aliases ?? []), ...earlierIdentities(resourceName, earlierNames)] };
   switch (target.kind) {
     case "local":
       return deployLocal(resourceName, target, material, withAliases);

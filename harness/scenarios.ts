@@ -1,5 +1,5 @@
 /**
- * The field's chain scenarios, built with the PKI builder (test/fixtures/pki.ts):
+ * The field's chain scenarios, built with the PKI builder (harness/pki.ts):
  * Sectigo R46/E46 cross-signed by USERTrust, USERTrust cross-signed by AAA Certificate
  * Services; Let's Encrypt ISRG Root X1 cross-signed by DST Root CA X3 (expired on
  * 2021-09-30) and the same-key "Let's Encrypt Authority X3" pair; plus small makers for

@@ -2,7 +2,8 @@
  * A real OpenSSH sshd on loopback, started as a child of the test and stopped by its PID.
  * Logins: root, "chainsmith-sudo" (passwordless sudo), "chainsmith-pwsudo" (sudo that asks
  * for a password) and "chainsmith-root" (uid 0, plain sh), all with the same client key. The
- * users and their sudoers file are created once on this machine (the tests run as root).
+ * users and their sudoers file are created once on this machine (the tests run as root), with
+ * "chainsmith-attacker", an unprivileged user that tests run hostile programs as.
  */
 import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
@@ -19,6 +20,8 @@ export const PASSWORD_SUDO_USER = "chainsmith-pwsudo";
  * it measures deployments, not that .bashrc (the shell loop it is compared with does too).
  */
 export const PLAIN_ROOT_USER = "chainsmith-root";
+/** No sudo, no login: the local user who tries to turn root's writes against other files. */
+export const ATTACKER_USER = "chainsmith-attacker";
 const SUDOERS_FILE = "/etc/sudoers.d/chainsmith-tests";
 
 export interface Sshd {
@@ -110,10 +113,17 @@ export async function startSshd(): Promise<Sshd> {
   };
 }
 
+/** The uid and gid of a test user (created when missing). */
+export function testUserIds(user: string): { uid: number; gid: number } {
+  ensureTestUsers();
+  const id = (flag: string) => Number(execFileSync("id", [flag, user]).toString().trim());
+  return { uid: id("-u"), gid: id("-g") };
+}
+
 function ensureTestUsers(): void {
   if (process.getuid?.() !== 0) throw new Error("the sshd tests run as root: they create test users and start sshd on loopback");
   if (!fs.existsSync("/usr/bin/sudo")) throw new Error("sudo is not installed (apt-get install sudo); the sudo tests need it");
-  for (const user of [SUDO_USER, PASSWORD_SUDO_USER]) {
+  for (const user of [SUDO_USER, PASSWORD_SUDO_USER, ATTACKER_USER]) {
     try {
       execFileSync("id", ["-u", user], { stdio: "ignore" });
     } catch {

@@ -1,6 +1,6 @@
 /**
- * Real nginx, Apache and HAProxy on loopback serving given certificate files, each started
- * as a child of the test (in the foreground) and stopped by its PID. Each returns the
+ * Real nginx, Apache, HAProxy and lighttpd on loopback serving given certificate files, each
+ * started as a child of the test (in the foreground) and stopped by its PID. Each returns the
  * commands that test its configuration and reload it, for the deploy flow to run.
  */
 import { eventually } from "./eventually";
@@ -123,19 +123,51 @@ frontend tls
   });
 }
 
-interface Commands {
+export async function startLighttpd(files: TlsFiles): Promise<WebServer> {
+  const dir = workDir("lighttpd");
+  fs.mkdirSync(path.join(dir, "www"));
+  // lighttpd >= 1.4.53 sends the chain that follows the leaf in ssl.pemfile.
+  const config = `server.document-root = "${dir}/www"
+server.bind = "127.0.0.1"
+server.port = ${files.port}
+server.pid-file = "${dir}/lighttpd.pid"
+server.errorlog = "${dir}/error.log"
+server.modules = ("mod_openssl")
+ssl.engine = "enable"
+ssl.pemfile = "${files.certPath}"
+ssl.privkey = "${files.keyPath}"
+`;
+  const cfg = path.join(dir, "lighttpd.conf");
+  fs.writeFileSync(cfg, config);
+  return launch("lighttpd", dir, ["/usr/sbin/lighttpd", "-D", "-f", cfg], files.port, {
+    configTestCommand: `lighttpd -tt -f ${cfg}`,
+    // USR1: graceful restart with the files read again, as Debian's unit reloads.
+    reloadCommand: (pid) => `kill -USR1 ${pid}`,
+    logFile: `${dir}/error.log`,
+  });
+}
+
+export interface Commands {
   configTestCommand: string;
   reloadCommand: (pid: number) => string;
   logFile?: string;
+  /** Other ports the server listens on, waited for too. */
+  morePorts?: number[];
 }
 
-async function launch(name: string, dir: string, argv: string[], port: number, commands: Commands): Promise<WebServer> {
-  const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
+/** Starts `argv` as a child and resolves once it listens on `port`; stop() ends it and removes `dir`. */
+export async function launch(name: string, dir: string, argv: string[], port: number, commands: Commands, spawnOptions: { uid?: number; gid?: number } = {}): Promise<WebServer> {
+  const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", "pipe", "pipe"], ...spawnOptions });
   let output = "";
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const log = () => output + (commands.logFile && fs.existsSync(commands.logFile) ? fs.readFileSync(commands.logFile, "utf8") : "");
-  await waitUntilListening(name, child, port, log);
+  try {
+    for (const each of [port, ...(commands.morePorts ?? [])]) await waitUntilListening(name, child, each, log);
+  } catch (error) {
+    child.kill("SIGTERM");
+    throw error;
+  }
   return {
     host: "127.0.0.1",
     port,
@@ -154,7 +186,7 @@ async function launch(name: string, dir: string, argv: string[], port: number, c
   };
 }
 
-function workDir(name: string): string {
+export function workDir(name: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `chainsmith-${name}-`));
   fs.chmodSync(dir, 0o755);
   return dir;
@@ -210,6 +242,13 @@ export function childPids(pid: number): number[] {
   } catch {
     return [];
   }
+}
+
+/** The uid and gid of a system user a server runs as (made by its Debian package). */
+export function userIds(user: string): { uid: number; gid: number } {
+  const fields = fs.readFileSync("/etc/passwd", "utf8").split("\n").find((line) => line.startsWith(`${user}:`))?.split(":");
+  if (!fields) throw new Error(`user ${user} does not exist: install the Debian package that makes it (scripts/setup.sh does)`);
+  return { uid: Number(fields[2]), gid: Number(fields[3]) };
 }
 
 /** Whether a server binary is installed; tests that need it fail with this reason otherwise. */

@@ -9,7 +9,11 @@ export type ProbeErrorCode =
   | "handshake-alert"
   | "unknown-sni"
   | "unsupported"
-  | "protocol-error";
+  | "protocol-error"
+  // STARTTLS-style upgrades (probe/starttls/): the server does not offer it, refuses it, or answers out of its protocol.
+  | "starttls-not-offered"
+  | "starttls-refused"
+  | "out-of-protocol";
 
 /**
  * A probe that could not read the served chain. The message names the endpoint, says what

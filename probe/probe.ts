@@ -5,11 +5,13 @@ import { performance } from "node:perf_hooks";
 import type { Certificate } from "../chain/certificate";
 import { ChainsmithInputError } from "../chain/errors";
 import { CertificateCache } from "./certificate-cache";
-import { endpointLabel } from "./endpoint";
+import { checkProtocol, endpointLabel, type Protocol } from "./endpoint";
 import { NotTlsError, ProbeError, TlsDecodeError, TlsUnsupportedError } from "./errors";
 import type { TlsVersionName } from "./handshake-parser";
 import { RecordingSocket } from "./recording-socket";
 import { readServerFlight, type ServerFlight } from "./server-flight";
+import { printable, UpgradeError } from "./starttls/conversation";
+import { protocolOfGreeting, upgradeToTls, UPGRADES } from "./starttls/upgrades";
 import { alertName, UNRECOGNIZED_NAME } from "./tls-alerts";
 
 export type TlsVersionChoice = "auto" | "1.2" | "1.3";
@@ -21,7 +23,9 @@ export interface ProbeOptions {
   port: number;
   /** SNI name; defaults to `host` when it is a DNS name (IP addresses send no SNI). */
   servername?: string;
-  /** Whole-probe limit (DNS, connect and handshake); default 10 000 ms. */
+  /** TLS at once ("tls", default; also smtps, imaps, pop3s, ldaps) or after the protocol's STARTTLS-style upgrade (smtp, imap, ...). */
+  protocol?: Protocol;
+  /** Whole-probe limit (DNS, connect, any upgrade dialogue and handshake); default 10 000 ms. */
   timeoutMs?: number;
   /** Protocol version to offer; "auto" offers TLS 1.2 and 1.3 and lets the server choose. */
   tls?: TlsVersionChoice;
@@ -32,6 +36,8 @@ export interface ProbeOptions {
 export interface ProbeTimings {
   dnsMs: number;
   connectMs: number;
+  /** The plain-text dialogue before TLS (STARTTLS); 0 for TLS at once. */
+  upgradeMs: number;
   handshakeMs: number;
   totalMs: number;
 }
@@ -39,6 +45,7 @@ export interface ProbeTimings {
 export interface ProbeResult {
   host: string;
   port: number;
+  protocol: Protocol;
   /** The IP address connected to. */
   address: string;
   servername: string | undefined;
@@ -101,6 +108,7 @@ export async function probe(options: ProbeOptions): Promise<ProbeResult> {
 interface ProbeRequest {
   host: string;
   port: number;
+  protocol: Protocol;
   servername: string | undefined;
   timeoutMs: number;
   tls: TlsVersionChoice;
@@ -128,12 +136,13 @@ function checkOptions(options: ProbeOptions): ProbeRequest {
   if (!(keyType in SIGNATURE_ALGORITHMS)) {
     throw new ChainsmithInputError("bad-probe-option", `Key type "${String(keyType)}" is not one of any, rsa, ecdsa.`);
   }
+  const protocol = checkProtocol(options.protocol, `${host}:${port}`);
   const servername = options.servername ?? (net.isIP(host) ? undefined : host);
-  const endpoint = endpointLabel(host, port, servername);
-  return { host, port, servername, timeoutMs, tls: version, keyType, endpoint };
+  const endpoint = endpointLabel(host, port, servername, protocol);
+  return { host, port, protocol, servername, timeoutMs, tls: version, keyType, endpoint };
 }
 
-type Phase = "resolving the name" | "connecting" | "in the TLS handshake";
+type Phase = "resolving the name" | "connecting" | "upgrading to TLS" | "in the TLS handshake";
 
 /** One probe's sockets, timer and outcome; settles exactly once and always releases everything. */
 class ProbeAttempt {
@@ -145,7 +154,7 @@ class ProbeAttempt {
   private recorder: RecordingSocket | undefined;
   private handshakeSecret: Buffer | undefined;
   private readonly started = performance.now();
-  private readonly marks = { resolved: 0, connected: 0 };
+  private readonly marks = { resolved: 0, connected: 0, upgraded: 0 };
 
   constructor(
     private readonly request: ProbeRequest,
@@ -154,10 +163,7 @@ class ProbeAttempt {
   ) {}
 
   start(): void {
-    this.timer = setTimeout(
-      () => this.fail("timeout", `no answer within ${this.request.timeoutMs} ms while ${this.phase}. Check that the host is up and the port serves TLS.`),
-      this.request.timeoutMs,
-    );
+    this.timer = setTimeout(() => this.fail("timeout", this.timeoutMessage()), this.request.timeoutMs);
     const { host } = this.request;
     if (net.isIP(host)) return this.connect(host);
     dns.lookup(host, (error, address) => {
@@ -174,12 +180,28 @@ class ProbeAttempt {
     this.tcp = tcp;
     tcp.setNoDelay(true);
     tcp.once("error", (error: NodeJS.ErrnoException) => this.onSocketError(error));
-    tcp.once("connect", () => this.startTls(address));
+    tcp.once("connect", () => this.onConnected(address));
+  }
+
+  // Connected: the protocol's upgrade dialogue, if it has one, then TLS.
+  private onConnected(address: string): void {
+    if (this.settled || !this.tcp) return;
+    this.marks.connected = performance.now();
+    const upgrade = UPGRADES[this.request.protocol];
+    if (!upgrade) return this.startTls(address);
+    this.phase = "upgrading to TLS";
+    upgradeToTls(this.tcp, upgrade, this.request.servername ?? this.request.host).then(
+      () => this.startTls(address),
+      (error: unknown) => {
+        if (!(error instanceof UpgradeError)) return this.fail("protocol-error", `unexpected failure in the ${upgrade.name} dialogue: ${(error as Error).message}`);
+        this.fail(error.code, error.message);
+      },
+    );
   }
 
   private startTls(address: string): void {
     if (this.settled || !this.tcp) return;
-    this.marks.connected = performance.now();
+    this.marks.upgraded = performance.now();
     this.phase = "in the TLS handshake";
     this.recorder = new RecordingSocket(this.tcp, RECORDING_LIMIT_BYTES, () =>
       this.fail("protocol-error", "the server sent more than 1 MiB without finishing its handshake; this is not a TLS server's answer."),
@@ -227,6 +249,7 @@ class ProbeAttempt {
     const result: ProbeResult = {
       host: this.request.host,
       port: this.request.port,
+      protocol: this.request.protocol,
       address,
       servername: this.request.servername,
       certificates,
@@ -237,7 +260,8 @@ class ProbeAttempt {
       timings: {
         dnsMs: round(this.marks.resolved - this.started),
         connectMs: round(this.marks.connected - this.marks.resolved),
-        handshakeMs: round(done - this.marks.connected),
+        upgradeMs: round(this.marks.upgraded - this.marks.connected),
+        handshakeMs: round(done - this.marks.upgraded),
         totalMs: round(done - this.started),
       },
     };
@@ -251,7 +275,7 @@ class ProbeAttempt {
       return readServerFlight(this.recorder?.received ?? Buffer.alloc(0), this.handshakeSecret);
     } catch (error) {
       if (error instanceof NotTlsError) {
-        this.fail("not-tls", `the port answered with something that is not TLS (${printable(error.firstBytes)}). Check the port: is it plain HTTP?`);
+        this.fail("not-tls", this.notTlsMessage(error.firstBytes));
       } else if (error instanceof TlsUnsupportedError) {
         this.fail("unsupported", `${error.message}.`);
       } else if (error instanceof TlsDecodeError) {
@@ -268,6 +292,9 @@ class ProbeAttempt {
     if (this.phase === "connecting") {
       if (error.code === "ECONNREFUSED") return this.fail("connection-refused", "connection refused: nothing listens on this port. Check the port and that the server runs.");
       return this.fail("connection-failed", `cannot connect (${error.code ?? error.message}). Check the address, the port and any firewall.`);
+    }
+    if (this.phase === "upgrading to TLS") {
+      return this.fail("connection-closed", `the connection failed in the ${UPGRADES[this.request.protocol]?.name} dialogue, before TLS began (${error.code ?? error.message}).`);
     }
     // In the handshake: the server's own bytes say more than OpenSSL's error does.
     const flight = this.readFlight();
@@ -297,6 +324,22 @@ class ProbeAttempt {
     this.fail("handshake-alert", `the server ended the handshake with alert ${name}.${hint}`, name);
   }
 
+  private timeoutMessage(): string {
+    const waited = `no answer within ${this.request.timeoutMs} ms while ${this.phase}`;
+    const upgrade = UPGRADES[this.request.protocol];
+    // An implicit-TLS port is silent too: it waits for the client's hello.
+    if (this.phase === "upgrading to TLS" && upgrade) return `${waited} (the ${upgrade.name} dialogue). Check that the port serves ${upgrade.name} in plain text; a port that starts with TLS (e.g. 465, 993, 995) waits silently: probe it as ${upgrade.implicit}://.`;
+    return `${waited}. Check that the host is up and the port serves TLS.`;
+  }
+
+  private notTlsMessage(firstBytes: Buffer): string {
+    const line = firstBytes.toString("latin1").split(/\r?\n/)[0];
+    const said = `the port answered with something that is not TLS (it began "${printable(line.slice(0, 40))}")`;
+    const guess = this.request.protocol === "tls" ? protocolOfGreeting(line) : undefined;
+    if (guess) return `${said}: a plain-text greeting, as ${UPGRADES[guess]?.name} servers send before STARTTLS. Name the protocol: ${endpointLabel(this.request.host, this.request.port, undefined, guess)}.`;
+    return `${said}. Check the port: is it plain HTTP?`;
+  }
+
   // A bug in reading must fail this probe, not crash the process or leave it pending.
   private guarded(step: () => void): void {
     try {
@@ -323,10 +366,4 @@ class ProbeAttempt {
 
 function round(ms: number): number {
   return Math.round(ms * 100) / 100;
-}
-
-// A short, safe rendering of what a non-TLS server said ("HTTP/1.1 400 Bad Request").
-function printable(bytes: Buffer): string {
-  const text = bytes.toString("latin1").split(/\r?\n/)[0].replace(/[^\x20-\x7e]/g, ".");
-  return `it began "${text.slice(0, 40)}"`;
 }

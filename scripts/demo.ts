@@ -2,7 +2,7 @@
 // serving the short chain, prints what legacy and modern clients make of it, runs
 // `pulumi up` (file backend in examples/local-demo/.state/, passphrase, offline), prints the
 // verdicts again and the deployment's report, then stops the server.
-// Run by scripts/demo.sh with vite-node; the Pulumi CLI runs through test/support/pulumi.ts.
+// Run by scripts/demo.sh with vite-node; the Pulumi CLI runs through harness/pulumi.ts.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { createStack } from "../harness/pulumi";

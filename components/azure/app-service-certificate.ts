@@ -7,14 +7,13 @@
  * says so up front (`warning`) and `appServiceVerdict` judges what the endpoint actually
  * served, read from the wire, instead of promising the desired chain.
  */
-import * as crypto from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as azure from "@pulumi/azure-native";
 import { Certificate } from "../../chain/certificate";
 import { ChainsmithInputError } from "../../chain/errors";
 import { assertKeyMatchesLeaf, parsePrivateKey } from "../../chain/key";
 import { parseCertificates } from "../../chain/parse";
-import { writePfx } from "../../chain/pfx-write";
+import { pfxPayload } from "../../providers/windows/pfx-payload";
 
 export interface AppServiceCertificateArgs {
   resourceGroupName: pulumi.Input<string>;
@@ -25,8 +24,8 @@ export interface AppServiceCertificateArgs {
   serverFarmId?: pulumi.Input<string>;
   /** The custom host name to bind (SNI). */
   hostName: pulumi.Input<string>;
-  /** PEM chain, leaf first, no root (plain: it names the certificate resource). */
-  chain: string;
+  /** PEM chain, leaf first, no root; may come from another resource. */
+  chain: pulumi.Input<string>;
   /** The leaf's private key (made a secret here). */
   privateKey: pulumi.Input<string>;
 }
@@ -35,22 +34,22 @@ export class AppServiceCertificate extends pulumi.ComponentResource {
   readonly certificate: azure.web.Certificate;
   readonly binding: azure.web.WebAppHostNameBinding;
   /** What App Service is expected to send: the leaf and its issuer (labels). */
-  readonly expectedServed: string[];
+  readonly expectedServed: pulumi.Output<string[]>;
   /** Set when the desired chain is longer than App Service will send. */
-  readonly warning: string | undefined;
+  readonly warning: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: AppServiceCertificateArgs, opts?: pulumi.ComponentResourceOptions) {
     super("chainsmith:windows:AppServiceCertificate", name, {}, opts);
-    const desired = parseCertificates(args.chain, "chain");
-    const leaf = desired[0];
-    if (!leaf) throw new ChainsmithInputError("empty-chain", "chain is empty: give at least the leaf.");
-    this.expectedServed = desired.slice(0, 2).map((c) => c.label);
-    this.warning = desired.length > 2 ? shortChainWarning(desired) : undefined;
+    // PEM travels in the Outputs, parsed where needed: the chain may be unknown until other resources exist.
+    const chain = pulumi.output(args.chain);
+    this.expectedServed = chain.apply((pem) => desiredChainOf(pem).slice(0, 2).map((c) => c.label));
+    this.warning = chain.apply((pem) => (desiredChainOf(pem).length > 2 ? shortChainWarning(desiredChainOf(pem)) : undefined));
 
-    // One certificate resource per leaf; a freshly encrypted PFX of the same leaf is no change.
-    const pfx = pulumi.secret(pulumi.output(args.privateKey).apply((pem) => fullChainPfx(desired, pem)));
+    // Named by the target, not the leaf: the chain may be unknown at preview. The PFX is the same
+    // for the same chain and key, so only a new leaf or key changes pfxBlob (and replaces the certificate).
+    const pfx = pulumi.secret(pulumi.all([chain, args.privateKey]).apply(([pem, keyPem]) => fullChainPfx(desiredChainOf(pem), keyPem)));
     this.certificate = new azure.web.Certificate(
-      `${name}-${leaf.sha1.slice(0, 12).toLowerCase()}`,
+      `${name}-certificate`,
       {
         resourceGroupName: args.resourceGroupName,
         location: args.location,
@@ -59,7 +58,7 @@ export class AppServiceCertificate extends pulumi.ComponentResource {
         pfxBlob: pfx.apply((p) => p.base64),
         password: pfx.apply((p) => p.password),
       },
-      { parent: this, ignoreChanges: ["pfxBlob", "password"] },
+      { parent: this },
     );
     this.binding = new azure.web.WebAppHostNameBinding(
       `${name}-binding`,
@@ -74,6 +73,12 @@ export class AppServiceCertificate extends pulumi.ComponentResource {
     );
     this.registerOutputs({ expectedServed: this.expectedServed, warning: this.warning, thumbprint: this.certificate.thumbprint });
   }
+}
+
+function desiredChainOf(pem: string): Certificate[] {
+  const desired = parseCertificates(pem, "chain");
+  if (!desired[0]) throw new ChainsmithInputError("empty-chain", "chain is empty: give at least the leaf.");
+  return desired;
 }
 
 /** Judges what an App Service endpoint served (wire order) against the desired chain. */
@@ -92,10 +97,9 @@ function shortChainWarning(desired: readonly Certificate[]): string {
   );
 }
 
-/** The whole desired chain (App Service keeps only what it wants of it) as a legacy 3DES PFX. */
+/** The whole desired chain (App Service keeps only what it wants of it) as a legacy 3DES PFX, the same for the same chain and key. */
 function fullChainPfx(desired: Certificate[], keyPem: string): { base64: string; password: string } {
   const key = parsePrivateKey(keyPem, "privateKey");
   assertKeyMatchesLeaf(key, desired[0]);
-  const password = crypto.randomBytes(24).toString("base64url");
-  return { base64: writePfx(desired, key, password, { profile: "legacy", friendlyName: desired[0].commonName }).toString("base64"), password };
+  return pfxPayload(desired, key, "legacy");
 }

@@ -1,12 +1,21 @@
 /**
  * The agent on an Azure VM through VM Run Command (compute.VirtualMachineRunCommandByVirtualMachine),
- * no SSH needed. Three runs of the same agent.ps1, each read back with $expand=instanceView:
+ * no SSH needed. Three runs of agent.ps1, each read back with $expand=instanceView:
  *   inventory -> (planner, in TypeScript) -> apply -> chain (what Windows builds).
- * The PFX and its password travel only in protectedParameters. An identical PUT does not
- * re-run a command, so each carries a ContentHash parameter: a changed plan re-runs apply.
- * The inventory re-runs when the desired state or `runToken` changes (give a new token, e.g.
- * a date, to re-read the host: Run Command has no read on preview, so drift shows only then;
- * the SSH provider reads on every preview).
+ * Designed for what Run Command does to a script (FACTS.md):
+ * - The instance view keeps only the last 4,096 bytes of output: every request sets
+ *   outputLimit, the inventory asks only for what the plan needs (inventory-focus.ts), the
+ *   chain report carries no DER, and an answer that still does not fit says so instead of
+ *   being cut.
+ * - Parameters pass through a cmd.exe command line (split at spaces, quotes stripped,
+ *   ^ & % < > | consumed, 8,191 characters at most): the request rides inside the script,
+ *   base64; the PFX rides there too, sealed, and only its 64-hex-digit key is a (protected)
+ *   parameter.
+ * - An identical PUT does not run again: the request (with runToken) is part of the script,
+ *   so a changed plan, leaf or token re-runs the command, and nothing else does (the PFX and
+ *   its seal are deterministic for a leaf and key).
+ * Run Command has no read on preview, so drift shows only when the inventory runs again:
+ * change `runToken` (for example to the date) to re-read the host.
  */
 import * as crypto from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
@@ -15,34 +24,40 @@ import { Certificate } from "../../chain/certificate";
 import { ChainsmithInputError } from "../../chain/errors";
 import { assertKeyMatchesLeaf, parsePrivateKey } from "../../chain/key";
 import { parseCertificates } from "../../chain/parse";
-import { writePfx } from "../../chain/pfx-write";
-import { agentScript, parseAgentOutput, resultOf } from "../../providers/windows/agent-invocation";
-import { AgentRequest, ApplyReport, ChainReport, Inventory } from "../../providers/windows/contract";
-import { describeChain } from "../../providers/windows/chain-engine-model";
+import { agentScriptWith, parseAgentOutput, resultOf } from "../../providers/windows/agent-invocation";
+import { normalizeBinding } from "../../providers/windows/binding-spec";
+import { windowsLabel } from "../../providers/windows/certificate-facts";
+import { AgentRequest, AgentResult, ApplyReport, ChainReport, Inventory } from "../../providers/windows/contract";
 import { HostInventory } from "../../providers/windows/inventory";
+import { pfxPayload, sealPfx } from "../../providers/windows/pfx-payload";
 import { WindowsPlanInput } from "../../providers/windows/planner";
-import { PredictionInputs, previewFrom } from "../../providers/windows/windows-target";
+import { PredictionInputs, focusOf, knownCertificates, previewFrom } from "../../providers/windows/windows-target";
 
-export interface AzureVmIisCertificateArgs extends Omit<WindowsPlanInput, "desiredChain">, PredictionInputs {
+export interface AzureVmIisCertificateArgs extends Omit<WindowsPlanInput, "desiredChain" | "knownCertificates">, PredictionInputs {
   resourceGroupName: pulumi.Input<string>;
   vmName: pulumi.Input<string>;
   location: pulumi.Input<string>;
-  /** PEM chain to serve, leaf first, no root (plain: it names the resources). */
-  chain: string;
+  /** PEM chain to serve, leaf first, no root; may come from another resource. */
+  chain: pulumi.Input<string>;
   /** The leaf's private key (made a secret here). */
   privateKey: pulumi.Input<string>;
+  /** PEM of other certificates known to exist (the pool): self-signed twins to distrust even when absent. */
+  knownCertificates?: pulumi.Input<string | undefined>;
   /** Change it to make the inventory (and so the plan) run again. */
   runToken?: pulumi.Input<string>;
   /** Per run; default 600. */
   timeoutInSeconds?: number;
 }
 
-const RUN_COMMAND_TYPE = "chainsmith:windows:AzureVmIisCertificate";
+/** What Run Command's instance view keeps of a command's output. */
+export const RUN_COMMAND_OUTPUT_LIMIT = 4096;
+
+type RunCommand = azure.compute.VirtualMachineRunCommandByVirtualMachine;
 
 export class AzureVmIisCertificate extends pulumi.ComponentResource {
-  readonly inventoryRun: azure.compute.VirtualMachineRunCommandByVirtualMachine;
-  readonly applyRun: azure.compute.VirtualMachineRunCommandByVirtualMachine;
-  readonly chainRun: azure.compute.VirtualMachineRunCommandByVirtualMachine;
+  readonly inventoryRun: RunCommand;
+  readonly applyRun: RunCommand;
+  readonly chainRun: RunCommand;
   /** "IIS serves now: ...; after apply: ..." from the inventory. */
   readonly preview: pulumi.Output<string>;
   /** What the agent did, one line per step. */
@@ -53,79 +68,73 @@ export class AzureVmIisCertificate extends pulumi.ComponentResource {
   readonly matchesDesired: pulumi.Output<boolean>;
 
   constructor(name: string, args: AzureVmIisCertificateArgs, opts?: pulumi.ComponentResourceOptions) {
-    super(RUN_COMMAND_TYPE, name, {}, opts);
-    const desired = parseCertificates(args.chain, "chain");
-    const leaf = desired[0];
-    if (!leaf) throw new ChainsmithInputError("empty-chain", "chain is empty: give at least the leaf.");
+    super("chainsmith:windows:AzureVmIisCertificate", name, {}, opts);
+    const binding = normalizeBinding(args.binding);
     const vm = { resourceGroupName: args.resourceGroupName, vmName: args.vmName, location: args.location };
     const timeoutInSeconds = args.timeoutInSeconds ?? 600;
-    const script = agentScript();
     const where = (runName: string) => pulumi.interpolate`Azure Run Command ${runName} on ${args.vmName}`;
-    const run = (suffix: string, request: pulumi.Input<AgentRequest>, token: pulumi.Input<string>, extra: Partial<azure.compute.VirtualMachineRunCommandByVirtualMachineArgs> = {}, runOpts: pulumi.CustomResourceOptions = {}) => {
+    const run = (suffix: string, script: pulumi.Input<string>, extra: Partial<azure.compute.VirtualMachineRunCommandByVirtualMachineArgs> = {}, runOpts: pulumi.CustomResourceOptions = {}) => {
       const runCommandName = `chainsmith-${name}-${suffix}`;
-      const inputJson = pulumi.output(request).apply((r) => JSON.stringify(r));
       return new azure.compute.VirtualMachineRunCommandByVirtualMachine(
         runCommandName,
-        {
-          ...vm,
-          runCommandName,
-          source: { script },
-          parameters: [
-            { name: "InputJson", value: inputJson },
-            { name: "ContentHash", value: pulumi.all([inputJson, token]).apply(([json, t]) => contentHash(script, json, t)) },
-          ],
-          treatFailureAsDeploymentFailure: true,
-          asyncExecution: false,
-          timeoutInSeconds,
-          ...extra,
-        },
+        { ...vm, runCommandName, source: { script }, treatFailureAsDeploymentFailure: true, asyncExecution: false, timeoutInSeconds, ...extra },
         { parent: this, ...runOpts },
       );
     };
-    const answer = <T extends Inventory | ApplyReport | ChainReport>(resource: azure.compute.VirtualMachineRunCommandByVirtualMachine, runName: string) =>
+    const answer = <T extends AgentResult>(resource: RunCommand, runName: string) =>
       pulumi
         .all([azure.compute.getVirtualMachineRunCommandByVirtualMachineOutput({ resourceGroupName: args.resourceGroupName, vmName: args.vmName, runCommandName: resource.name, expand: "instanceView" }, { parent: this }), where(runName)])
         .apply(([got, w]) => resultOf<T>(parseAgentOutput(got.instanceView?.output ?? "", got.instanceView?.error ?? "", w, []), w, []));
 
-    const stateToken = pulumi.output(args.runToken ?? "").apply((t) => `${leaf.sha256}|${JSON.stringify(args.binding)}|${t}`);
-    this.inventoryRun = run("inventory", { verb: "inventory" }, stateToken);
-    const inventory = answer<Inventory>(this.inventoryRun, "inventory");
-    const preview = inventory.apply((raw) => {
-      const { text, steps } = previewFrom({ ...args, desiredChain: desired }, new HostInventory(raw));
-      return { text, steps: steps.map((p) => p.step) };
-    });
-    const steps = preview.apply((p) => p.steps);
-    this.preview = preview.apply((p) => p.text);
+    // PEM travels in Outputs (certificates are parsed where needed): the chain and pool may be unknown until other resources exist.
+    const pems = pulumi.all([args.chain, args.knownCertificates, args.runToken ?? ""]).apply(([chain, known, token]) => ({ chain, known: known ?? "", token }));
+    const specOf = (p: { chain: string; known: string }) => {
+      const desiredChain = parseCertificates(p.chain, "chain");
+      if (!desiredChain[0]) throw new ChainsmithInputError("empty-chain", "chain is empty: give at least the leaf.");
+      return { ...args, binding, desiredChain, knownCertificates: p.known ? parseCertificates(p.known, "knownCertificates") : [] };
+    };
+    const request = (r: AgentRequest) => agentScriptWith({ ...r, outputLimit: RUN_COMMAND_OUTPUT_LIMIT });
 
-    // The PFX is made once per leaf: the resource is named by the leaf, and later changes of the
-    // (freshly encrypted) PFX are ignored, so a re-run with the same leaf reuses the first one.
-    const pfx = pulumi.secret(pulumi.output(args.privateKey).apply((pem) => leafOnlyPfx(leaf, pem)));
+    this.inventoryRun = run("inventory", pems.apply((p) => request({ verb: "inventory", focus: focusOf(specOf(p)), runToken: p.token })));
+    const planned = pulumi.all([answer<Inventory>(this.inventoryRun, "inventory"), pems]).apply(([raw, p]) => {
+      const spec = specOf(p);
+      const { text, steps } = previewFrom(spec, new HostInventory(raw, knownCertificates(spec)));
+      return { text, steps: steps.map((s) => s.step) };
+    });
+    this.preview = planned.apply((p) => p.text);
+
+    // The PFX, sealed, only when the plan imports it; the seal's key is the one protected parameter.
+    const sealed = pulumi.secret(
+      pulumi.all([planned, pems, args.privateKey]).apply(([plan, p, keyPem]) => {
+        if (!plan.steps.some((s) => s.kind === "importPfx")) return { script: request({ verb: "apply", steps: plan.steps }), key: "" };
+        const leaf = specOf(p).desiredChain[0];
+        const key = parsePrivateKey(keyPem, "privateKey");
+        assertKeyMatchesLeaf(key, leaf);
+        const seal = sealPfx(pfxPayload([leaf], key, "legacy"), key, leaf);
+        return { script: request({ verb: "apply", steps: plan.steps, sealedPfx: seal.sealed }), key: seal.key };
+      }),
+    );
     this.applyRun = run(
-      `apply-${leaf.sha1.slice(0, 12).toLowerCase()}`,
-      steps.apply((st) => ({ verb: "apply" as const, steps: st })),
-      "",
-      { protectedParameters: [{ name: "PfxBase64", value: pfx.apply((p) => p.base64) }, { name: "PfxPassword", value: pfx.apply((p) => p.password) }] },
-      { dependsOn: [this.inventoryRun], ignoreChanges: ["protectedParameters"] },
+      "apply",
+      sealed.apply((s) => s.script),
+      { protectedParameters: sealed.apply((s) => (s.key ? [{ name: "PayloadKey", value: s.key }] : [])) },
+      { dependsOn: [this.inventoryRun] },
     );
     this.done = answer<ApplyReport>(this.applyRun, "apply").apply((r) => r.done);
-    const applied = this.applyRun.parameters.apply((p) => p?.find((x) => x.name === "ContentHash")?.value ?? "");
-    this.chainRun = run("chain", { verb: "chain", thumbprint: leaf.sha1 }, applied, {}, { dependsOn: [this.applyRun] });
-    const chain = answer<ChainReport>(this.chainRun, "chain");
-    this.windowsBuilds = chain.apply((c) => c.elements.map((e) => Certificate.fromDer(Buffer.from(e.derBase64, "base64")).label));
-    this.matchesDesired = chain.apply((c) => c.status.length === 0 && c.elements.slice(0, -1).map((e) => e.sha256).join() === desired.map((d) => d.sha256).join());
-    this.registerOutputs({ preview: this.preview, done: this.done, windowsBuilds: this.windowsBuilds, matchesDesired: this.matchesDesired, desired: describeChain(desired, undefined) });
+    const afterApply = pulumi.all([this.applyRun.source, pems]).apply(([source, p]) => `${crypto.createHash("sha256").update(source?.script ?? "").digest("hex")}|${p.token}`);
+    this.chainRun = run(
+      "chain",
+      pulumi.all([pems, afterApply]).apply(([p, token]) => request({ verb: "chain", thumbprint: specOf(p).desiredChain[0].sha1, runToken: token })),
+      {},
+      { dependsOn: [this.applyRun] },
+    );
+    const chain = pulumi.all([answer<ChainReport>(this.chainRun, "chain"), pems]).apply(([report, p]) => ({ report, desired: specOf(p).desiredChain }));
+    this.windowsBuilds = chain.apply(({ report, desired }) => report.elements.map((e) => labelOf(e, desired)));
+    this.matchesDesired = chain.apply(({ report, desired }) => report.status.length === 0 && report.elements.slice(0, -1).map((e) => e.sha256).join() === desired.map((d) => d.sha256).join());
+    this.registerOutputs({ preview: this.preview, done: this.done, windowsBuilds: this.windowsBuilds, matchesDesired: this.matchesDesired });
   }
 }
 
-/** SHA-256 of the script, the request and the token: a new value makes Azure run the command again. */
-export function contentHash(script: string, inputJson: string, token: string): string {
-  return crypto.createHash("sha256").update(script).update("\0").update(inputJson).update("\0").update(token).digest("hex");
-}
-
-/** A leaf-only 3DES PFX (what every Windows Server reads) under a one-time password. */
-function leafOnlyPfx(leaf: Certificate, keyPem: string): { base64: string; password: string } {
-  const key = parsePrivateKey(keyPem, "privateKey");
-  assertKeyMatchesLeaf(key, leaf);
-  const password = crypto.randomBytes(24).toString("base64url");
-  return { base64: writePfx([leaf], key, password, { profile: "legacy", friendlyName: leaf.commonName }).toString("base64"), password };
+function labelOf(element: ChainReport["elements"][number], desired: readonly Certificate[]): string {
+  return desired.find((d) => d.sha256 === element.sha256)?.label ?? windowsLabel(element.subject, element.sha256);
 }

@@ -1,6 +1,6 @@
 // An `appService` target: an Azure App Service custom domain (SNI).
-import type * as pulumi from "@pulumi/pulumi";
-import { loadAzureComponent, plainChain } from "./azure-module";
+import * as pulumi from "@pulumi/pulumi";
+import { loadAzureComponent } from "./azure-module";
 import { statusOf, type DeployedTarget, type TargetBase, type TargetMaterial } from "./common";
 
 type AppServiceModule = typeof import("../azure/app-service-certificate");
@@ -28,11 +28,11 @@ export function deployAppService(resourceName: string, target: AppServiceTargetA
       webAppName: target.webAppName,
       serverFarmId: target.serverFarmId,
       hostName: target.hostName,
-      chain: plainChain(material, target),
+      chain: material.chain,
       privateKey: material.privateKey,
     },
     opts,
   );
-  const detail = [`App Service sends ${app.expectedServed.join(" > ")}`, ...(app.warning ? [app.warning] : [])];
+  const detail = pulumi.all([app.expectedServed, app.warning]).apply(([served, warning]) => [`App Service sends ${served.join(" > ")}`, ...(warning ? [warning] : [])]);
   return { resource: app, status: statusOf(target, target.webAppName, [], detail) };
 }

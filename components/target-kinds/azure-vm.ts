@@ -1,6 +1,6 @@
 // An `azureVm` target: a Windows VM in Azure, reached through VM Run Command (no SSH).
 import * as pulumi from "@pulumi/pulumi";
-import { loadAzureComponent, plainChain } from "./azure-module";
+import { loadAzureComponent } from "./azure-module";
 import { statusOf, type DeployedTarget, type TargetBase, type TargetMaterial } from "./common";
 import type { WindowsOptions } from "./windows-options";
 
@@ -24,12 +24,14 @@ export function deployAzureVm(resourceName: string, target: AzureVmTargetArgs, m
       resourceGroupName: target.resourceGroupName,
       vmName: target.vmName,
       location: target.location,
-      chain: plainChain(material, target),
+      chain: material.chain,
       privateKey: material.privateKey,
+      knownCertificates: material.pool,
       binding: target.binding,
       leafStore: target.leafStore,
       exportableKey: target.exportableKey,
       disableRootAutoUpdate: target.disableRootAutoUpdate,
+      removeOldLeaf: target.removeOldLeaf,
       runToken: target.runToken,
     },
     opts,

@@ -20,8 +20,6 @@ export interface TargetBase {
 export interface TargetMaterial {
   /** The chosen chain, PEM, leaf first, anchor left out. */
   chain: pulumi.Output<string>;
-  /** The same, as a plain value when it could be chosen from plain inputs (Azure targets name resources after it). */
-  chainNow: string | undefined;
   /** The pool (PEM): Windows targets distrust the self-signed twins of its cross-signs. */
   pool: pulumi.Input<string | undefined>;
   /** The leaf's key, unencrypted PKCS#8 PEM, secret. */

@@ -18,6 +18,10 @@ export interface IisTargetArgs extends TargetBase, InputsOf<WindowsOptions> {
   endpoint: EndpointArgs;
   /** A PEM file of Microsoft's root program list (roots automatic update brings back), for the prediction. */
   programRootsFile?: pulumi.Input<string>;
+  /** Let the verification ladder run iisreset (restarts every IIS site); default false. */
+  allowIisreset?: pulumi.Input<boolean>;
+  /** Let the verification ladder restart the HTTP service (restarts IIS, WinRM and every other http.sys user); default false. */
+  allowHttpServiceRestart?: pulumi.Input<boolean>;
 }
 
 export function deployIis(resourceName: string, target: IisTargetArgs, material: TargetMaterial, opts: pulumi.CustomResourceOptions): DeployedTarget {
@@ -33,6 +37,9 @@ export function deployIis(resourceName: string, target: IisTargetArgs, material:
       leafStore: target.leafStore,
       exportableKey: target.exportableKey,
       disableRootAutoUpdate: target.disableRootAutoUpdate,
+      removeOldLeaf: target.removeOldLeaf,
+      allowIisreset: target.allowIisreset,
+      allowHttpServiceRestart: target.allowHttpServiceRestart,
       knownCertificates: material.pool,
       programRootsFile: target.programRootsFile,
       endpoint: target.endpoint,

@@ -11,4 +11,6 @@ export interface WindowsOptions {
   exportableKey?: boolean;
   /** Set DisableRootAutoUpdate=1 (the host then stops receiving new roots); default false. */
   disableRootAutoUpdate?: boolean;
+  /** Remove the previously bound leaf once no IIS binding, http.sys entry or RDP uses it; default false (programs that keep a thumbprint in their own settings, such as SQL Server, are not seen). */
+  removeOldLeaf?: boolean;
 }

@@ -2,7 +2,8 @@
 // arranges the stores so that Windows builds the chosen chain, imports the PFX (sent only
 // in protectedParameters) and binds it; the endpoint is then verified from the wire.
 // Run Command has no read on preview: set a new runToken (e.g. today's date) to read the VM
-// again; the served-chain check still probes the endpoint on every preview.
+// again; the served-chain check still probes the endpoint on every preview. Each Run Command's
+// output is cut to its last 4,096 bytes by Azure: the agent's answers are built to fit.
 //
 //   pulumi config set azure-native:location westeurope
 //   pulumi config set resourceGroupName rg-web
@@ -20,7 +21,7 @@ const config = new pulumi.Config();
 const hostName = config.require("hostName");
 
 const site = new CertificateDeployment("www", {
-  // Plain strings: the Run Command resources are named after the leaf.
+  // Files here; an Output of another resource (an ACME or pulumi-tls certificate) works too.
   certificate: fs.readFileSync(config.require("certificateFile"), "utf8"),
   privateKey: config.requireSecret("privateKey"),
   pool: fs.readFileSync(config.require("poolFile"), "utf8"),

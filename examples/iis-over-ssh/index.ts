@@ -15,7 +15,9 @@
 //
 // Optional: sshPort, user (administrator), site, bindingPort (443), endpoint (host:port to
 // verify; default hostName:bindingPort), clientProfiles (JSON list, default ["mozilla"]),
-// requiredProfiles (JSON list), programRootsFile (Microsoft's root program list, PEM).
+// requiredProfiles (JSON list), programRootsFile (Microsoft's root program list, PEM),
+// removeOldLeaf, allowIisreset, allowHttpServiceRestart (true to allow; each is off by default:
+// the last two restart every site, or every http.sys user such as WinRM).
 import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
 import { CertificateDeployment, type ProfileInput } from "chainsmith";
@@ -45,6 +47,9 @@ const site = new CertificateDeployment("www", {
       binding: { site: config.get("site") ?? "Default Web Site", port: bindingPort, host: hostName },
       endpoint: { host: endpointHost, port: Number(endpointPort), servername: hostName },
       programRootsFile: config.get("programRootsFile"),
+      removeOldLeaf: config.getBoolean("removeOldLeaf"),
+      allowIisreset: config.getBoolean("allowIisreset"),
+      allowHttpServiceRestart: config.getBoolean("allowHttpServiceRestart"),
     },
   ],
 });

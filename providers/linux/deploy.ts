@@ -12,6 +12,7 @@ import { readServedChain, type LiveEndpoint } from "./live-state";
 import type { FilePlan } from "./presets";
 import { redact } from "../redact";
 import { ServerStepsScript, type ServerStep, type StepCommand } from "./server-steps";
+import { assertSafeDirectories } from "./hosts/safe-directories";
 import { shellQuote } from "./hosts/shell";
 import type { FileSnapshot, TargetHost } from "./hosts/target-host";
 
@@ -40,13 +41,16 @@ export const BACKUP_SUFFIX = ".chainsmith.bak";
 export const OWNER_SUFFIX = ".chainsmith.owner";
 
 export async function deploy(host: TargetHost, desired: DesiredState, plan: FilePlan, options: DeployOptions): Promise<DeployResult> {
-  // The files, their backups and owner markers, in one call.
+  // The files, their backups and owner markers, in one call; beside it, the check that no other user can write where they go.
   const paths = desired.files.map((f) => f.path);
-  const snapshots = await host.readFiles([...paths, ...paths.map((p) => p + BACKUP_SUFFIX), ...paths.map((p) => p + OWNER_SUFFIX)]);
+  const [snapshots] = await Promise.all([host.readFiles([...paths, ...paths.map((p) => p + BACKUP_SUFFIX), ...paths.map((p) => p + OWNER_SUFFIX)]), assertSafeDirectories(host, paths)]);
   const previous = new Map(paths.map((path, i) => [path, snapshots[i]]));
   const backedUp = new Set(paths.filter((_path, i) => snapshots[paths.length + i] !== undefined));
   const marker = Buffer.from(`${options.owner}\n`);
-  const ownedAlready = new Set(paths.filter((_path, i) => snapshots[2 * paths.length + i]?.content.equals(marker)));
+  const ownedAlready = new Set(paths.filter((_path, i) => {
+    const snapshot = snapshots[2 * paths.length + i];
+    return snapshot !== undefined && markerText(snapshot) === options.owner;
+  }));
   const originals = await keepOriginals(host, previous, backedUp, options.originals ?? {});
   const failed = (step: DeployStep, message: string, command?: string, stderr?: string) => restoreAndFail(host, desired, plan, previous, { step, message, command, stderr });
 
@@ -60,7 +64,7 @@ export async function deploy(host: TargetHost, desired: DesiredState, plan: File
     const script = new ServerStepsScript(steps);
     const result = await host.run(script.command);
     if (result.code !== 0) {
-      const { step, stderr, marked } = script.failure(result.stderr);
+      const { step, stderr, marked } = script.failure(result.stderr, result.timedOut);
       const failing = marked ? steps.filter((s) => s.step === step) : steps;
       const command = failing.map((s) => s.command).join("; ");
       return failed(step, `${failing.map((s) => STEP_NAMES[s.step]).join(" and ")} "${command}" failed (exit ${result.code})`, command, stderr);
@@ -100,13 +104,15 @@ function serverSteps(plan: FilePlan): StepCommand[] {
 export async function restoreOriginals(host: TargetHost, originals: Record<string, Original>, plan: Pick<FilePlan, "configTest" | "reload">, owner: string | undefined): Promise<string[]> {
   const notes: string[] = [];
   const paths = Object.keys(originals);
-  const markers = await host.readFiles(paths.map((path) => path + OWNER_SUFFIX));
-  const ownedByOthers = new Set(paths.filter((_path, i) => markers[i] !== undefined && markers[i]!.content.toString("utf8").trim() !== owner));
+  const [markers] = await Promise.all([host.readFiles(paths.map((path) => path + OWNER_SUFFIX)), assertSafeDirectories(host, paths, "skip")]);
+  const ownedByOthers = new Set(paths.filter((_path, i) => markers[i] !== undefined && markerText(markers[i]!) !== owner));
   for (const path of ownedByOthers) notes.push(`${path} left in place: another chainsmith resource deploys it now`);
   const mine = Object.entries(originals).filter(([path]) => !ownedByOthers.has(path));
   if (mine.length === 0) return notes;
   for (const [path, original] of mine) {
-    const command = original === "backup" ? `if [ -e ${shellQuote(path + BACKUP_SUFFIX)} ]; then mv -f ${shellQuote(path + BACKUP_SUFFIX)} ${shellQuote(path)}; fi` : `rm -f -- ${shellQuote(path)}`;
+    // The backup may be a link (certbot's live/ files), perhaps dangling: -L as well as -e; mv moves the link itself.
+    const backup = shellQuote(path + BACKUP_SUFFIX);
+    const command = original === "backup" ? `if [ -e ${backup} ] || [ -L ${backup} ]; then mv -f -T -- ${backup} ${shellQuote(path)}; fi` : `rm -f -- ${shellQuote(path)}`;
     const result = await host.run(command);
     if (result.code !== 0) throw new LinuxDeployError("restore", host.name, `cannot restore ${path}: ${result.stderr.trim()}`, command, result.stderr);
     await host.removeFile(path + OWNER_SUFFIX);
@@ -137,7 +143,7 @@ async function keepOriginals(
     } else if (!snapshot) {
       originals[path] = "absent";
     } else {
-      if (!backedUp.has(path)) await host.writeFileAtomic(path + BACKUP_SUFFIX, snapshot.content, attributesOf(snapshot));
+      if (!backedUp.has(path)) await putBack(host, path + BACKUP_SUFFIX, snapshot);
       originals[path] = "backup";
     }
   }
@@ -163,7 +169,7 @@ async function restoreAndFail(host: TargetHost, desired: DesiredState, plan: Fil
   const problems: string[] = [];
   for (const [path, snapshot] of previous) {
     try {
-      if (snapshot) await host.writeFileAtomic(path, snapshot.content, attributesOf(snapshot));
+      if (snapshot) await putBack(host, path, snapshot);
       else await host.removeFile(path);
     } catch (error) {
       problems.push(`could not restore ${path}: ${(error as Error).message}`);
@@ -181,6 +187,12 @@ async function restoreAndFail(host: TargetHost, desired: DesiredState, plan: Fil
   throw new LinuxDeployError(failure.step, host.name, message, failure.command, stderr);
 }
 
-function attributesOf(snapshot: FileSnapshot) {
-  return { mode: snapshot.mode, owner: String(snapshot.uid), group: String(snapshot.gid) };
+/** Writes what a snapshot held at `path`: the same link, or the same file with its mode and owner. */
+function putBack(host: TargetHost, path: string, snapshot: FileSnapshot): Promise<void> {
+  if (snapshot.kind === "link") return host.writeLink(path, snapshot.target);
+  return host.writeFileAtomic(path, snapshot.content, { mode: snapshot.mode, owner: String(snapshot.uid), group: String(snapshot.gid) });
+}
+
+function markerText(marker: FileSnapshot): string {
+  return marker.kind === "file" ? marker.content.toString("utf8").trim() : "";
 }

@@ -3,11 +3,10 @@
 import { chainEntry } from "../../chain/served-comparison";
 import { endpointLabel, type Endpoint } from "../../probe/endpoint";
 import { probe } from "../../probe/probe";
-import { shellQuote } from "./hosts/shell";
+import { hashesCommand, parseHashes } from "./hosts/shell";
 import type { ChainEntry } from "../../chain/served-comparison";
 import type { LiveFile } from "./drift";
 import type { TargetHost } from "./hosts/target-host";
-
 
 /** What one endpoint serves now. */
 export interface LiveEndpoint {
@@ -21,22 +20,17 @@ export interface LiveEndpoint {
 /** SHA-256 of each file (null when missing), in one command. */
 export async function readFileHashes(host: TargetHost, paths: string[]): Promise<LiveFile[]> {
   if (paths.length === 0) return [];
-  const command = `for f in ${paths.map(shellQuote).join(" ")}; do if [ -f "$f" ]; then sha256sum -- "$f"; fi; done`;
-  const result = await host.run(command);
+  const result = await host.run(hashesCommand(paths));
   if (result.code !== 0) throw new Error(`${host.name}: cannot hash the deployed files: ${result.stderr.trim()}`);
-  const found = new Map<string, string>();
-  for (const line of result.stdout.toString("utf8").split("\n")) {
-    const match = /^([0-9a-f]{64}) [ *](.+)$/.exec(line);
-    if (match) found.set(match[2], match[1]);
-  }
-  return paths.map((path) => ({ path, sha256: found.get(path) ?? null }));
+  const hashes = parseHashes(result.stdout, paths.length);
+  return paths.map((path, i) => ({ path, sha256: hashes[i] }));
 }
 
 /** The chain an endpoint serves, as fingerprints and labels in wire order, or why it could not be read. */
 export async function readServedChain(endpoint: Endpoint, timeoutMs = 5000): Promise<LiveEndpoint> {
-  const name = endpointLabel(endpoint.host, endpoint.port, endpoint.servername);
+  const name = endpointLabel(endpoint.host, endpoint.port, endpoint.servername, endpoint.protocol);
   try {
-    const result = await probe({ host: endpoint.host, port: endpoint.port, servername: endpoint.servername, timeoutMs });
+    const result = await probe({ ...endpoint, timeoutMs });
     return { endpoint: name, served: result.certificates.map(chainEntry) };
   } catch (error) {
     return { endpoint: name, error: (error as Error).message };

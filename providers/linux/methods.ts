@@ -8,6 +8,7 @@ import { ChainsmithInputError } from "../../chain/errors";
 import { keySpkiSha256, parsePrivateKey } from "../../chain/key";
 import { parseCertificates } from "../../chain/parse";
 import { assertValidAt } from "../../chain/validity";
+import { checkProtocol } from "../../probe/endpoint";
 import type { PfxProfile } from "../../chain/pfx-write";
 import { LocalHost } from "./hosts/local-host";
 import { assertHostKeyPolicy, type SshLoginInputs } from "../ssh/host-keys";
@@ -35,6 +36,8 @@ export interface ConnectionInputs extends Partial<SshLoginInputs> {
   /** Run commands through `sudo -n` (login user is not root). */
   sudo?: boolean;
   connectTimeoutMs?: number;
+  /** How long one command on the host (a config test, a reload, a file's transfer) may run before it is killed there; default 60 000 ms. */
+  commandTimeoutMs?: number;
   /** ssh-agent socket, used when no sshPrivateKey is given. */
   agent?: string;
   /** A bastion; it authenticates with the same key or agent. */
@@ -90,46 +93,57 @@ async function check(news: LinuxFilesInputs) {
   // Shown by `pulumi preview`: an expired certificate would otherwise fail only at `up`.
   if (!hasUnknowns(news.chain)) problems.attempt("chain", () => assertValidAt(parseCertificates(news.chain ?? "", "the chain"), new Date()));
   if (!hasUnknowns(news.connection)) problems.attempt("connection", () => assertConnection(news.connection));
+  if (!hasUnknowns(news.endpoints)) (news.endpoints ?? []).forEach((e, i) => problems.attempt("endpoints", () => checkProtocol(e.protocol, `endpoints[${i}]`)));
   if (news.onDelete !== undefined && news.onDelete !== "restore" && news.onDelete !== "keep") {
     problems.add("onDelete", `onDelete "${String(news.onDelete)}" is not "restore" or "keep".`);
   }
   return { failures: problems.failures };
 }
 
+// Each method collects the warnings of its connections (an unverified host key) as notes: Pulumi shows them under the resource.
 async function create(inputs: LinuxFilesInputs) {
   const owner = randomUUID();
-  const outs = await guarded(inputs, () => deployTo(inputs, {}, owner));
-  return { id: `${outs.target}:${owner}`, outs, notes: hostKeyNotes(inputs) };
+  const notes: Note[] = [];
+  const outs = await guarded(inputs, () => deployTo(inputs, {}, owner, notes));
+  return { id: `${outs.target}:${owner}`, outs, notes };
 }
 
 async function update(_id: string, olds: LinuxFilesState, news: LinuxFilesInputs) {
   const state = upgrade(olds);
-  return { outs: await guarded(news, () => deployTo(news, state.originals ?? {}, state.owner)), notes: hostKeyNotes(news) };
+  const notes: Note[] = [];
+  return { outs: await guarded(news, () => deployTo(news, state.originals ?? {}, state.owner, notes)), notes };
 }
 
 async function read(id: string, props: LinuxFilesState) {
   const state = upgrade(props);
-  return guarded(state, async () => ({ id, props: { ...state, drift: (await driftOf(state)).map((c) => c.reason) } }));
+  const notes: Note[] = [];
+  return guarded(state, async () => ({ id, props: { ...state, drift: (await driftOf(state, notes)).map((c) => c.reason) }, notes }));
 }
 
 async function diff(_id: string, olds: LinuxFilesState, news: LinuxFilesInputs): Promise<DiffOutcome> {
   const state = upgrade(olds);
+  const notes: Note[] = [];
   return guarded(news, async () => {
-    const changes = [...inputChanges(state, news), ...(await driftOf(state))];
+    const changes = [...inputChanges(state, news), ...(await driftOf(state, notes))];
     // Another machine is another deployment; a new login user or preset on the same machine is an update.
     const moved = !hasUnknowns(news.connection) && machineOf(news.connection) !== machineOf(state.connection);
-    return { changes, replaces: moved ? ["connection"] : [] };
+    return { changes, replaces: moved ? ["connection"] : [], notes };
   });
 }
 
 async function remove(_id: string, props: LinuxFilesState): Promise<Note[]> {
   const state = upgrade(props);
   if ((state.onDelete ?? "restore") === "keep") return [];
+  const notes: Note[] = [];
   return guarded(state, () =>
-    withHost(state, async (host) => {
-      const notes = await restoreOriginals(host, state.originals ?? {}, { configTest: state.configTest ?? undefined, reload: state.reload ?? undefined }, state.owner);
-      return notes.map((message) => ({ severity: "info" as const, message: `${host.name}: ${message}` }));
-    }),
+    withHost(
+      state,
+      async (host) => {
+        const done = await restoreOriginals(host, state.originals ?? {}, { configTest: state.configTest ?? undefined, reload: state.reload ?? undefined }, state.owner);
+        return [...notes, ...done.map((message) => ({ severity: "info" as const, message: `${host.name}: ${message}` }))];
+      },
+      notes,
+    ),
   );
 }
 
@@ -138,14 +152,14 @@ function upgrade(state: LinuxFilesState): LinuxFilesState {
   return { ...state, owner: state.owner ?? "", stateVersion: STATE_VERSION };
 }
 
-async function deployTo(inputs: LinuxFilesInputs, originals: Record<string, Original>, owner: string): Promise<LinuxFilesState> {
+async function deployTo(inputs: LinuxFilesInputs, originals: Record<string, Original>, owner: string, notes: Note[]): Promise<LinuxFilesState> {
   const plan = planFiles(inputs);
   // Checked before connecting: a wrong key or chain never reaches the host.
   const desired = buildDesiredState(
     { chainPem: inputs.chain, privateKeyPem: inputs.privateKey, keyPassphrase: inputs.keyPassphrase, pfxPassword: inputs.pfxPassword, pfxProfile: inputs.pfxProfile },
     plan,
   );
-  const result = await withHost(inputs, (host) => deploy(host, desired, plan, { endpoints: inputs.endpoints ?? [], verifyTimeoutMs: inputs.verifyTimeoutMs, originals, owner }));
+  const result = await withHost(inputs, (host) => deploy(host, desired, plan, { endpoints: inputs.endpoints ?? [], verifyTimeoutMs: inputs.verifyTimeoutMs, originals, owner }), notes);
   const { privateKey: _key, keyPassphrase: _passphrase, pfxPassword: _password, ...publicInputs } = inputs;
   return {
     ...publicInputs,
@@ -174,9 +188,9 @@ const PROPERTY_OF_ROLE: Record<string, keyof LinuxFilesInputs> = { privkey: "pri
  * server was not reloaded. What is served, and endpoints that cannot be read, are the
  * served-chain check's to say (chainsmith:index:ServedChainCheck): each fact once.
  */
-async function driftOf(state: LinuxFilesState): Promise<PropertyChange[]> {
+async function driftOf(state: LinuxFilesState, notes: Note[]): Promise<PropertyChange[]> {
   try {
-    const live = await withHost(state, (host) => readLiveState(host, state.deployedFiles.map((f) => f.path), state.endpoints ?? []));
+    const live = await withHost(state, (host) => readLiveState(host, state.deployedFiles.map((f) => f.path), state.endpoints ?? []), notes);
     const fileDrift = state.deployedFiles.flatMap((file) => {
       const reason = explainFileDrift(file, live.files, state.knownContents);
       return reason ? [{ property: PROPERTY_OF_ROLE[file.role] ?? "chain", reason, drift: true }] : [];
@@ -216,8 +230,9 @@ function inputChanges(olds: LinuxFilesState, news: LinuxFilesInputs): PropertyCh
   return changes;
 }
 
-async function withHost<T>(inputs: Pick<LinuxFilesInputs, "connection" | "sshPrivateKey" | "sshPassphrase">, work: (host: TargetHost) => Promise<T>): Promise<T> {
-  const host = await connect(inputs);
+/** Runs `work` on the host; warnings of the connection (an unverified host key) go to `notes`. */
+async function withHost<T>(inputs: Pick<LinuxFilesInputs, "connection" | "sshPrivateKey" | "sshPassphrase">, work: (host: TargetHost) => Promise<T>, notes: Note[]): Promise<T> {
+  const host = await connect(inputs, (message) => notes.push({ severity: "warning", message }));
   try {
     return await work(host);
   } finally {
@@ -225,9 +240,9 @@ async function withHost<T>(inputs: Pick<LinuxFilesInputs, "connection" | "sshPri
   }
 }
 
-function connect(inputs: Pick<LinuxFilesInputs, "connection" | "sshPrivateKey" | "sshPassphrase">): Promise<TargetHost> {
+function connect(inputs: Pick<LinuxFilesInputs, "connection" | "sshPrivateKey" | "sshPassphrase">, warn: (message: string) => void): Promise<TargetHost> {
   const c = inputs.connection;
-  if (c.kind === "local") return Promise.resolve(new LocalHost());
+  if (c.kind === "local") return Promise.resolve(new LocalHost({ commandTimeoutMs: c.commandTimeoutMs }));
   assertConnection(c);
   const auth = { privateKey: inputs.sshPrivateKey, passphrase: inputs.sshPassphrase, agent: c.agent, connectTimeoutMs: c.connectTimeoutMs };
   return SshHost.connect({
@@ -236,7 +251,7 @@ function connect(inputs: Pick<LinuxFilesInputs, "connection" | "sshPrivateKey" |
     user: c.user!,
     ...auth,
     jumpHost: c.jumpHost ? { ...c.jumpHost, ...auth } : undefined,
-  });
+  }, warn);
 }
 
 function assertConnection(c: ConnectionInputs | undefined): void {
@@ -245,13 +260,6 @@ function assertConnection(c: ConnectionInputs | undefined): void {
   if (!c.host || !c.user) throw new ChainsmithInputError("missing-connection", "The connection needs host and user (and hostKeyFingerprints or knownHosts).");
   assertHostKeyPolicy(c, targetName(c));
   if (c.jumpHost) assertHostKeyPolicy(c.jumpHost, `${c.jumpHost.user}@${c.jumpHost.host}:${c.jumpHost.port ?? 22}`);
-}
-
-/** A loud warning on the resource: the host key was not verified. */
-function hostKeyNotes(inputs: LinuxFilesInputs): Note[] {
-  const c = inputs.connection;
-  if (c.kind === "local" || !c.insecureAcceptAnyHostKey) return [];
-  return [{ severity: "warning", message: `${targetName(c)}: insecureAcceptAnyHostKey is set, the host key was NOT verified: anyone on the network path can impersonate this host. Pin hostKeyFingerprints or knownHosts.` }];
 }
 
 function targetName(c: ConnectionInputs): string {

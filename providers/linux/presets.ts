@@ -100,7 +100,7 @@ export function planFiles(options: PresetOptions): FilePlan {
     }
     if (options.directory && override?.path === undefined) path = `${options.directory.replace(/\/+$/, "")}/${path.slice(path.lastIndexOf("/") + 1)}`;
     if (!path.startsWith("/")) throw new ChainsmithInputError("relative-file-path", `The ${role} file path "${path}" is relative. Give an absolute path on the target.`);
-    files.push({ role, path, mode: modeOf(role, override), owner: override?.owner, group: override?.group });
+    files.push({ role, path, mode: modeOf(role, override), owner: accountOf(role, "owner", override?.owner), group: accountOf(role, "group", override?.group) });
   }
   if (files.length === 0) {
     throw new ChainsmithInputError("no-files", `Preset "${options.preset}" has no files to write. Give files, e.g. files: { fullchain: { path: "/etc/ssl/site/fullchain.pem" }, privkey: { path: ... } }.`);
@@ -130,6 +130,14 @@ function modeOf(role: FileRole, options: FileOptions | undefined): number {
     throw new ChainsmithInputError("key-world-readable", `Mode ${String(given)} lets every user read the ${role} file, which holds the private key. Use 0600, or 0640 with a group.`);
   }
   return mode;
+}
+
+// POSIX portable user and group names (and numeric ids), plus the trailing $ of Samba machine accounts: never an option.
+const ACCOUNT_NAME = /^[A-Za-z0-9_.][A-Za-z0-9_.-]*\$?$/;
+
+function accountOf(role: FileRole, field: "owner" | "group", name: string | undefined): string | undefined {
+  if (name === undefined || ACCOUNT_NAME.test(name)) return name;
+  throw new ChainsmithInputError("bad-file-owner", `The ${field} ${JSON.stringify(name)} of the ${role} file is not a user or group name. Give a name like "root" or "ssl-cert", or a numeric id.`);
 }
 
 function commandOf(given: string | undefined, preset: string | undefined): string | undefined {

@@ -34,9 +34,9 @@ export class ServerStepsScript {
       .join("\n");
   }
 
-  /** What failed in a run that exited non-zero. */
-  failure(stderr: string): StepFailure {
-    const failedAt = stderr.lastIndexOf(`<<${this.tagText} failed>>`);
+  /** What failed in a run that exited non-zero; a run that was `killed` (a timeout) stopped in the last step it started. */
+  failure(stderr: string, killed = false): StepFailure {
+    const failedAt = killed ? stderr.length : stderr.lastIndexOf(`<<${this.tagText} failed>>`);
     const started = [...stderr.matchAll(new RegExp(`<<${this.tagText} (config-test|reload)>>\\n`, "g"))].filter((m) => m.index! < failedAt).pop();
     if (started) return { step: started[1] as ServerStep, stderr: stderr.slice(started.index! + started[0].length, failedAt).replace(/\n$/, ""), marked: true };
     // The reload, when there is one, may have run: naming it makes the rollback reload.

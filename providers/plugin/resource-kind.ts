@@ -16,6 +16,8 @@ export interface DiffOutcome {
   /** Input properties whose change replaces the resource. */
   replaces?: string[];
   deleteBeforeReplace?: boolean;
+  /** Warnings to show under the resource (beside its drift). */
+  notes?: Note[];
 }
 
 export interface CheckOutcome {
@@ -38,7 +40,7 @@ export interface ResourceKind<Inputs = any, State = any> {
   check(news: Inputs): Promise<CheckOutcome>;
   diff(id: string, olds: State, news: Inputs): Promise<DiffOutcome>;
   create(inputs: Inputs): Promise<{ id: string; outs: State; notes?: Note[] }>;
-  read(id: string, state: State): Promise<{ id: string; props: State }>;
+  read(id: string, state: State): Promise<{ id: string; props: State; notes?: Note[] }>;
   update(id: string, olds: State, news: Inputs): Promise<{ outs: State; notes?: Note[] }>;
   remove(id: string, state: State): Promise<Note[]>;
 }

@@ -69,7 +69,10 @@ export function resourceService(kinds: readonly ResourceKind[], log: EngineLog) 
       async (req) => {
         const urn = req.getUrn();
         const kind = kindOf(urn);
-        const outcome = await kind.diff(req.getId(), fromWire(req.getOlds().toJavaScript()).values, fromWire(req.getNews().toJavaScript()).values);
+        const olds = recorded(req.getOlds());
+        const outcome = await kind.diff(req.getId(), olds.values, fromWire(req.getNews().toJavaScript()).values);
+        // A state of chainsmith 0.1 is rewritten by an update, which also marks the host's files as this resource's.
+        if (olds.fromVersion01) outcome.changes.push({ property: CHAINSMITH_0_1_CODE, reason: "the state was written by chainsmith 0.1 (dynamic providers): the update rewrites it" });
         const replaces = outcome.replaces ?? [];
         const resp = new providerProto.DiffResponse();
         const Kind = providerProto.PropertyDiff.Kind;
@@ -81,16 +84,16 @@ export function resourceService(kinds: readonly ResourceKind[], log: EngineLog) 
         const detailed = resp.getDetaileddiffMap();
         for (const property of properties) {
           const diff = new providerProto.PropertyDiff();
-          diff.setKind(replaces.includes(property) ? Kind.UPDATE_REPLACE : Kind.UPDATE);
+          diff.setKind(replaces.includes(property) ? Kind.UPDATE_REPLACE : property === CHAINSMITH_0_1_CODE ? Kind.DELETE : Kind.UPDATE);
           diff.setInputdiff(true);
           detailed.set(property, diff);
         }
         resp.setHasdetaileddiff(true);
         // Drift is news the program does not show: say it once, on this resource.
-        await writeNotes(
-          urn,
-          outcome.changes.filter((c) => c.drift).map((c) => ({ severity: "warning", message: `drift: ${c.reason}` })),
-        );
+        await writeNotes(urn, [
+          ...(outcome.notes ?? []),
+          ...outcome.changes.filter((c) => c.drift).map((c): Note => ({ severity: "warning", message: `drift: ${c.reason}` })),
+        ]);
         return resp;
       },
       (req) => secretsIn(safeKind(req.getUrn()), req.getOlds(), req.getNews()),
@@ -113,13 +116,18 @@ export function resourceService(kinds: readonly ResourceKind[], log: EngineLog) 
 
     read: handle(
       async (req) => {
-        const kind = kindOf(req.getUrn());
-        const { values, secretKeys } = fromWire(req.getProperties().toJavaScript());
+        const urn = req.getUrn();
+        const kind = kindOf(urn);
+        const { values, secretKeys } = recorded(req.getProperties());
         const result = await kind.read(req.getId(), values);
+        await writeNotes(urn, result.notes);
         const resp = new providerProto.ReadResponse();
         resp.setId(result.id);
         resp.setProperties(struct(toWire(result.props, [...kind.secrets, ...secretKeys])));
-        if (req.getInputs()) resp.setInputs(req.getInputs());
+        if (req.getInputs()) {
+          const { [CHAINSMITH_0_1_CODE]: _code, ...inputs } = req.getInputs().toJavaScript() as Properties;
+          resp.setInputs(struct(inputs));
+        }
         return resp;
       },
       (req) => secretsIn(safeKind(req.getUrn()), req.getProperties()),
@@ -130,7 +138,7 @@ export function resourceService(kinds: readonly ResourceKind[], log: EngineLog) 
         const urn = req.getUrn();
         const kind = kindOf(urn);
         const news = fromWire(req.getNews().toJavaScript());
-        const result = await kind.update(req.getId(), fromWire(req.getOlds().toJavaScript()).values, news.values);
+        const result = await kind.update(req.getId(), recorded(req.getOlds()).values, news.values);
         await writeNotes(urn, result.notes);
         const resp = new providerProto.UpdateResponse();
         resp.setProperties(struct(toWire(result.outs, [...kind.secrets, ...news.secretKeys])));
@@ -142,13 +150,25 @@ export function resourceService(kinds: readonly ResourceKind[], log: EngineLog) 
     delete: handle(
       async (req) => {
         const urn = req.getUrn();
-        const notes = await kindOf(urn).remove(req.getId(), fromWire(req.getProperties().toJavaScript()).values);
+        const notes = await kindOf(urn).remove(req.getId(), recorded(req.getProperties()).values);
         await writeNotes(urn, notes);
         return new emptyProto.Empty();
       },
       (req) => secretsIn(safeKind(req.getUrn()), req.getProperties()),
     ),
   };
+}
+
+/**
+ * A resource's recorded state. States written by chainsmith 0.1 (dynamic providers, taken
+ * over through aliases) also hold `__provider`, that version's serialized code: never run, dropped.
+ */
+const CHAINSMITH_0_1_CODE = "__provider";
+
+function recorded(struct: { toJavaScript(): Properties }) {
+  const { values, secretKeys } = fromWire(struct.toJavaScript());
+  const { [CHAINSMITH_0_1_CODE]: code, ...state } = values;
+  return { values: state, secretKeys, fromVersion01: code !== undefined };
 }
 
 // JSON drops undefined fields, which a protobuf Struct cannot hold.

@@ -1,6 +1,7 @@
 // The chainsmith package schema: the resources the provider serves, with named object types
 // and enums (no TypeScript unions), so that `pulumi package gen-sdk` can serve any language.
 // Secret properties are marked; descriptions become the editor hints of generated SDKs.
+import { PROTOCOLS } from "../../probe/endpoint";
 import { PRESETS } from "../linux/presets";
 
 type Property = Record<string, unknown>;
@@ -32,9 +33,15 @@ const types = {
   [endpoint]: {
     type: "object",
     description: "A TLS endpoint that serves the certificate: probed from the wire after deploying and on every preview.",
-    properties: { host: string("Host name or address."), port: integer("TCP port."), servername: string("SNI name; default the host when it is a DNS name.") },
+    properties: {
+      host: string("Host name or address."),
+      port: integer("TCP port."),
+      servername: string("SNI name; default the host when it is a DNS name."),
+      protocol: ref("chainsmith:index:Protocol", "How TLS starts; default tls (at once)."),
+    },
     required: ["host", "port"],
   },
+  "chainsmith:index:Protocol": enumOf("tls: TLS at once, also smtps, imaps, pop3s, ldaps on their ports; smtp, imap, pop3, ftp, ldap, postgres, xmpp: TLS after the protocol's STARTTLS.", PROTOCOLS),
   [chainEntry]: {
     type: "object",
     description: "One certificate of a chain.",
@@ -55,6 +62,7 @@ const types = {
       ...login,
       sudo: boolean("Run commands through `sudo -n` (the login user is not root)."),
       connectTimeoutMs: integer("How long to wait for the SSH server, retries included."),
+      commandTimeoutMs: integer("How long one command on the host (config test, reload, a file's transfer) may run before it is killed there; default 60000."),
       agent: string("ssh-agent socket, used when no sshPrivateKey is given."),
       jumpHost: ref("chainsmith:linux:JumpHost", "A bastion to go through."),
     },
@@ -118,6 +126,9 @@ const iisInputs = {
   leafStore: ref("chainsmith:windows:LeafStore", "Where the leaf goes; default My."),
   exportableKey: boolean("Mark the imported key exportable; default false."),
   disableRootAutoUpdate: boolean("Set DisableRootAutoUpdate=1 (the host stops receiving new roots); default false."),
+  removeOldLeaf: boolean("Remove the previously bound leaf once no IIS binding, http.sys entry or RDP uses it; default false."),
+  allowIisreset: boolean("Let the verification ladder run iisreset (restarts every IIS site); default false."),
+  allowHttpServiceRestart: boolean("Let the verification ladder restart the HTTP service (restarts IIS, WinRM and every other http.sys user); default false."),
   knownCertificates: string("PEM of other certificates known to exist (the pool): self-signed twins to distrust even when absent."),
   programRootsFile: string("A PEM file of Microsoft's root program list, for the prediction."),
   endpoint: ref(endpoint, "Where clients connect, to verify the served chain."),

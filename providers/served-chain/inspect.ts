@@ -25,6 +25,8 @@ export interface ProfileResult {
   profile: string;
   trusted: boolean;
   reason: string;
+  /** The client behaviour that decided the verdict, when one did (chain/client-verdict.ts DecidingBehaviour). */
+  decidedBy?: string;
 }
 
 /** The live state of one endpoint. */
@@ -66,8 +68,8 @@ export async function inspectEndpoints(inputs: ExpectationInputs, profiles: Clie
   const desired = parseCertificates(inputs.desiredChain, "the desired chain");
   const outcomes = await probeMany(inputs.endpoints.map((e) => ({ ...e, timeoutMs: inputs.timeoutMs ?? 5000 })));
   return outcomes.map((outcome, i) => {
-    const { host, port, servername } = inputs.endpoints[i];
-    const endpoint = endpointLabel(host, port, servername);
+    const { host, port, servername, protocol } = inputs.endpoints[i];
+    const endpoint = endpointLabel(host, port, servername, protocol);
     if (!outcome.ok) return { endpoint, chain: [], error: outcome.error.message, matchesDesired: false, profiles: [], findings: [] };
     return judged(endpoint, outcome.result.certificates, desired, profiles);
   });
@@ -81,7 +83,7 @@ function judged(endpoint: string, served: Certificate[], desired: Certificate[],
     chain: served.map((c) => ({ sha256: c.sha256, label: c.label, subject: c.subject, pem: c.pem })),
     matchesDesired: judgement.matchesDesired === true,
     ...(difference ? { difference } : {}),
-    profiles: judgement.profiles.map((v) => ({ profile: v.profile, trusted: v.trusted, reason: v.reason })),
+    profiles: judgement.profiles.map((v) => ({ profile: v.profile, trusted: v.trusted, reason: v.reason, ...(v.decidedBy ? { decidedBy: v.decidedBy } : {}) })),
     // "expires-soon" depends on the day: kept out so that a quiet refresh stays quiet.
     findings: judgement.findings.filter((f) => f.severity !== "info" && f.code !== "expires-soon" && f.code !== "differs-from-desired").map((f) => `${f.code}: ${f.message}`),
   };

@@ -5,6 +5,7 @@
 import { CheckFailures } from "../check-failures";
 import { ChainsmithInputError } from "../../chain/errors";
 import { parseCertificates } from "../../chain/parse";
+import { checkProtocol } from "../../probe/endpoint";
 import type { DiffOutcome, PropertyChange, ResourceKind } from "../plugin/resource-kind";
 import { hasUnknowns } from "../plugin/wire";
 import { untilSteady } from "../../probe/until-steady";
@@ -35,6 +36,7 @@ async function check(news: ServedChainCheckInputs) {
     });
   }
   if (!hasUnknowns(news.endpoints) && (!Array.isArray(news.endpoints) || news.endpoints.length === 0)) problems.add("endpoints", "No endpoint to verify. Give at least one { host, port } that serves this certificate.");
+  if (!hasUnknowns(news.endpoints) && Array.isArray(news.endpoints)) news.endpoints.forEach((e, i) => problems.attempt("endpoints", () => checkProtocol(e.protocol, `endpoints[${i}]`)));
   return { failures: problems.failures };
 }
 

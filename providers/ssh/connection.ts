@@ -31,7 +31,8 @@ export interface ExecResult {
   stderr: string;
 }
 
-export type LogLine = (line: string) => void;
+/** Receives each warning of a connection (an unverified host key), for the person running Pulumi. */
+export type LogLine = (warning: string) => void;
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
 const FIRST_RETRY_MS = 250;
@@ -82,11 +83,11 @@ export class SshConnection {
   }
 
   /** Connects, verifies the host key, authenticates; rejects with an SshError saying why not. */
-  static async open(options: SshTargetOptions, log: LogLine = (line) => console.warn(line)): Promise<SshConnection> {
+  static async open(options: SshTargetOptions, log: LogLine = (warning) => console.warn(`WARNING ${warning}`)): Promise<SshConnection> {
     const target = describeTarget(options);
     assertHostKeyPolicy(options, target);
     if (options.insecureAcceptAnyHostKey) {
-      log(`WARNING ${target}: insecureAcceptAnyHostKey is set, the host key is NOT verified; anyone on the network path can impersonate this host.`);
+      log(`${target}: insecureAcceptAnyHostKey is set, the host key is NOT verified; anyone on the network path can impersonate this host. Pin hostKeyFingerprints or knownHosts.`);
     }
     const login = loginOf(options);
     const kept = idle.take(login);
@@ -108,12 +109,25 @@ export class SshConnection {
     return this.lost === undefined;
   }
 
-  /** Runs one command; `stdin` is written then closed. A missing exit status is a failure. */
-  exec(command: string, stdin?: Buffer | string): Promise<ExecResult> {
+  /**
+   * Runs one command; `stdin` is written then closed. A missing exit status is a failure. After
+   * `timeoutMs` the command is sent KILL (where sshd relays signals), its channel closed and a
+   * command-timeout error returned: a silent host cannot hold the caller. The host's own
+   * timeout (Linux: coreutils' timeout) is what reliably ends the command there.
+   */
+  exec(command: string, stdin?: Buffer | string, timeoutMs?: number): Promise<ExecResult> {
     return new Promise((resolve, reject) => {
       if (this.lost) return reject(this.lost);
       this.client.exec(command, (error, channel: ClientChannel) => {
         if (error) return reject(new SshError("connection-lost", this.target, `cannot start a command: ${error.message}.`));
+        const timer =
+          timeoutMs === undefined
+            ? undefined
+            : setTimeout(() => {
+                channel.signal("KILL");
+                channel.close();
+                reject(new SshError("command-timeout", this.target, `the command gave no answer within ${timeoutMs} ms; its channel was closed.`));
+              }, timeoutMs);
         const stdout: Buffer[] = [];
         const stderr: Buffer[] = [];
         let code: number | undefined;
@@ -125,6 +139,7 @@ export class SshConnection {
           signal = exitSignal;
         });
         channel.on("close", () => {
+          clearTimeout(timer);
           if (code === undefined) {
             const why = signal ? `was killed by signal ${signal}` : "ended without an exit status (the connection may have dropped)";
             return reject(new SshError("no-exit-status", this.target, `the command ${why}; treating it as failed.`));

@@ -7,6 +7,7 @@ export type SshErrorCode =
   | "bad-client-key"
   | "connection-lost"
   | "no-exit-status"
+  | "command-timeout"
   | "sudo-password-required"
   | "sftp-failed";
 

@@ -1,29 +1,33 @@
 /**
- * An agent inventory with its certificates parsed: where each certificate is, by SHA-256
- * fingerprint (never by subject: the cross-signed and self-signed R46 share one).
+ * An agent inventory, read: where each certificate is (by thumbprint, as Windows keys its
+ * stores), with the facts the planner reasons about. Certificates the program already holds
+ * come back by placement only; their facts are computed here from the program's copy.
  */
 import { Certificate } from "../../chain/certificate";
-import { Inventory, InventoryBinding, InventoryCertificate, StoreName } from "./contract";
+import { HostCertificate, factsOf, fromAgent } from "./certificate-facts";
+import { Inventory, InventoryBinding, StoreName } from "./contract";
 import { WindowsTargetError } from "./errors";
 
 export class HostInventory {
-  /** Every distinct certificate on the host, by SHA-256. */
-  readonly certificates = new Map<string, Certificate>();
-  private readonly placement = new Map<string, Set<StoreName>>();
+  private readonly byThumb = new Map<string, HostCertificate>();
+  private readonly placement = new Map<string, Map<StoreName, boolean>>();
 
-  constructor(readonly raw: Inventory) {
-    for (const entry of raw.certificates) {
-      let cert = this.certificates.get(entry.sha256);
-      if (!cert) {
-        cert = Certificate.fromDer(Buffer.from(entry.derBase64, "base64"), `${raw.computerName} ${entry.store}\\${entry.thumbprint}`);
-        if (cert.sha256 !== entry.sha256.toLowerCase()) {
-          throw new WindowsTargetError("inventory-inconsistent", `The agent on ${raw.computerName} reported ${entry.thumbprint} in ${entry.store} with a SHA-256 that does not match its DER.`);
-        }
-        this.certificates.set(cert.sha256, cert);
+  /** `known`: the certificates the focus listed as known (their DER is here, not in the answer). */
+  constructor(
+    readonly raw: Inventory,
+    readonly known: readonly Certificate[] = [],
+  ) {
+    const knownByThumb = new Map(known.map((c) => [c.sha1, c]));
+    for (const facts of raw.certificates) this.byThumb.set(facts.thumbprint, fromAgent(facts));
+    for (const p of raw.placements) {
+      if (!this.byThumb.has(p.thumbprint)) {
+        const cert = knownByThumb.get(p.thumbprint);
+        if (!cert) throw new WindowsTargetError("inventory-inconsistent", `The agent on ${raw.computerName} placed ${p.thumbprint} in ${p.store} without reporting it, and it was not asked as known.`);
+        this.byThumb.set(p.thumbprint, factsOf(cert));
       }
-      const stores = this.placement.get(cert.sha256) ?? new Set<StoreName>();
-      stores.add(entry.store);
-      this.placement.set(cert.sha256, stores);
+      const stores = this.placement.get(p.thumbprint) ?? new Map<StoreName, boolean>();
+      stores.set(p.store, p.hasPrivateKey);
+      this.placement.set(p.thumbprint, stores);
     }
   }
 
@@ -35,43 +39,40 @@ export class HostInventory {
     return this.raw.bindings;
   }
 
+  /** Every certificate placed somewhere on the host. */
+  get certificates(): HostCertificate[] {
+    return [...this.placement.keys()].map((t) => this.byThumb.get(t)!);
+  }
+
   /** Stores holding this certificate (empty when the host does not have it). */
-  storesOf(cert: Certificate): StoreName[] {
-    return [...(this.placement.get(cert.sha256) ?? [])];
+  storesOf(cert: { thumbprint: string } | Certificate): StoreName[] {
+    return [...(this.placement.get(thumbprintOf(cert))?.keys() ?? [])];
   }
 
-  isIn(cert: Certificate, store: StoreName): boolean {
-    return this.placement.get(cert.sha256)?.has(store) ?? false;
+  isIn(cert: { thumbprint: string } | Certificate, ...stores: StoreName[]): boolean {
+    const placed = this.placement.get(thumbprintOf(cert));
+    return stores.some((s) => placed?.has(s) ?? false);
   }
 
-  in(...stores: StoreName[]): Certificate[] {
-    return [...this.certificates.values()].filter((c) => stores.some((s) => this.isIn(c, s)));
+  in(...stores: StoreName[]): HostCertificate[] {
+    return this.certificates.filter((c) => this.isIn(c, ...stores));
   }
 
-  /** The agent's private-key flag for a leaf in My or WebHosting. */
+  /** A private key that opens is linked to this certificate in `store`. */
   hasPrivateKey(cert: Certificate, store: StoreName): boolean {
-    return this.raw.certificates.some((e) => e.sha256 === cert.sha256 && e.store === store && e.hasPrivateKey);
+    return this.placement.get(cert.sha1)?.get(store) === true;
   }
 
-  byThumbprint(thumbprint: string): Certificate | undefined {
-    const upper = thumbprint.toUpperCase();
-    return [...this.certificates.values()].find((c) => c.sha1 === upper);
+  byThumbprint(thumbprint: string): HostCertificate | undefined {
+    return this.placement.has(thumbprint.toUpperCase()) ? this.byThumb.get(thumbprint.toUpperCase()) : undefined;
+  }
+
+  /** Who else uses a certificate (other http.sys entries, RDP), in words. */
+  usersOf(thumbprint: string): string[] {
+    return this.raw.certificateUsers.filter((u) => u.thumbprint === thumbprint).map((u) => u.user);
   }
 }
 
-/** The agent's facts for one certificate, as agent.ps1's New-CertificateFacts reports them. */
-export function certificateFacts(cert: Certificate, store: StoreName, hasPrivateKey: boolean): InventoryCertificate {
-  return {
-    store,
-    thumbprint: cert.sha1,
-    sha256: cert.sha256,
-    subject: cert.subject,
-    issuer: cert.issuer,
-    subjectKeyId: cert.subjectKeyId ?? "",
-    authorityKeyId: cert.authorityKeyId ?? "",
-    notBefore: cert.notBefore.toISOString(),
-    notAfter: cert.notAfter.toISOString(),
-    hasPrivateKey,
-    derBase64: cert.der.toString("base64"),
-  };
+function thumbprintOf(cert: { thumbprint: string } | Certificate): string {
+  return cert instanceof Certificate ? cert.sha1 : cert.thumbprint;
 }

@@ -14,7 +14,7 @@ import { assertHostKeyPolicy, type SshLoginInputs } from "../ssh/host-keys";
 import { resultOf } from "./agent-invocation";
 import { ChainReport, LeafStore } from "./contract";
 import { explainWindowsDrift } from "./drift";
-import { BindingSpec } from "./planner";
+import { normalizeBinding, type BindingSpec } from "./binding-spec";
 import { SshAgentTransport } from "./ssh-transport";
 import { LadderRung } from "./verification-ladder";
 import { WindowsTargetSpec, deployWindowsTarget, previewFrom, readInventory } from "./windows-target";
@@ -42,6 +42,12 @@ export interface IisTargetInputs {
   leafStore?: LeafStore;
   exportableKey?: boolean;
   disableRootAutoUpdate?: boolean;
+  /** Remove the previously bound leaf once no IIS binding, http.sys entry or RDP uses it (default false). */
+  removeOldLeaf?: boolean;
+  /** Let the ladder run iisreset (restarts every IIS site; default false). */
+  allowIisreset?: boolean;
+  /** Let the ladder restart the HTTP service (restarts IIS, WinRM and every other http.sys user; default false). */
+  allowHttpServiceRestart?: boolean;
   /** PEM of other certificates known to exist (the pool with its self-signed roots): twins to distrust even when absent. */
   knownCertificates?: string;
   /** A PEM file of Microsoft's root program list (roots automatic update can bring back). */
@@ -72,7 +78,7 @@ async function check(news: IisTargetInputs) {
   const problems = new CheckFailures(secretValues(news, SECRET_INPUTS));
   if (!hasUnknowns([news.chain, news.privateKey, news.keyPassphrase, news.at])) problems.attempt("chain", () => specOf(news));
   if (!hasUnknowns(news.connection)) problems.attempt("connection", () => assertConnection(news.connection));
-  if (!hasUnknowns(news.binding) && !news.binding?.site) problems.add("binding", 'binding.site is empty: name the IIS site, e.g. "Default Web Site".');
+  if (!hasUnknowns(news.binding)) problems.attempt("binding", () => normalizeBinding(news.binding ?? { site: "", port: 0 }));
   if (!hasUnknowns(news.endpoint) && (!news.endpoint?.host || !news.endpoint?.port)) problems.add("endpoint", "endpoint needs host and port: where clients connect, to verify the served chain.");
   return { failures: problems.failures };
 }
@@ -130,8 +136,9 @@ async function driftOf(state: IisTargetState): Promise<{ changes: PropertyChange
   try {
     const desired = parseCertificates(state.chain, "the chain");
     return await withTransport(state, async (transport) => {
-      const inventory = await readInventory(transport);
-      const preview = previewFrom({ ...publicSpecOf(state), desiredChain: desired }, inventory);
+      const spec = { ...publicSpecOf(state), desiredChain: desired };
+      const inventory = await readInventory(transport, spec);
+      const preview = previewFrom(spec, inventory);
       const windows = resultOf<ChainReport>(await transport.run({ verb: "chain", thumbprint: desired[0].sha1 }), transport.where, []);
       const reasons = explainWindowsDrift(desired, inventory, preview.steps, windows);
       return { changes: reasons.map((reason) => ({ property: "chain", reason, drift: true })), preview: preview.text };
@@ -175,6 +182,9 @@ function publicSpecOf(inputs: Omit<IisTargetInputs, "privateKey">): Omit<Windows
     leafStore: inputs.leafStore,
     exportableKey: inputs.exportableKey,
     disableRootAutoUpdate: inputs.disableRootAutoUpdate,
+    removeOldLeaf: inputs.removeOldLeaf,
+    allowIisreset: inputs.allowIisreset,
+    allowHttpServiceRestart: inputs.allowHttpServiceRestart,
     knownCertificates: inputs.knownCertificates ? parseCertificates(inputs.knownCertificates, "knownCertificates") : [],
     programRoots: programRoots(inputs.programRootsFile),
     endpoint: inputs.endpoint,

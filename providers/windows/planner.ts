@@ -5,26 +5,23 @@
  *
  * 1. Every intermediate and cross-sign of the desired chain goes to LocalMachine\CA.
  * 2. Every self-signed twin (same subject and key) of a cross-signed certificate in the
- *    desired chain goes to Disallowed: moved out of Root, AuthRoot, CA and the SYSTEM
- *    stores, and added even when absent, so automatic root update cannot bring it back.
- * 3. Stale intermediates sharing a key with a desired one (Let's Encrypt X1/X3) go.
- * 4. The leaf-only PFX is imported; the https binding is replaced, its flags kept.
- * 5. The previously bound leaf goes only when no binding uses it any more.
+ *    desired chain goes to Disallowed (moved out of a writable store, or added even when
+ *    absent, so automatic root update cannot bring it back). A twin already in Disallowed is
+ *    done: Disallowed wins over every Root, Group Policy ones included.
+ * 3. Stale issuers sharing subject and key with a desired one (Let's Encrypt X1/X3) are
+ *    distrusted per certificate: removing them would not last (Windows fetches them again
+ *    through the leaf's AIA URL).
+ * 4. The leaf-only PFX is imported; the https binding is updated in place, its flags kept.
+ * 5. The previously bound leaf goes only when asked, and only when nothing seen uses it.
  */
-import { Certificate, uniqueCertificates } from "../../chain/certificate";
+import { Certificate } from "../../chain/certificate";
 import { ChainsmithInputError } from "../../chain/errors";
-import { DISTRUST_SOURCES, InventoryBinding, LeafStore, SSL_FLAGS, Step } from "./contract";
+import { HostCertificate, factsOf, sameEntity } from "./certificate-facts";
+import { BindingKey, DISALLOWED_STORES, DISTRUST_SOURCES, InventoryBinding, LeafStore, POLICY_STORES, SSL_FLAGS, Step } from "./contract";
 import { HostInventory } from "./inventory";
+import { normalizeBinding, type BindingSpec } from "./binding-spec";
 
-export interface BindingSpec {
-  /** IIS site name, e.g. "Default Web Site". */
-  site: string;
-  port: number;
-  /** "*" (default) or one address. */
-  ip?: string;
-  /** Host name for an SNI binding; "" or absent for an IP binding. */
-  host?: string;
-}
+export type { BindingSpec } from "./binding-spec";
 
 export interface WindowsPlanInput {
   /** Leaf first, then intermediates and cross-signs; no root. */
@@ -36,7 +33,9 @@ export interface WindowsPlanInput {
   exportableKey?: boolean;
   /** Set DisableRootAutoUpdate=1 (opt-in: the host then stops receiving new roots). */
   disableRootAutoUpdate?: boolean;
-  /** Other certificates known to exist (the user's pool, Microsoft's program list): the self-signed twins to add to Disallowed even when absent. */
+  /** Remove the previously bound leaf once nothing seen uses it (opt-in: programs that keep a thumbprint in their own settings are not seen). */
+  removeOldLeaf?: boolean;
+  /** Other certificates known to exist (the user's pool, Microsoft's program list): twins to distrust even when absent. */
   knownCertificates?: readonly Certificate[];
 }
 
@@ -52,6 +51,9 @@ export interface WindowsPlan {
   bindingStep: Extract<Step, { kind: "replaceBinding" }>;
 }
 
+const CA_STORES = ["CA", "CA:GroupPolicy", "CA:Enterprise"] as const;
+const ISSUER_STORES = [...CA_STORES, "SYSTEM:CA"] as const;
+
 export function planWindowsTarget(input: WindowsPlanInput, inventory: HostInventory): WindowsPlan {
   const [leaf, ...issuers] = input.desiredChain;
   if (!leaf) throw new ChainsmithInputError("empty-chain", "The desired chain is empty: give at least the leaf.");
@@ -62,84 +64,93 @@ export function planWindowsTarget(input: WindowsPlanInput, inventory: HostInvent
 
   const steps: PlannedStep[] = [];
   for (const cert of issuers) {
-    if (!inventory.isIn(cert, "CA")) {
+    if (!inventory.isIn(cert, ...CA_STORES)) {
       steps.push({ step: { kind: "importCertificate", store: "CA", thumbprint: cert.sha1, derBase64: cert.der.toString("base64") }, why: `${cert.label} is part of the desired chain: import it into LocalMachine\\CA` });
     }
   }
-  steps.push(...distrustSteps(issuers, inventory, input.knownCertificates ?? []));
-  steps.push(...staleSteps(issuers, inventory));
+  const known = (input.knownCertificates ?? []).map(factsOf);
+  steps.push(...distrustSteps(issuers, inventory, known));
+  steps.push(...staleSteps(issuers, inventory, known));
 
   const leafStore = input.leafStore ?? "My";
   if (!inventory.hasPrivateKey(leaf, leafStore)) {
-    steps.push({ step: { kind: "importPfx", store: leafStore, thumbprint: leaf.sha1, exportable: input.exportableKey ?? false }, why: `${leaf.label} with its key is not in LocalMachine\\${leafStore}: import the leaf-only PFX` });
+    const why = inventory.isIn(leaf, leafStore) ? "is there without a usable private key" : "with its key is not there";
+    steps.push({ step: { kind: "importPfx", store: leafStore, thumbprint: leaf.sha1, exportable: input.exportableKey ?? false }, why: `${leaf.label} ${why} in LocalMachine\\${leafStore}: import the leaf-only PFX` });
   }
   const sslFlags = flagsFor(binding, existing);
   const bindingStep: WindowsPlan["bindingStep"] = { kind: "replaceBinding", ...binding, sslFlags, certificateHash: leaf.sha1, certificateStore: leafStore };
   const ccs = (sslFlags & SSL_FLAGS.centralCertStore) !== 0;
-  const bound = existing && (ccs || (existing.certificateHash === leaf.sha1 && existing.certificateStore.toLowerCase() === leafStore.toLowerCase()));
+  const bound = existing && (ccs || (existing.certificateHash === leaf.sha1 && existing.certificateStore.toLowerCase() === leafStore.toLowerCase() && existing.sslFlags === sslFlags));
   if (!bound) {
-    steps.push({ step: bindingStep, why: existing ? `the binding ${bindingLabel(binding)} serves ${existing.certificateHash || "nothing"}: replace it (sslFlags ${sslFlags} kept)` : `no https binding ${bindingLabel(binding)} yet: add it` });
+    steps.push({ step: bindingStep, why: existing ? `the binding ${bindingLabel(binding)} serves ${existing.certificateHash || "nothing"}: update it in place (sslFlags ${sslFlags})` : `no https binding ${bindingLabel(binding)} yet: add it` });
   }
-  steps.push(...oldLeafSteps(leaf, existing, binding, inventory));
+  if (input.removeOldLeaf) steps.push(...oldLeafSteps(leaf, existing, binding, inventory));
   if (input.disableRootAutoUpdate && !inventory.raw.rootAutoUpdateDisabled) {
     steps.push({ step: { kind: "disableRootAutoUpdate" }, why: "opted in: stop automatic root update (the host stops receiving new roots)" });
   }
   return { steps, bindingStep };
 }
 
-function distrustSteps(issuers: readonly Certificate[], inventory: HostInventory, known: readonly Certificate[]): PlannedStep[] {
-  const crossSigned = issuers.filter((c) => !c.selfSigned);
-  const candidates = uniqueCertificates([...inventory.certificates.values(), ...known]);
-  const twins = candidates.filter((c) => c.selfSigned && crossSigned.some((x) => x.isSameEntityAs(c)));
+function distrustSteps(issuers: readonly Certificate[], inventory: HostInventory, known: readonly HostCertificate[]): PlannedStep[] {
+  const crossSigned = issuers.filter((c) => !c.selfSigned).map(factsOf);
+  const twins = uniqueFacts([...inventory.certificates, ...known]).filter((c) => c.selfSigned && crossSigned.some((x) => sameEntity(x, c)));
   const steps: PlannedStep[] = [];
   for (const twin of twins) {
-    const sources = DISTRUST_SOURCES.filter((s) => inventory.isIn(twin, s));
+    if (inventory.isIn(twin, ...DISALLOWED_STORES)) continue;
     const why = `self-signed ${twin.label} has the subject and key of a cross-signed certificate in the desired chain: Windows would build the short chain through it`;
-    let inDisallowed = inventory.isIn(twin, "Disallowed");
-    for (const from of sources) {
-      if (inDisallowed) steps.push({ step: { kind: "removeCertificate", store: from, thumbprint: twin.sha1 }, why: `${why}; already in Disallowed, take it out of ${from}` });
-      else steps.push({ step: { kind: "moveToDisallowed", from, thumbprint: twin.sha1 }, why: `${why}; move it from ${from} to Disallowed` });
-      inDisallowed = true;
-    }
-    if (!inDisallowed) {
-      steps.push({ step: { kind: "addToDisallowed", thumbprint: twin.sha1, derBase64: twin.der.toString("base64") }, why: `${why}; add it to Disallowed although absent, so automatic root update cannot bring it back` });
+    const from = DISTRUST_SOURCES.find((s) => inventory.isIn(twin, s));
+    const policy = POLICY_STORES.filter((s) => inventory.isIn(twin, s));
+    if (from) {
+      steps.push({ step: { kind: "moveToDisallowed", from, thumbprint: twin.thumbprint }, why: `${why}; move it from ${from} to Disallowed` });
+    } else {
+      const absent = policy.length > 0 ? `; it comes from ${policy.join(", ")} (Group Policy or Active Directory: it cannot be deleted), and Disallowed overrides it there` : "; add it to Disallowed although absent, so automatic root update cannot bring it back";
+      steps.push({ step: { kind: "addToDisallowed", thumbprint: twin.thumbprint, derBase64: derOf(twin) }, why: `${why}${absent}` });
     }
   }
   return steps;
 }
 
-function staleSteps(issuers: readonly Certificate[], inventory: HostInventory): PlannedStep[] {
-  const desired = new Set(issuers.map((c) => c.sha256));
+function staleSteps(issuers: readonly Certificate[], inventory: HostInventory, known: readonly HostCertificate[]): PlannedStep[] {
+  const desired = issuers.map(factsOf);
+  const desiredIds = new Set(desired.map((d) => d.thumbprint));
+  const onHost = inventory.in(...ISSUER_STORES);
   const steps: PlannedStep[] = [];
-  for (const cert of inventory.in("CA", "SYSTEM:CA")) {
-    if (desired.has(cert.sha256) || cert.selfSigned) continue;
-    const twin = issuers.find((d) => d.isSameEntityAs(cert) || (d.subjectKeyId !== undefined && d.subjectKeyId === cert.subjectKeyId));
+  for (const cert of uniqueFacts([...onHost, ...known.filter((k) => !k.selfSigned)])) {
+    if (desiredIds.has(cert.thumbprint) || cert.selfSigned || inventory.isIn(cert, ...DISALLOWED_STORES)) continue;
+    const twin = desired.find((d) => sameEntity(d, cert) || (d.subjectKeyId !== "" && d.subjectKeyId === cert.subjectKeyId));
     if (!twin) continue;
-    for (const store of (["CA", "SYSTEM:CA"] as const).filter((s) => inventory.isIn(cert, s))) {
-      steps.push({ step: { kind: "removeCertificate", store, thumbprint: cert.sha1 }, why: `stale ${cert.label} shares its key with ${twin.label} of the desired chain and could be chosen instead: remove it from ${store}` });
-    }
+    const where = inventory.storesOf(cert).length > 0 ? `in ${inventory.storesOf(cert).join(", ")}` : "known to exist (Windows fetches it through AIA)";
+    steps.push({
+      step: { kind: "distrustStaleTwin", thumbprint: cert.thumbprint, derBase64: derOf(cert), keptTwin: twin.thumbprint },
+      why: `stale ${cert.label} (${where}) shares its key with ${twin.label} of the desired chain and could be chosen instead: distrust this copy only (removing it would not last)`,
+    });
   }
   return steps;
 }
 
-function oldLeafSteps(leaf: Certificate, existing: InventoryBinding | undefined, binding: Required<BindingSpec>, inventory: HostInventory): PlannedStep[] {
+function oldLeafSteps(leaf: Certificate, existing: InventoryBinding | undefined, binding: BindingKey, inventory: HostInventory): PlannedStep[] {
   if (!existing || !existing.certificateHash || existing.certificateHash === leaf.sha1) return [];
   const old = inventory.byThumbprint(existing.certificateHash);
   if (!old) return [];
-  const users = inventory.bindings.filter((b) => b.certificateHash === existing.certificateHash && !sameBinding(b, binding));
-  if (users.length > 0) return [];
+  const otherBindings = inventory.bindings.filter((b) => b.certificateHash === existing.certificateHash && !sameBinding(b, binding));
+  if (otherBindings.length > 0 || inventory.usersOf(old.thumbprint).length > 0) return [];
   return (["My", "WebHosting"] as const)
     .filter((s) => inventory.isIn(old, s))
-    .map((store) => ({ step: { kind: "removeCertificate", store, thumbprint: old.sha1 }, why: `the old leaf ${old.label} is no longer bound anywhere: remove it from ${store}` }));
+    .map((store) => ({ step: { kind: "removeCertificate", store, thumbprint: old.thumbprint }, why: `the old leaf ${old.label} is no longer used by an IIS binding, an http.sys entry or RDP: remove it from ${store}` }));
 }
 
-function normalizeBinding(spec: BindingSpec): Required<BindingSpec> {
-  if (!spec.site) throw new ChainsmithInputError("windows-binding-site", "binding.site is empty: name the IIS site, e.g. \"Default Web Site\".");
-  if (!Number.isInteger(spec.port) || spec.port < 1 || spec.port > 65535) throw new ChainsmithInputError("windows-binding-port", `binding.port ${spec.port} is not a TCP port (1-65535).`);
-  return { site: spec.site, port: spec.port, ip: spec.ip ?? "*", host: spec.host ?? "" };
+function derOf(cert: HostCertificate): string {
+  if (cert.derBase64) return cert.derBase64;
+  throw new ChainsmithInputError("windows-der-omitted", `${cert.label} must go to Disallowed, but its DER did not fit in the agent's output. Add it to knownCertificates (the pool), or run over SSH.`);
 }
 
-function checkSite(binding: Required<BindingSpec>, inventory: HostInventory): void {
+function uniqueFacts(certs: readonly HostCertificate[]): HostCertificate[] {
+  const seen = new Map<string, HostCertificate>();
+  for (const c of certs) if (!seen.has(c.thumbprint)) seen.set(c.thumbprint, c);
+  return [...seen.values()];
+}
+
+function checkSite(binding: BindingKey, inventory: HostInventory): void {
   if (inventory.raw.sites.includes(binding.site)) return;
   throw new ChainsmithInputError(
     "windows-site-missing",
@@ -147,7 +158,7 @@ function checkSite(binding: Required<BindingSpec>, inventory: HostInventory): vo
   );
 }
 
-function checkConflicts(binding: Required<BindingSpec>, inventory: HostInventory, existing: InventoryBinding | undefined): void {
+function checkConflicts(binding: BindingKey, inventory: HostInventory, existing: InventoryBinding | undefined): void {
   const other = inventory.bindings.find((b) => b !== existing && b.site !== binding.site && b.ip === binding.ip && b.port === binding.port && b.host === binding.host);
   if (!other) return;
   throw new ChainsmithInputError(
@@ -158,19 +169,20 @@ function checkConflicts(binding: Required<BindingSpec>, inventory: HostInventory
 }
 
 /** Existing flags kept; SNI set for a host-name binding and cleared for an IP binding. */
-function flagsFor(binding: Required<BindingSpec>, existing: InventoryBinding | undefined): number {
+function flagsFor(binding: BindingKey, existing: InventoryBinding | undefined): number {
   const flags = existing?.sslFlags ?? 0;
   return binding.host ? flags | SSL_FLAGS.sni : flags & ~SSL_FLAGS.sni;
 }
 
-function findBinding(bindings: readonly InventoryBinding[], binding: Required<BindingSpec>): InventoryBinding | undefined {
+function findBinding(bindings: readonly InventoryBinding[], binding: BindingKey): InventoryBinding | undefined {
   return bindings.find((b) => sameBinding(b, binding));
 }
 
-function sameBinding(b: InventoryBinding, binding: Required<BindingSpec>): boolean {
+function sameBinding(b: BindingKey, binding: BindingKey): boolean {
   return b.site === binding.site && b.ip === binding.ip && b.port === binding.port && b.host === binding.host;
 }
 
-function bindingLabel(binding: Required<BindingSpec> | InventoryBinding): string {
+function bindingLabel(binding: BindingKey): string {
   return `https ${binding.ip}:${binding.port}${binding.host ? `:${binding.host}` : ""} of '${binding.site}'`;
 }
+

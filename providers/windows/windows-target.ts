@@ -1,16 +1,19 @@
 /**
- * One Windows IIS target from start to finish, over any transport: inventory, plan,
- * prediction ("IIS serves now: ...; after apply: ..."), apply with a one-time leaf-only
- * PFX, then the verification ladder.
+ * One Windows IIS target from start to finish, over any transport: inventory (focused on
+ * what the plan needs), plan, prediction ("IIS serves now: ...; after apply: ..."), apply
+ * with the leaf-only PFX, then the verification ladder.
  */
 import * as crypto from "node:crypto";
 import { Certificate } from "../../chain/certificate";
-import { writePfx, type PfxProfile } from "../../chain/pfx-write";
+import { type PfxProfile } from "../../chain/pfx-write";
 import { probe } from "../../probe/probe";
 import { AgentTransport, resultOf } from "./agent-invocation";
-import { ApplyReport, Inventory, PfxPayload } from "./contract";
+import { normalizeBinding } from "./binding-spec";
+import { ApplyReport, Inventory, InventoryFocus } from "./contract";
 import { EnginePrediction, predictServedChain } from "./chain-engine-model";
 import { HostInventory } from "./inventory";
+import { inventoryFocus } from "./inventory-focus";
+import { pfxPayload } from "./pfx-payload";
 import { PlannedStep, WindowsPlan, WindowsPlanInput, planWindowsTarget } from "./planner";
 import { projectInventory } from "./projected-inventory";
 import { LadderRung, ServedChainReader, climbLadder } from "./verification-ladder";
@@ -26,6 +29,10 @@ export interface WindowsTargetSpec extends Omit<WindowsPlanInput, "desiredChain"
   endpoint: { host: string; port: number; servername?: string };
   /** PFX encryption: "legacy" (3DES, default: Windows Server 2016 reads nothing else) or "modern". */
   pfxProfile?: PfxProfile;
+  /** Allow the ladder's iisreset rung (it restarts every IIS site). */
+  allowIisreset?: boolean;
+  /** Allow the ladder's HTTP service restart (it restarts IIS, WinRM and every other http.sys user). */
+  allowHttpServiceRestart?: boolean;
 }
 
 /** The engine model's inputs for "IIS serves now: ...; after apply: ...". */
@@ -51,8 +58,20 @@ export interface WindowsDeployReport extends WindowsPreview {
   rungs: LadderRung[];
 }
 
-export async function readInventory(transport: AgentTransport): Promise<HostInventory> {
-  return new HostInventory(resultOf<Inventory>(await transport.run({ verb: "inventory" }), transport.where, []));
+type InventorySpec = Pick<WindowsPlanInput, "desiredChain" | "binding" | "knownCertificates"> & PredictionInputs;
+
+/** The certificates the program holds, for the focus's "known" list and for reading the answer. */
+export function knownCertificates(spec: InventorySpec): Certificate[] {
+  return [...spec.desiredChain, ...(spec.knownCertificates ?? []), ...(spec.programRoots ?? [])];
+}
+
+export function focusOf(spec: InventorySpec): InventoryFocus {
+  return inventoryFocus(spec.desiredChain, normalizeBinding(spec.binding), knownCertificates(spec));
+}
+
+export async function readInventory(transport: AgentTransport, spec: InventorySpec): Promise<HostInventory> {
+  const raw = resultOf<Inventory>(await transport.run({ verb: "inventory", focus: focusOf(spec) }), transport.where, []);
+  return new HostInventory(raw, knownCertificates(spec));
 }
 
 export function previewFrom(spec: WindowsPlanInput & PredictionInputs, inventory: HostInventory): WindowsPreview & { plan: WindowsPlan } {
@@ -66,31 +85,26 @@ export function previewFrom(spec: WindowsPlanInput & PredictionInputs, inventory
 }
 
 export async function previewWindowsTarget(transport: AgentTransport, spec: WindowsTargetSpec): Promise<WindowsPreview> {
-  const { plan: _plan, ...preview } = previewFrom(spec, await readInventory(transport));
+  const { plan: _plan, ...preview } = previewFrom(spec, await readInventory(transport, spec));
   return preview;
 }
 
 export async function deployWindowsTarget(transport: AgentTransport, spec: WindowsTargetSpec, readServed: ServedChainReader = probeEndpoint(spec.endpoint)): Promise<WindowsDeployReport> {
-  const { plan, ...preview } = previewFrom(spec, await readInventory(transport));
+  const inventory = await readInventory(transport, spec);
+  const { plan, ...preview } = previewFrom(spec, inventory);
   const steps = plan.steps.map((p) => p.step);
   let done: string[] = [];
   if (steps.length > 0) {
-    const pfx = steps.some((s) => s.kind === "importPfx") ? leafOnlyPfx(spec) : undefined;
+    const pfx = steps.some((s) => s.kind === "importPfx") ? pfxPayload([spec.desiredChain[0]], spec.key, spec.pfxProfile ?? "legacy") : undefined;
     const secrets = pfx ? [pfx.password, pfx.base64] : [];
     done = resultOf<ApplyReport>(await transport.run({ verb: "apply", steps, pfx }), transport.where, secrets).done;
   }
-  const rungs = await climbLadder({ transport, desired: spec.desiredChain, bindingStep: plan.bindingStep, readServed });
+  const labels = new Map(inventory.certificates.map((c) => [c.sha256, c.label] as const));
+  const rungs = await climbLadder({ transport, desired: spec.desiredChain, bindingStep: plan.bindingStep, readServed, allowIisreset: spec.allowIisreset, allowHttpServiceRestart: spec.allowHttpServiceRestart, labels });
   return { ...preview, done, rungs };
 }
 
 /** The served chain as the probe reads it from the wire. */
 export function probeEndpoint(endpoint: WindowsTargetSpec["endpoint"]): ServedChainReader {
   return async () => (await probe(endpoint)).certificates;
-}
-
-/** Leaf only (Import-PfxCertificate would drop a full chain into My), under a one-time random password. */
-function leafOnlyPfx(spec: WindowsTargetSpec): PfxPayload {
-  const password = crypto.randomBytes(24).toString("base64url");
-  const pfx = writePfx([spec.desiredChain[0]], spec.key, password, { profile: spec.pfxProfile ?? "legacy", friendlyName: spec.desiredChain[0].commonName });
-  return { base64: pfx.toString("base64"), password };
 }

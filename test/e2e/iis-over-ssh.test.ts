@@ -74,7 +74,7 @@ describe("examples/iis-over-ssh on the real engine, simulated Windows host over 
   });
 
   it("drift: the self-signed root back in Root is shown by preview and fails --expect-no-changes and refresh --preview-only", async () => {
-    session!.host.restoreRoot(s.r46.cert);
+    session!.host.undoDistrust(s.r46.cert);
     expect(await served()).toHaveLength(2);
     const r = timed("preview(drift)", await stack!.run(["preview"]));
     expect(r.code, described(r)).toBe(0);

@@ -131,9 +131,11 @@ describe("the README's quick start from the npm tarball, and the paths pipelines
     // A plain preview groups the warnings by resource: the file under the target, the wire under the check.
     const plain = await stack.run(["preview"]);
     expect(plain.code, described(plain)).toBe(0);
-    const diagnostics = plain.stdout.slice(plain.stdout.indexOf("Diagnostics:"));
-    const underFiles = diagnostics.slice(diagnostics.indexOf("chainsmith:linux:TlsFiles (www-web1):"), diagnostics.indexOf("chainsmith:index:ServedChainCheck (www-verify):"));
-    const underCheck = diagnostics.slice(diagnostics.indexOf("chainsmith:index:ServedChainCheck (www-verify):"));
+    // Sections "  type (name):" in the order the engine met them, each with its warnings.
+    const diagnostics = plain.stdout.slice(plain.stdout.indexOf("Diagnostics:"), plain.stdout.indexOf("\nResources:"));
+    const section = (header: string) => diagnostics.split(/\n(?=  \S)/).find((block) => block.startsWith(`  ${header}`)) ?? "";
+    const underFiles = section("chainsmith:linux:TlsFiles (www-web1):");
+    const underCheck = section("chainsmith:index:ServedChainCheck (www-verify):");
     const fileDrift = "fullchain.pem changed on the host: it now holds the leaf only";
     const wireDrift = `127.0.0.1:${nginx.port}: ${servedDifference([pki.leaf.cert, pki.intermediate, pki.crossSign], [pki.leaf.cert])}`;
     expect(underFiles.split(fileDrift), described(plain)).toHaveLength(2);

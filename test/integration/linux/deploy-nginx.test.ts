@@ -114,19 +114,30 @@ describe("deploying to nginx over SSH", () => {
     }
   });
 
-  it("never shows the private key in an error, even when a failing command prints it", async () => {
+  it("never shows the private key in an error, even when a failing command prints it as PEM, base64 DER or hex", async () => {
     const target = await nginxWithShortChain();
     const host = await rootLogin();
     try {
-      // A careless config test that dumps the key file it checks, then fails.
-      const plan = { ...target.plan, configTest: `cat ${target.tls.privkey} >&2; cat ${target.tls.privkey} | tail -n +2 | head -n 2 | tr -d '\\n' >&2; exit 1` };
+      // A careless config test that dumps the key file it checks in every encoding, then fails.
+      const key = target.tls.privkey;
+      const der = `openssl pkey -in ${key} -outform DER`;
+      const dumps = [`cat ${key}`, `cat ${key} | tail -n +2 | head -n 2 | tr -d '\\n'`, `${der} | base64 -w 0`, `${der} | od -An -tx1`, `${der} | basenc --base16`, `openssl pkey -in ${key} -text -noout`];
+      const plan = { ...target.plan, configTest: `${dumps.map((d) => `${d} >&2; echo >&2`).join("; ")}; echo 'check failed' >&2; exit 1` };
       const desired = buildDesiredState({ chainPem: pki.desiredChainPem, privateKeyPem: pki.leaf.keyPem }, plan);
       const error = (await deploy(host, desired, plan, { endpoints: target.endpoints, verifyTimeoutMs: 5000, owner: "test" }).catch((e: unknown) => e)) as LinuxDeployError;
       expect(error).toBeInstanceOf(LinuxDeployError);
       expect(error.step).toBe("config-test");
       expect(error.message).toContain("[redacted private key]");
+      expect(error.message).toContain("check failed");
+      // The DER as base64; the private scalar as hex and base64 (the public point may show: `-text` prints it apart).
+      const keyDer = pki.leaf.key.privateKey.export({ type: "pkcs8", format: "der" });
+      const scalar = Buffer.from((pki.leaf.key.privateKey.export({ format: "jwk" }) as { d: string }).d, "base64url");
+      const forms = [keyDer.toString("base64"), scalar.toString("hex"), scalar.toString("hex").toUpperCase(), scalar.toString("base64")];
       for (const text of [error.message, error.stderr ?? "", String(error.stack)]) {
         for (const line of pki.leaf.keyPem.split("\n").filter((l) => l.length > 20)) expect(text).not.toContain(line);
+        // No 16 characters of those encodings are left, with the dumps' spaces, colons and line breaks taken out.
+        const squeezed = text.replace(/[\s:]/g, "");
+        for (const form of forms) for (let i = 0; i + 16 <= form.length; i += 16) expect(squeezed).not.toContain(form.slice(i, i + 16));
       }
       expect(fs.readFileSync(target.tls.privkey, "utf8")).toBe(pki.leaf.keyPem);
     } finally {

@@ -97,7 +97,7 @@ describe("the Linux files provider", () => {
 
     // Input changes: said in words under their input; another machine replaces the resource, another
     // login user on the same machine does not; unknown inputs (preview) are said to be known later.
-    expect(await provider.diff(created.id, repaired, { ...inputs(), chain: pki.shortChainPem })).toEqual({ changes: [{ property: "chain", reason: "the chain to serve changed" }], replaces: [] });
+    expect(await provider.diff(created.id, repaired, { ...inputs(), chain: pki.shortChainPem })).toEqual({ changes: [{ property: "chain", reason: "the chain to serve changed" }], replaces: [], notes: [] });
     const moved = await provider.diff(created.id, repaired, { ...inputs(), connection: { ...inputs().connection, port: sshd.port + 1 } });
     expect(moved.replaces).toEqual(["connection"]);
     const otherUser = await provider.diff(created.id, repaired, { ...inputs(), connection: { ...inputs().connection, user: "deploy" } });

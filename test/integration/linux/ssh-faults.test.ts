@@ -114,13 +114,13 @@ describe("unreachable hosts", () => {
 });
 
 describe("reading files", () => {
-  // Root reads over SFTP, sudo through a shell: both answer the same, as a server reads the files.
+  // Root reads over SFTP, sudo through a shell: both answer the same.
   const ways = [
-    { who: "root over SFTP", options: {}, directory: /is not a regular file/ },
-    { who: "sudo through sh", options: { user: SUDO_USER, sudo: true }, directory: /Is a directory/ },
+    { who: "root over SFTP", options: {} },
+    { who: "sudo through sh", options: { user: SUDO_USER, sudo: true } },
   ];
-  for (const { who, options, directory } of ways) {
-    it(`${who}: content and attributes through a symbolic link, absence, and a directory refused`, async () => {
+  for (const { who, options } of ways) {
+    it(`${who}: content and attributes, a symbolic link as the link it is, absence`, async () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chainsmith-read-"));
       fs.chmodSync(dir, 0o755);
       const host = await SshHost.connect(login(options));
@@ -130,10 +130,9 @@ describe("reading files", () => {
         fs.chownSync(file, 0, 4);
         fs.symlinkSync(file, path.join(dir, "live.pem"));
         const [direct, linked, absent] = await host.readFiles([file, path.join(dir, "live.pem"), path.join(dir, "missing.pem")]);
-        expect(direct).toEqual({ content: fs.readFileSync(file), mode: 0o640, uid: 0, gid: 4 });
-        expect(linked).toEqual(direct);
+        expect(direct).toEqual({ kind: "file", content: fs.readFileSync(file), mode: 0o640, uid: 0, gid: 4 });
+        expect(linked).toEqual({ kind: "link", target: file });
         expect(absent).toBeUndefined();
-        await expect(host.readFiles([dir])).rejects.toThrow(directory);
       } finally {
         host.close();
         fs.rmSync(dir, { recursive: true, force: true });
@@ -151,7 +150,7 @@ describe("sudo", () => {
       await host.writeFileAtomic(target, Buffer.from("key material"), { mode: 0o640, owner: "root", group: "root" });
       const stat = fs.statSync(target);
       expect([stat.mode & 0o777, stat.uid, stat.gid]).toEqual([0o640, 0, 0]);
-      expect((await host.readFiles([target]))[0]?.content.toString()).toBe("key material");
+      expect((await host.readFiles([target]))[0]).toMatchObject({ kind: "file", content: Buffer.from("key material") });
       expect(fs.readdirSync(dir)).toEqual(["privkey.pem"]);
       expect((await host.run("id -u")).stdout.toString().trim()).toBe("0");
     } finally {

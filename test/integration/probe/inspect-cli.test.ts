@@ -57,8 +57,8 @@ describe("chainsmith inspect", () => {
     for (const [i, issued] of [leaf, ca, r46ByAaa].entries()) {
       expect(out).toMatch(new RegExp(`\\n  ${i}\\s+${issued.cert.subject}\\s+${issued.cert.issuer}\\s+${issued.cert.shortFingerprint}\\s+\\d{4}-\\d{2}-\\d{2} \\.\\. \\d{4}-\\d{2}-\\d{2}`));
     }
-    expect(out).toMatch(/\n  legacy\s+trusted\s+trusted via/);
-    expect(out).toMatch(/\n  modern\s+trusted\s+trusted via/);
+    expect(out).toMatch(/\n  legacy\s+trusted\s+-\s+trusted via/);
+    expect(out).toMatch(/\n  modern\s+trusted\s+-\s+trusted via/);
     expect(out).toContain("Result: the chain is fine.");
   });
 
@@ -153,6 +153,6 @@ describe("chainsmith inspect", () => {
     fs.writeFileSync(file("bad-targets.txt"), `127.0.0.1:${good.port}\nhttps://example.test/\n`);
     const { code, err } = await inspect("--targets", file("bad-targets.txt"));
     expect(code).toBe(2);
-    expect(err).toMatch(/bad-targets\.txt line 2: 'https:\/\/example\.test\/' is not HOST\[:PORT\]/);
+    expect(err).toMatch(/bad-targets\.txt line 2: 'https:\/\/example\.test\/' is not \[PROTOCOL:\/\/\]HOST\[:PORT\]/);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Real nginx, Apache and HAProxy on loopback serving a fullchain file: the probe reads
+ * Real nginx, Apache, HAProxy and lighttpd on loopback serving a fullchain file: the probe reads
  * exactly the file's certificates, in its order, as `openssl s_client -showcerts` does,
  * over TLS 1.2 and TLS 1.3.
  */
@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { probe } from "../../../probe/probe";
 import { Pki, pemOf, type Issued } from "../../../harness/pki";
 import { freePort } from "../../../harness/tls-servers";
-import { assertInstalled, startApache, startHaproxy, startNginx, type TlsFiles, type WebServer } from "../../../harness/webservers";
+import { assertInstalled, startApache, startHaproxy, startLighttpd, startNginx, type TlsFiles, type WebServer } from "../../../harness/webservers";
 import { opensslShowcerts } from "./openssl-showcerts";
 
 const NAME = "web.probe.test";
@@ -45,6 +45,7 @@ const servers: Record<string, ServerUnderTest> = {
   nginx: { binary: "nginx", start: startNginx, files: () => ({ certPath: path.join(dir, "fullchain.pem"), keyPath: path.join(dir, "privkey.pem") }), versions: ["1.2", "1.3"] },
   apache2: { binary: "apache2", start: startApache, files: () => ({ certPath: path.join(dir, "fullchain.pem"), keyPath: path.join(dir, "privkey.pem") }), versions: ["1.2", "1.3"] },
   haproxy: { binary: "haproxy", start: startHaproxy, files: () => ({ certPath: path.join(dir, "haproxy.pem") }), versions: ["1.2", "1.3"] },
+  lighttpd: { binary: "lighttpd", start: startLighttpd, files: () => ({ certPath: path.join(dir, "fullchain.pem"), keyPath: path.join(dir, "privkey.pem") }), versions: ["1.2", "1.3"] },
 };
 
 describe("probe vs openssl s_client on real web servers serving a fullchain file", () => {

@@ -1,7 +1,6 @@
 // The chainsmith:windows:IisCertificate resource kind's methods called directly (no engine),
 // against the simulated Windows host over SSH: create deploys, Windows Update brings
 // the self-signed root back, read and diff say so in words, update repairs it.
-import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { iisCertificate as iisTargetProvider, type IisTargetInputs, type IisTargetState } from "../../../providers/windows/methods";
 import { probe } from "../../../probe/probe";
@@ -9,10 +8,11 @@ import { Pki, pemOf } from "../../../harness/pki";
 import { sectigo } from "../../../harness/scenarios";
 import { Sectigo, desiredRsa, sectigoSiteHost } from "../../support/simulated-windows-host/field-hosts";
 import { SimulatedHostSession, openSimulatedHost } from "../../support/simulated-windows-host/simulated-host-session";
+import { bundledStoreFile, findBundledStore } from "../../../chain/bundled-stores";
 
 const KEY_PASSPHRASE = "iis-key-passphrase-51c8";
-// shared/ sits beside the repository (here and in CI).
-const MICROSOFT_PROGRAM = path.resolve(__dirname, "../../../../shared/trust-stores/current/microsoft_windows.pem");
+// The Microsoft root program, as bundled with chainsmith (chain/trust-stores/).
+const MICROSOFT_PROGRAM = bundledStoreFile(findBundledStore("windows")!);
 let s: Sectigo;
 let session: SimulatedHostSession;
 
@@ -45,7 +45,7 @@ const served = async () => (await probe({ host: "127.0.0.1", port: session.iis.p
 const desired = () => desiredRsa(s).map((c) => c.sha256);
 
 describe("the IIS provider", () => {
-  it("deploys, shows Windows Update's comeback of R46 as drift in words, and repairs it on update", async () => {
+  it("deploys, shows an undone distrust of R46 as drift in words, and repairs it on update; Windows Update bringing R46 back into AuthRoot is no drift", async () => {
     expect((await iisTargetProvider.check(inputs())).failures).toEqual([]);
     const created = await iisTargetProvider.create(inputs());
     const state = created.outs as IisTargetState;
@@ -58,7 +58,10 @@ describe("the IIS provider", () => {
     expect((await iisTargetProvider.read(created.id, state)).props.drift).toEqual([]);
     expect(await iisTargetProvider.diff(created.id, state, inputs())).toEqual({ changes: [], replaces: [] });
 
-    session.host.restoreRoot(s.r46.cert);
+    session.host.windowsUpdateRestoresRoot(s.r46.cert);
+    expect((await iisTargetProvider.read(created.id, state)).props.drift).toEqual([]); // Disallowed wins
+    session.host.removeCertificate("AuthRoot", s.r46.cert);
+    session.host.undoDistrust(s.r46.cert);
     expect(await served()).toHaveLength(2);
     const drift = (await iisTargetProvider.read(created.id, state)).props.drift as string[];
     expect(drift[0]).toBe("self-signed Sectigo Public Server Authentication Root R46 is back in Root: Windows builds the short chain");

@@ -1,48 +1,69 @@
 /**
- * An in-memory Windows host for tests: LocalMachine and SYSTEM certificate stores, IIS
- * sites and https bindings, the automatic-root-update policy, and http.sys's cached served
- * chain. It answers the agent's JSON protocol (providers/windows/contract.ts) the way
- * agent.ps1 does, refusals included, and checks every step before applying any, so a
- * refused apply leaves it exactly as it was.
+ * An in-memory Windows host for tests, as the agent's real calls would find it: physical
+ * certificate stores (Root and CA made of .Default, Group Policy and Enterprise parts; the
+ * SYSTEM account's own stores), private keys that may be missing beside their certificate,
+ * IIS sites and https bindings, http.sys's SSL entries (IIS's and other programs') with a
+ * credential cache per entry, the automatic-root-update policy, certificates the network
+ * serves through AIA, and the ways Windows undoes a fix (Group Policy refresh, automatic
+ * root update, AIA re-fetch). It answers the agent's JSON protocol
+ * (providers/windows/contract.ts) the way agent.ps1 does; steps live in host-steps.ts.
  */
 import * as crypto from "node:crypto";
 import { Certificate } from "../../../chain/certificate";
-import { readPfx } from "../../../chain/pfx-read";
+import { factsOf } from "../../../providers/windows/certificate-facts";
+import { focusClosure } from "../../../providers/windows/inventory-focus";
 import {
   AgentRequest,
   AgentResponse,
-  ApplyReport,
+  BindingKey,
   ChainReport,
+  DISALLOWED_STORES,
+  IIS_APP_ID,
   Inventory,
   InventoryBinding,
+  InventoryFocus,
   STORE_NAMES,
-  Step,
   StoreName,
 } from "../../../providers/windows/contract";
-import { certificateFacts } from "../../../providers/windows/inventory";
-import { buildWindowsChain } from "./windows-chain-engine";
+import { applySteps } from "./host-steps";
+import { BuiltChain, buildWindowsChain } from "./windows-chain-engine";
 
-/** When a changed store reaches the chain http.sys serves for an existing binding: the ladder's rungs, in order. */
-export type CacheRefresh = "flush" | "binding" | "iisreset" | "never";
-const RUNG_ORDER: CacheRefresh[] = ["flush", "binding", "iisreset", "never"];
+/** When a changed store reaches the chain http.sys serves for an unchanged entry: the ladder's rungs, in order (iisreset is none of them). */
+export type CacheRefresh = "flush" | "binding" | "httpRestart" | "never";
+const RUNG_ORDER: CacheRefresh[] = ["flush", "binding", "httpRestart", "never"];
 
 export interface SimulatedHostOptions {
   computerName?: string;
   sites?: string[];
   /** The host's clock for chain building. */
   at: Date;
-  /** Microsoft's root program list: roots automatic update fetches on demand. */
+  /** Microsoft's root program list: roots automatic update downloads into AuthRoot when a chain needs them. */
   programRoots?: Certificate[];
-  /** The first event that makes http.sys rebuild a binding's chain (default "flush"). */
+  /** The first event that makes http.sys rebuild an unchanged entry's chain (default "flush"). */
   servedChainStaleUntil?: CacheRefresh;
 }
 
-interface Stored {
+export interface StoredCertificate {
   cert: Certificate;
+  /** Linked and usable private key; absent when the certificate sits there without it. */
   key?: crypto.KeyObject;
 }
 
-class Refusal extends Error {
+/** One http.sys SSL entry. `settings` stands for what only http.sys holds (clientcertnegotiation, sslctlstorename, ...). */
+export interface HttpSysEntry {
+  kind: "ipport" | "hostnameport" | "ccs";
+  endpoint: string;
+  certificateHash: string;
+  certificateStore: string;
+  appId: string;
+  settings: Record<string, string>;
+}
+
+export interface IisBinding extends BindingKey {
+  sslFlags: number;
+}
+
+export class Refusal extends Error {
   constructor(
     readonly code: string,
     message: string,
@@ -53,17 +74,30 @@ class Refusal extends Error {
 
 export class SimulatedWindowsHost {
   readonly computerName: string;
-  readonly stores = new Map<StoreName, Map<string, Stored>>(STORE_NAMES.map((s) => [s, new Map()]));
+  readonly stores = new Map<StoreName, Map<string, StoredCertificate>>(STORE_NAMES.map((s) => [s, new Map()]));
   readonly sites: string[];
-  bindings: InventoryBinding[] = [];
+  iisBindings: IisBinding[] = [];
+  httpSys: HttpSysEntry[] = [];
   rootAutoUpdateDisabled = false;
   at: Date;
   programRoots: Certificate[];
   staleUntil: CacheRefresh;
-  /** Fault injection: the next PFX import fails on the host (key storage refused). */
+  /** What the network serves at AIA URLs: Windows fetches these as issuers whenever a chain is built. */
+  aia: Certificate[] = [];
+  /** Roots Group Policy distributes: a refresh puts them back in Root:GroupPolicy. */
+  groupPolicyRoots: Certificate[] = [];
+  /** Thumbprint of the RDP listener's certificate. */
+  rdpCertificate = "";
+  /** Fault: the PFX import fails (key storage refused). */
   failPfxImport = false;
+  /** Fault: netsh's add/update of an http.sys entry (IIS's AddSslCertificate) fails. */
+  failAddSslCertificate = false;
+  /** IIS also sends the root it built the chain to. */
+  sendsRoot = false;
   /** Every step kind applied, in order (the ladder's rungs show up here). */
   readonly applied: string[] = [];
+  /** Chains built with the machine context (the agent's `chain` verb). */
+  machineChainsBuilt = 0;
   private readonly served = new Map<string, Certificate[]>();
 
   constructor(options: SimulatedHostOptions) {
@@ -86,226 +120,193 @@ export class SimulatedWindowsHost {
     return this.stores.get(store)!.has(cert.sha1);
   }
 
-  /** An existing binding, its chain computed now (as when IIS started). */
-  addBinding(binding: InventoryBinding): void {
-    this.bindings.push(binding);
-    this.refreshServed(binding);
+  /** An existing binding with its http.sys entry, its chain computed now (as when IIS started). */
+  addBinding(binding: InventoryBinding, settings: Record<string, string> = {}): void {
+    this.iisBindings.push({ site: binding.site, ip: binding.ip, port: binding.port, host: binding.host, sslFlags: binding.sslFlags });
+    if (binding.certificateHash) this.setHttpSys({ ...endpointOf(binding), certificateHash: binding.certificateHash, certificateStore: binding.certificateStore, appId: IIS_APP_ID, settings }, true);
   }
 
-  /** Windows Update (or a reimage) puts a root back in Root and clears the local Disallowed entry; then the host reboots. */
-  restoreRoot(cert: Certificate): void {
-    this.addCertificate("Root", cert);
+  /** Another program's http.sys entry (WinRM over HTTPS, ADFS, SQL Reporting, ...). */
+  addHttpSysEntry(entry: Omit<HttpSysEntry, "settings">): void {
+    this.setHttpSys({ ...entry, settings: {} }, true);
+  }
+
+  /** Windows Update / automatic root update brings a root back into AuthRoot (Disallowed is left alone). */
+  windowsUpdateRestoresRoot(cert: Certificate): void {
+    this.addCertificate("AuthRoot", cert);
+  }
+
+  /** An administrator (or a restored image) takes a root out of Disallowed and puts it back in Root; the host restarts. */
+  undoDistrust(cert: Certificate): void {
     this.removeCertificate("Disallowed", cert);
-    for (const b of this.bindings) this.refreshServed(b);
+    this.addCertificate("Root", cert);
+    this.refreshAll();
   }
 
-  /** What http.sys sends on a binding (leaf first, anchor excluded), and the leaf's key. */
+  /** gpupdate: the policy's roots are back in Root:GroupPolicy. */
+  refreshGroupPolicy(): void {
+    for (const root of this.groupPolicyRoots) this.addCertificate("Root:GroupPolicy", root);
+  }
+
+  /** What http.sys sends on a port for an SNI name (or the IP entry), and the leaf's key. */
   servedFor(port: number, servername: string | undefined): { chain: Certificate[]; key: crypto.KeyObject } | undefined {
-    const binding = this.bindings.find((b) => b.port === port && b.host !== "" && b.host === servername) ?? this.bindings.find((b) => b.port === port && b.host === "");
-    if (!binding) return undefined;
-    const chain = this.served.get(bindingKey(binding));
-    const key = this.findLeaf(binding.certificateHash)?.key;
+    const sni = servername ? this.httpSys.find((e) => e.kind === "hostnameport" && e.endpoint === `${servername.toLowerCase()}:${port}`) : undefined;
+    const entry = sni ?? this.httpSys.find((e) => e.kind === "ipport" && e.endpoint.endsWith(`:${port}`));
+    if (!entry) return undefined;
+    const chain = this.served.get(entryKey(entry));
+    const key = this.findLeaf(entry.certificateHash)?.key;
     return chain && key ? { chain, key } : undefined;
   }
 
   /** A canonical picture of everything the agent can change, to assert "left as it was". */
   snapshot(): string {
-    const stores = [...this.stores].map(([name, certs]) => `${name}:${[...certs.keys()].sort().join(",")}`);
-    return JSON.stringify({ stores, bindings: this.bindings, policy: this.rootAutoUpdateDisabled });
+    const stores = [...this.stores].map(([name, certs]) => `${name}:${[...certs].map(([t, s]) => `${t}${s.key ? "+key" : ""}`).sort().join(",")}`);
+    return JSON.stringify({ stores, bindings: this.iisBindings, httpSys: this.httpSys, policy: this.rootAutoUpdateDisabled });
   }
 
   handle(request: AgentRequest): AgentResponse {
+    const done: string[] = [];
     try {
       switch (request.verb) {
         case "inventory":
-          return { ok: true, verb: "inventory", result: this.inventory() };
+          return { ok: true, verb: "inventory", result: this.inventory(request.focus) };
         case "chain":
           return { ok: true, verb: "chain", result: this.chainReport(request.thumbprint) };
         case "apply":
-          return { ok: true, verb: "apply", result: this.apply(request) };
+          return { ok: true, verb: "apply", result: { done: applySteps(this, request, done) } };
         default:
           throw new Refusal("bad-verb", `Unknown verb '${(request as { verb: string }).verb}'.`);
       }
     } catch (e) {
       const code = e instanceof Refusal ? e.code : "agent-failed";
-      return { ok: false, verb: request.verb, error: { code, message: (e as Error).message } };
+      return { ok: false, verb: request.verb, error: { code, message: (e as Error).message }, ...(done.length > 0 ? { done } : {}) };
     }
   }
 
-  inventory(): Inventory {
-    const certificates: Inventory["certificates"] = [];
-    for (const [store, certs] of this.stores) {
-      for (const { cert, key } of certs.values()) certificates.push(certificateFacts(cert, store, key !== undefined));
-    }
-    return { computerName: this.computerName, certificates, sites: [...this.sites], bindings: this.bindings.map((b) => ({ ...b })), rootAutoUpdateDisabled: this.rootAutoUpdateDisabled };
+  inventory(focus: InventoryFocus): Inventory {
+    const placed = [...this.stores].flatMap(([store, certs]) => [...certs.values()].map((s) => ({ store, ...s })));
+    const bound = this.bindings().filter((b) => b.site === focus.binding.site && sameInfo(b, focus.binding) && b.certificateHash);
+    const facts = uniqueBy(placed.map((p) => factsOf(p.cert)), (f) => f.thumbprint);
+    const chosen = new Set(focusClosure(facts, { ...focus, thumbprints: [...focus.thumbprints, ...bound.map((b) => b.certificateHash)] }).map((f) => f.thumbprint));
+    const known = new Set(focus.known);
+    const bindings = this.bindings().filter((b) => sameInfo(b, focus.binding) || chosen.has(b.certificateHash));
+    const users = [...chosen].flatMap((thumbprint) => this.inventoryUsers(thumbprint).map((user) => ({ thumbprint, user })));
+    return {
+      computerName: this.computerName,
+      placements: placed.filter((p) => chosen.has(p.cert.sha1)).map((p) => ({ store: p.store, thumbprint: p.cert.sha1, hasPrivateKey: (p.store === "My" || p.store === "WebHosting") && p.key !== undefined })),
+      certificates: facts.filter((f) => chosen.has(f.thumbprint) && !known.has(f.thumbprint)).map(({ label: _l, cert, ...f }) => ({ ...f, derBase64: cert!.isCA || f.selfSigned ? f.derBase64 : "" })),
+      sites: [...this.sites],
+      bindings,
+      certificateUsers: users,
+      rootAutoUpdateDisabled: this.rootAutoUpdateDisabled,
+      omittedDer: [],
+    };
+  }
+
+  /** Who else uses a certificate: http.sys entries that are no IIS binding's, and the RDP listener. */
+  inventoryUsers(thumbprint: string): string[] {
+    const iisEndpoints = new Set(this.iisBindings.map((b) => entryKey(endpointOf(b))));
+    return [
+      ...this.httpSys.filter((e) => e.certificateHash === thumbprint && !iisEndpoints.has(entryKey(e))).map((e) => `http.sys ${e.kind}=${e.endpoint} (application ${e.appId})`),
+      ...(thumbprint !== "" && this.rdpCertificate === thumbprint ? ["Remote Desktop (RDP-Tcp)"] : []),
+    ];
+  }
+
+  /** The IIS https bindings with the certificate of their http.sys entry, as the agent reports them. */
+  bindings(): InventoryBinding[] {
+    return this.iisBindings.map((b) => {
+      const entry = (b.sslFlags & 2) === 0 ? this.httpSysEntry(endpointOf(b)) : undefined;
+      return { ...b, certificateHash: entry?.certificateHash ?? "", certificateStore: entry?.certificateStore ?? "" };
+    });
+  }
+
+  httpSysEntry(endpoint: Pick<HttpSysEntry, "kind" | "endpoint">): HttpSysEntry | undefined {
+    return this.httpSys.find((e) => entryKey(e) === entryKey(endpoint));
+  }
+
+  /** netsh http add/update sslcert: a new certificate on an entry makes http.sys acquire its credential (and chain) at once. */
+  setHttpSys(entry: HttpSysEntry, fresh: boolean): void {
+    const previous = this.httpSysEntry(entry);
+    this.httpSys = [...this.httpSys.filter((e) => entryKey(e) !== entryKey(entry)), entry];
+    if (fresh || previous?.certificateHash !== entry.certificateHash || this.refreshes("binding")) this.refreshServed(entry);
+  }
+
+  deleteHttpSys(endpoint: Pick<HttpSysEntry, "kind" | "endpoint">): void {
+    this.httpSys = this.httpSys.filter((e) => entryKey(e) !== entryKey(endpoint));
+    this.served.delete(entryKey(endpoint));
+  }
+
+  refreshes(event: CacheRefresh): boolean {
+    return RUNG_ORDER.indexOf(event) >= RUNG_ORDER.indexOf(this.staleUntil);
+  }
+
+  refreshAll(): void {
+    for (const e of this.httpSys) this.refreshServed(e);
+  }
+
+  findLeaf(thumbprint: string): StoredCertificate | undefined {
+    return this.stores.get("My")!.get(thumbprint) ?? this.stores.get("WebHosting")!.get(thumbprint);
+  }
+
+  certs(...names: StoreName[]): Certificate[] {
+    return names.flatMap((n) => [...this.stores.get(n)!.values()].map((s) => s.cert));
+  }
+
+  /** The chain Schannel (as SYSTEM) builds for a leaf now, leaf to anchor. */
+  schannelChain(leaf: Certificate): BuiltChain {
+    return this.build(leaf, "schannel");
   }
 
   private chainReport(thumbprint: string): ChainReport {
     const leaf = this.findLeaf(thumbprint);
     if (!leaf) throw new Refusal("certificate-not-found", `No certificate ${thumbprint} in LocalMachine\\My or LocalMachine\\WebHosting.`);
-    const { chain, trusted } = this.build(leaf.cert);
-    return {
-      thumbprint: leaf.cert.sha1,
-      elements: chain.map((c) => ({ thumbprint: c.sha1, sha256: c.sha256, subject: c.subject, derBase64: c.der.toString("base64") })),
-      status: trusted ? [] : ["PartialChain"],
-    };
+    this.machineChainsBuilt++;
+    const built = this.build(leaf.cert, "machine");
+    return { thumbprint: leaf.cert.sha1, elements: built.chain.map((c) => ({ thumbprint: c.sha1, sha256: c.sha256, subject: c.subject })), status: built.status };
   }
 
-  private build(leaf: Certificate): { chain: Certificate[]; trusted: boolean } {
-    const certs = (...names: StoreName[]) => names.flatMap((n) => [...this.stores.get(n)!.values()].map((s) => s.cert));
-    const anchors = [...certs("Root", "AuthRoot", "SYSTEM:Root"), ...(this.rootAutoUpdateDisabled ? [] : this.programRoots)];
-    const disallowed = new Set(certs("Disallowed").map((c) => c.sha256));
-    const result = buildWindowsChain(leaf, { issuers: certs("CA", "SYSTEM:CA", "My", "WebHosting"), anchors, disallowed, at: this.at });
-    const anchor = result.chain[result.chain.length - 1];
+  /** Schannel (as SYSTEM) sees SYSTEM's stores; a machine-context chain does not. Both fetch AIA and program roots. */
+  private build(leaf: Certificate, context: "schannel" | "machine"): BuiltChain {
+    const system = context === "schannel" ? this.certs("SYSTEM:CA") : [];
+    const systemRoots = context === "schannel" ? this.certs("SYSTEM:Root") : [];
+    const storeAnchors = [...this.certs("Root", "Root:GroupPolicy", "Root:Enterprise", "AuthRoot"), ...systemRoots];
+    const anchors = [...storeAnchors, ...(this.rootAutoUpdateDisabled ? [] : this.programRoots)];
+    const disallowed = new Set(this.certs(...DISALLOWED_STORES).map((c) => c.sha256));
+    const issuers = [...this.certs("CA", "CA:GroupPolicy", "CA:Enterprise", "My", "WebHosting"), ...system, ...this.aia];
+    const built = buildWindowsChain(leaf, { issuers, anchors, disallowed, at: this.at });
+    const anchor = built.chain[built.chain.length - 1];
     // Automatic root update downloads a program root into AuthRoot when a chain needs it.
-    if (result.trusted && !certs("Root", "AuthRoot", "SYSTEM:Root").some((c) => c.sha256 === anchor.sha256)) this.addCertificate("AuthRoot", anchor);
-    return result;
+    if (built.trusted && !storeAnchors.some((c) => c.sha256 === anchor.sha256)) this.addCertificate("AuthRoot", anchor);
+    return built;
   }
 
-  private apply(request: Extract<AgentRequest, { verb: "apply" }>): ApplyReport {
-    const bindingsAfter = this.bindingsAfter(request.steps);
-    for (const step of request.steps) this.check(step, request, bindingsAfter);
-    return { done: request.steps.map((step) => this.run(step, request)) };
-  }
-
-  private check(step: Step, request: Extract<AgentRequest, { verb: "apply" }>, bindingsAfter: InventoryBinding[]): void {
-    switch (step.kind) {
-      case "importCertificate":
-        if (step.store.startsWith("SYSTEM:")) throw new Refusal("bad-step", `importCertificate writes LocalMachine stores only, not ${step.store}.`);
-        fromDer(step.derBase64, step.thumbprint);
-        return;
-      case "moveToDisallowed": {
-        const found = this.stores.get(step.from)!.get(step.thumbprint);
-        if (found) assertSelfSigned(found.cert);
-        return;
-      }
-      case "addToDisallowed":
-        assertSelfSigned(fromDer(step.derBase64, step.thumbprint));
-        return;
-      case "removeCertificate": {
-        const user = bindingsAfter.find((b) => b.certificateHash === step.thumbprint);
-        if (user && (step.store === "My" || step.store === "WebHosting")) {
-          throw new Refusal("refused-in-use", `Refused to remove ${step.thumbprint} from ${step.store}: the https binding ${user.ip}:${user.port}:${user.host} of site '${user.site}' still uses it.`);
-        }
-        return;
-      }
-      case "importPfx":
-        this.openPfx(request, step.thumbprint);
-        return;
-      case "replaceBinding": {
-        if (!this.sites.includes(step.site)) throw new Refusal("site-missing", `IIS site '${step.site}' does not exist. Sites: ${this.sites.join(", ")}.`);
-        const other = this.bindings.find((b) => b.site !== step.site && b.ip === step.ip && b.port === step.port && b.host === step.host);
-        if (other) throw new Refusal("binding-conflict", `${step.ip}:${step.port}:${step.host} is already bound by site '${other.site}' to certificate ${other.certificateHash}.`);
-        return;
-      }
-      case "flushChainCaches":
-      case "iisreset":
-      case "disableRootAutoUpdate":
-        return;
-      default:
-        throw new Refusal("bad-step", `Unknown step kind '${(step as { kind: string }).kind}'.`);
-    }
-  }
-
-  private run(step: Step, request: Extract<AgentRequest, { verb: "apply" }>): string {
-    this.applied.push(step.kind);
-    switch (step.kind) {
-      case "importCertificate":
-        if (this.stores.get(step.store)!.has(step.thumbprint)) return `${step.thumbprint} already in ${step.store}`;
-        this.addCertificate(step.store, fromDer(step.derBase64, step.thumbprint));
-        return `imported ${step.thumbprint} into ${step.store}`;
-      case "moveToDisallowed": {
-        const found = this.stores.get(step.from)!.get(step.thumbprint);
-        if (!found) return `${step.thumbprint} not in ${step.from}`;
-        this.addCertificate("Disallowed", found.cert);
-        this.stores.get(step.from)!.delete(step.thumbprint);
-        return `moved ${step.thumbprint} from ${step.from} to Disallowed`;
-      }
-      case "addToDisallowed":
-        if (this.stores.get("Disallowed")!.has(step.thumbprint)) return `${step.thumbprint} already in Disallowed`;
-        this.addCertificate("Disallowed", fromDer(step.derBase64, step.thumbprint));
-        return `added ${step.thumbprint} to Disallowed`;
-      case "removeCertificate":
-        return this.stores.get(step.store)!.delete(step.thumbprint) ? `removed ${step.thumbprint} from ${step.store}` : `${step.thumbprint} not in ${step.store}`;
-      case "importPfx": {
-        if (this.stores.get(step.store)!.get(step.thumbprint)?.key) return `${step.thumbprint} already in ${step.store} with its key`;
-        const { cert, key } = this.openPfx(request, step.thumbprint);
-        this.addCertificate(step.store, cert, key);
-        return `imported the PFX of ${step.thumbprint} into ${step.store} (key exportable: ${step.exportable})`;
-      }
-      case "replaceBinding": {
-        const { kind: _kind, ...binding } = step;
-        const existed = this.bindings.some((b) => bindingKey(b) === bindingKey(binding));
-        this.bindings = this.bindings.filter((b) => bindingKey(b) !== bindingKey(binding));
-        this.bindings.push(binding);
-        if (!existed || this.refreshes("binding")) this.refreshServed(binding);
-        return `bound ${step.ip}:${step.port}:${step.host} of '${step.site}' to ${step.certificateHash} in ${step.certificateStore} (sslFlags ${step.sslFlags})`;
-      }
-      case "flushChainCaches":
-        if (this.refreshes("flush")) for (const b of this.bindings) this.refreshServed(b);
-        return "flushed the chain and URL caches";
-      case "iisreset":
-        if (this.refreshes("iisreset")) for (const b of this.bindings) this.refreshServed(b);
-        return "restarted IIS";
-      case "disableRootAutoUpdate":
-        this.rootAutoUpdateDisabled = true;
-        return "set DisableRootAutoUpdate=1";
-    }
-  }
-
-  private refreshes(event: CacheRefresh): boolean {
-    return RUNG_ORDER.indexOf(event) >= RUNG_ORDER.indexOf(this.staleUntil);
-  }
-
-  private refreshServed(binding: InventoryBinding): void {
-    const leaf = this.findLeaf(binding.certificateHash);
+  private refreshServed(entry: HttpSysEntry): void {
+    const leaf = this.findLeaf(entry.certificateHash);
     if (!leaf) return;
-    const { chain, trusted } = this.build(leaf.cert);
-    this.served.set(bindingKey(binding), trusted ? chain.slice(0, -1) : chain);
-  }
-
-  private findLeaf(thumbprint: string): Stored | undefined {
-    return this.stores.get("My")!.get(thumbprint) ?? this.stores.get("WebHosting")!.get(thumbprint);
-  }
-
-  private openPfx(request: Extract<AgentRequest, { verb: "apply" }>, thumbprint: string): { cert: Certificate; key: crypto.KeyObject } {
-    if (!request.pfx) throw new Refusal("pfx-missing", "An importPfx step was sent without a PFX.");
-    if (this.failPfxImport) throw new Refusal("pfx-import-failed", "The PFX could not be imported: access to the machine key store was denied. Nothing was changed.");
-    let contents;
-    try {
-      contents = readPfx(Buffer.from(request.pfx.base64, "base64"), request.pfx.password, "pfx");
-    } catch {
-      throw new Refusal("pfx-import-failed", "The PFX could not be opened: wrong password or damaged file. Nothing was changed.");
-    }
-    if (!contents.leaf || !contents.key || contents.leaf.sha1 !== thumbprint) {
-      throw new Refusal("pfx-import-failed", `The PFX holds ${contents.leaf?.sha1 ?? "no keyed certificate"}, expected ${thumbprint} with its key. Nothing was changed.`);
-    }
-    return { cert: contents.leaf, key: contents.key };
-  }
-
-  private bindingsAfter(steps: Step[]): InventoryBinding[] {
-    let after = [...this.bindings];
-    for (const step of steps) {
-      if (step.kind !== "replaceBinding") continue;
-      const { kind: _kind, ...binding } = step;
-      after = [...after.filter((b) => bindingKey(b) !== bindingKey(binding)), binding];
-    }
-    return after;
+    const { chain } = this.build(leaf.cert, "schannel");
+    const withoutRoot = chain.length > 1 && chain[chain.length - 1].selfSigned ? chain.slice(0, -1) : chain;
+    this.served.set(entryKey(entry), this.sendsRoot ? chain : withoutRoot);
   }
 }
 
-function bindingKey(b: Pick<InventoryBinding, "site" | "ip" | "port" | "host">): string {
-  return `${b.site}|${b.ip}|${b.port}|${b.host}`;
+/** The http.sys entry an IIS binding uses: hostnameport for SNI, ipport otherwise (CCS bindings have none here). */
+export function endpointOf(b: BindingKey & { sslFlags: number }): Pick<HttpSysEntry, "kind" | "endpoint"> {
+  if (b.sslFlags & 1) return { kind: "hostnameport", endpoint: `${b.host}:${b.port}` };
+  return { kind: "ipport", endpoint: `${b.ip === "*" ? "0.0.0.0" : b.ip}:${b.port}` };
 }
 
-function fromDer(base64: string, thumbprint: string): Certificate {
-  const cert = Certificate.fromDer(Buffer.from(base64, "base64"));
-  if (cert.sha1 !== thumbprint) throw new Refusal("thumbprint-mismatch", `The certificate sent as ${thumbprint} has thumbprint ${cert.sha1}.`);
-  return cert;
+export function bindingInformation(b: BindingKey): string {
+  return `${b.ip}:${b.port}:${b.host}`;
 }
 
-function assertSelfSigned(cert: Certificate): void {
-  if (!cert.selfSigned) {
-    throw new Refusal("refused-not-self-signed", `Refused to distrust ${cert.subject} [${cert.sha1}]: it is not self-signed. Only a self-signed root may go to Disallowed; a cross-signed certificate with the same subject must stay usable.`);
-  }
+function sameInfo(a: BindingKey, b: BindingKey): boolean {
+  return bindingInformation(a) === bindingInformation(b);
+}
+
+function entryKey(e: Pick<HttpSysEntry, "kind" | "endpoint">): string {
+  return `${e.kind}=${e.endpoint}`;
+}
+
+function uniqueBy<T>(items: T[], key: (t: T) => string): T[] {
+  return [...new Map(items.map((i) => [key(i), i])).values()];
 }

@@ -8,11 +8,12 @@ import * as crypto from "node:crypto";
 import { Server, utils, type Connection } from "ssh2";
 import { openSshFingerprint } from "../../../providers/ssh/host-keys";
 import { agentScript, powershellCommand } from "../../../providers/windows/agent-invocation";
-import { AgentRequest, INPUT_MARKER, RESULT_MARKER } from "../../../providers/windows/contract";
+import { AgentRequest, INPUT_MARKER, PfxPayload, SECRET_MARKER } from "../../../providers/windows/contract";
+import { formatAnswer } from "./agent-output";
 import { SimulatedWindowsHost } from "./host-model";
 
 export type SshFault =
-  /** PowerShell prints an error and no result line (e.g. WebAdministration missing). */
+  /** PowerShell writes an error (as CLIXML, as it does with -EncodedCommand) and no result line. */
   | "output-not-json"
   /** The connection is cut after the request is read, before any answer or exit status. */
   | "drop-connection"
@@ -30,6 +31,8 @@ export interface SimulatedSshServer {
   commands: string[];
   /** Everything received on stdin and sent back, for secret-leak assertions on the script and output. */
   scriptsReceived: string[];
+  /** The JSON requests as received (the PFX payload travels apart, after SECRET_MARKER). */
+  requestsReceived: string[];
   outputsSent: string[];
   /** Faults applied to the next exec whose verb matches (or any verb with "*"). */
   faults: Array<{ fault: SshFault; verb: string }>;
@@ -52,6 +55,7 @@ export async function startSimulatedSshServer(host: SimulatedWindowsHost, user =
     clientKey: clientKey.private,
     commands: [],
     scriptsReceived: [],
+    requestsReceived: [],
     outputsSent: [],
     faults: [],
     close: async () => {},
@@ -92,20 +96,27 @@ export async function startSimulatedSshServer(host: SimulatedWindowsHost, user =
               channel.exit(2);
               return channel.end();
             }
-            const request = JSON.parse(text.slice(at + marker.length)) as AgentRequest;
+            const rest = text.slice(at + marker.length);
+            const secretMarker = `\n${SECRET_MARKER}\n`;
+            const cut = rest.indexOf(secretMarker);
+            state.requestsReceived.push(cut < 0 ? rest : rest.slice(0, cut));
+            const request = JSON.parse(cut < 0 ? rest : rest.slice(0, cut)) as AgentRequest;
+            if (cut >= 0 && request.verb === "apply") request.pfx = JSON.parse(rest.slice(cut + secretMarker.length)) as PfxPayload;
             const faultIndex = state.faults.findIndex((f) => f.verb === "*" || f.verb === request.verb);
             const fault = faultIndex >= 0 ? state.faults.splice(faultIndex, 1)[0].fault : undefined;
             if (fault === "drop-connection") return client.end();
             if (fault === "hang") return;
             if (fault === "output-not-json") {
-              const out = "Import-Module : The specified module 'WebAdministration' was not loaded because no valid module file was found in any module directory.\r\n";
-              state.outputsSent.push(out);
-              channel.write(out);
+              const err =
+                '#< CLIXML\r\n<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04"><S S="Error">Exception calling "LoadFrom" with "1" argument(s): "Could not load file or assembly _x000D__x000A_</S>' +
+                "<S S=\"Error\">'file:///C:\\Windows\\System32\\inetsrv\\Microsoft.Web.Administration.dll' or one of its dependencies.\"_x000D__x000A_</S></Objs>";
+              state.outputsSent.push(err);
+              channel.stderr.write(err);
               channel.exit(1);
               return channel.end();
             }
             const answer = host.handle(request);
-            const out = `${RESULT_MARKER}${JSON.stringify(answer)}\r\n`;
+            const out = `${formatAnswer(answer, request.outputLimit)}\r\n`;
             state.outputsSent.push(out);
             channel.write(out);
             channel.exit(answer.ok ? 0 : 1);

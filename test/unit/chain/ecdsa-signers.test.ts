@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { Certificate } from "../../../chain/certificate";
-import { certificateParts } from "../../../chain/certificate-der";
 import { mayHaveSigned } from "../../../chain/ecdsa-signers";
 import { KeyType, Pki } from "../../../harness/pki";
+import type { HashName } from "../../../harness/x509-builder";
 import { decoys } from "../../../harness/scenarios";
 
 // Screening must never drop the real signer (a valid path would vanish) and must drop
 // impostors (or a crowded pool costs one verification each).
 describe("ECDSA signer screening by public key recovery", () => {
-  const cases: { keyType: KeyType; hash?: "SHA-1" | "SHA-256" | "SHA-384"; label: string }[] = [
+  const cases: { keyType: KeyType; hash?: HashName; label: string }[] = [
     { keyType: "ec-p256", label: "P-256, SHA-256" },
     { keyType: "ec-p256", hash: "SHA-384", label: "P-256, SHA-384 (hash longer than the order)" },
     { keyType: "ec-p256", hash: "SHA-1", label: "P-256, SHA-1" },
@@ -59,7 +59,7 @@ describe("ECDSA signer screening by public key recovery", () => {
 function withDamagedSignature(cert: Certificate): Certificate {
   const der = Buffer.from(cert.der);
   // The signature bits end the certificate: SEQUENCE (30 len), then r's INTEGER (02).
-  const integer = der.length - certificateParts(der)!.signature.length + 2;
+  const integer = der.length - cert.signatureValue.length + 2;
   expect(der[integer]).toBe(0x02);
   der[integer] = 0x04;
   return Certificate.fromDer(der, "damaged");

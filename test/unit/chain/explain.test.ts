@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { renderExplanation, renderExplanationMarkdown } from "../../../chain/explain";
 import { judgeServed } from "../../../chain/judge";
 import { ChainChoice, choosePath } from "../../../chain/policy";
-import { certsOf, sectigo } from "../../../harness/scenarios";
+import { Pki } from "../../../harness/pki";
+import { certsOf, profileOf, sectigo } from "../../../harness/scenarios";
 
 describe("explaining a choice", () => {
   let s: Awaited<ReturnType<typeof sectigo>>;
@@ -45,9 +46,26 @@ describe("explaining a choice", () => {
   it("adds the served chain's verdicts and findings when given a judgement", () => {
     const judgement = judgeServed(certsOf(s.leaf, s.r36, s.r46), { desired: choice.chain, profiles: Object.values(s.profiles), at: s.at });
     const md = renderExplanationMarkdown(choice, judgement);
-    expect(md).toContain(`| modern | yes | trusted via ${s.r36.cert.label} to root ${s.r46.cert.label} |`);
-    expect(md).toContain(`| legacy | **no** | no path to its roots: ${s.r46.cert.label}: self-signed and not a trust anchor |`);
+    expect(md).toContain(`| modern | yes | - | trusted via ${s.r36.cert.label} to root ${s.r46.cert.label} |`);
+    expect(md).toContain(`| legacy | **no** | - | no path to its roots: ${s.r46.cert.label}: self-signed and not a trust anchor [untrusted-root] |`);
     expect(md).toContain("**Served chain:** 3 certificates, not the desired chain.");
     expect(md).toContain("- error `wrong-certificate-same-subject`: Position 2 holds");
   });
+
+  it("names every refused link with its rule, in the table and in Markdown: a SHA-1 short path beside a sound long one", async () => {
+    const pki = new Pki();
+    const root = await pki.root("Explain Root", { keyType: "rsa" });
+    const weak = await pki.intermediate("Explain CA", root, { signatureHash: "SHA-1" });
+    const bridge = await pki.intermediate("Explain Bridge", root);
+    const sound = await pki.crossSign(weak, bridge);
+    const leaf = await pki.leaf("explain.test", weak);
+    const sha1 = choosePath(leaf.cert, certsOf(weak, bridge, sound), { profiles: [profileOf("p", root)], at: pki.now });
+    expect(sha1.chain.map((c) => c.sha256)).toEqual([leaf.cert.sha256, sound.cert.sha256, bridge.cert.sha256]);
+    const text = renderExplanation(sha1);
+    expect(text).toContain("Refused (not valid paths; the code in brackets names the rule):");
+    expect(text).toContain(`  - ${weak.cert.label}: anchor ${root.cert.label} would vouch for ${weak.cert.label}, which is signed with sha1WithRSAEncryption: SHA-1 signatures are refused`);
+    expect(text).toMatch(/\[weak-signature\]/);
+    expect(renderExplanationMarkdown(sha1)).toContain(`- ${weak.cert.label}: anchor ${root.cert.label} would vouch for`);
+  });
 });
+

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { Certificate } from "../../../chain/certificate";
+import { behaviour } from "../../../chain/client-behaviour";
 import { Judgement, judgeServed } from "../../../chain/judge";
 import { Pki } from "../../../harness/pki";
 import { certsOf, sectigo } from "../../../harness/scenarios";
@@ -110,5 +111,21 @@ describe("judging a served chain", () => {
 
   it("reports an empty chain", () => {
     expect(codes(judgeServed([], { profiles: [] }))).toEqual([["empty-chain", null]]);
+  });
+});
+
+describe("judging with client behaviours", () => {
+  it("an AIA-fetching client completes a missing intermediate from the desired chain; the others do not", async () => {
+    const s = await sectigo();
+    const leaf = await s.pki.leaf("aia-judge.test", s.r36, { caIssuersUrl: "http://crt.example.test/r36.crt" });
+    const profiles = [
+      { name: "windows-like", description: "test", roots: [s.r46.cert], behaviour: behaviour("windows") },
+      { name: "curl-like", description: "test", roots: [s.r46.cert] },
+    ];
+    const j = judgeServed([leaf.cert], { desired: certsOf(leaf, s.r36), profiles, at: s.at });
+    expect(j.profiles.map((v) => [v.profile, v.trusted, v.decidedBy])).toEqual([
+      ["windows-like", true, "aia-fetching"],
+      ["curl-like", false, "no-aia-fetching"],
+    ]);
   });
 });

@@ -60,6 +60,24 @@ describe("parsePrivateKey", () => {
     }
   });
 
+  it("names a wrong passphrase even when the garbage it decrypts to passes the padding check (1 in 256)", () => {
+    const legacy = openssl(["rsa", "-traditional", "-aes256", "-passout", `pass:${PASSPHRASE}`], rsaLeaf.keyPem);
+    const decoderFailure = (passphrase: string) => {
+      try {
+        crypto.createPrivateKey({ key: legacy, format: "pem", passphrase });
+        return false;
+      } catch (e) {
+        return (e as { code?: string }).code === "ERR_OSSL_UNSUPPORTED";
+      }
+    };
+    // P(none of 8,000 candidates passes the padding) = (255/256)^8000, about 1e-14.
+    const passing = Array.from({ length: 8000 }, (_, i) => `wrong ${i}`).find(decoderFailure);
+    expect(passing, "a wrong passphrase whose decryption passes the padding").toBeDefined();
+    const error = inputError(() => parsePrivateKey(legacy, "legacy.pem", passing));
+    expect(error.code).toBe("key-wrong-passphrase");
+    expect(error.message).not.toContain(passing!);
+  });
+
   it("names an encryption this OpenSSL no longer supports (single DES) and says how to convert", () => {
     const des = openssl(["pkcs8", "-topk8", "-v1", "PBE-MD5-DES", "-passout", `pass:${PASSPHRASE}`, "-provider", "legacy", "-provider", "default"], ecLeaf.keyPem);
     const error = inputError(() => parsePrivateKey(des, "old.key", PASSPHRASE));

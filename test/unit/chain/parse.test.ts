@@ -103,7 +103,7 @@ describe("parseCertificates", () => {
       damaged[5] ^= 0x40; // the length of tbsCertificate
       const error = inputError(() => parseCertificates(damaged, "leaf.der"));
       expect(error.code).toBe("bad-certificate");
-      expect(error.message).toBe("leaf.der: not a valid X.509 certificate (its DER structure is malformed). Check that the file is not truncated or altered.");
+      expect(error.message).toMatch(/^leaf\.der: not a valid X\.509 certificate \(certificate, tbsCertificate: .*\)\. Check that the file is not truncated or altered\.$/);
     });
 
     describe("PKCS#7 bundles", () => {

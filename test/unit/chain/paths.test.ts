@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { x509 } from "../../../chain/x509";
 import { ChainBuildError } from "../../../chain/errors";
 import { CertPath, enumeratePaths, searchPaths } from "../../../chain/paths";
 import { Pki } from "../../../harness/pki";
-import { certsOf, decoys, letsEncrypt, sectigo, shuffled } from "../../../harness/scenarios";
+import { choosePath } from "../../../chain/policy";
+import { certsOf, decoys, letsEncrypt, profileOf, sectigo, shuffled } from "../../../harness/scenarios";
 
 const labels = (paths: CertPath[]) => paths.map((p) => [...p.chain.map((c) => c.commonName), `(${p.anchor.commonName})`].join(" > "));
 const keys = (paths: CertPath[]) => paths.map((p) => [...p.chain, p.anchor].map((c) => c.sha256).join(">"));
@@ -70,7 +70,7 @@ describe("path enumeration", () => {
     expect(labels(before)).toEqual(["le.example.test > R3 > (ISRG Root X1)", "le.example.test > R3 > ISRG Root X1 > (DST Root CA X3)"]);
     const after = searchPaths(le.leaf.cert, certsOf(...le.pool), { at: le.afterDstExpiry, anchors });
     expect(labels(after.paths)).toEqual(["le.example.test > R3 > (ISRG Root X1)"]);
-    expect(after.deadEnds).toContain(`${le.x1ByDst.cert.label}: anchor ${le.dst.cert.label} expired on 2021-09-30`);
+    expect(after.deadEnds).toContain(`${le.x1ByDst.cert.label}: anchor ${le.dst.cert.label} expired on 2021-09-30 [expired]`);
   });
 
   it("keeps same-key intermediates apart (Let's Encrypt Authority X3 by ISRG and by DST)", async () => {
@@ -90,7 +90,7 @@ describe("path enumeration", () => {
     const leaf = await pki.leaf("renew.test", expired);
     const search = searchPaths(leaf.cert, certsOf(expired, renewed), { at: pki.now, anchors: certsOf(root) });
     expect(search.paths.map((p) => p.chain[1].sha256)).toEqual([renewed.cert.sha256]);
-    expect(search.deadEnds).toContain(`${leaf.cert.label}: candidate issuer ${expired.cert.label} expired on 2021-01-01`);
+    expect(search.deadEnds).toContain(`${leaf.cert.label}: candidate issuer ${expired.cert.label} expired on 2021-01-01 [expired]`);
   });
 
   it("ends a signing cycle: loops are cut by subject and key", async () => {
@@ -113,7 +113,7 @@ describe("path enumeration", () => {
     const tight = await pki.intermediate("Tight CA", root, { pathLen: 0 });
     const below = await pki.intermediate("Below CA", tight);
     const notCa = await pki.intermediate("Not A CA", root, { ca: false });
-    const noSign = await pki.intermediate("No Sign CA", root, { keyUsage: x509.KeyUsageFlags.digitalSignature });
+    const noSign = await pki.intermediate("No Sign CA", root, { keyUsage: ["digitalSignature"] });
     for (const [ca, why] of [
       [below, "allows 0 intermediates below it (pathLen) but 1 would be"],
       [notCa, "is not a CA (basicConstraints)"],
@@ -173,4 +173,38 @@ describe("path enumeration", () => {
     const calls = buildError(() => enumeratePaths(s.leaf.cert, certsOf(...s.rsaPool), { at: s.at, anchors: certsOf(s.aaa), budget: { buildCalls: 2 } }));
     expect(calls.message).toContain("gave up after 2 build steps");
   }, 60_000);
+
+  it("finds the 2-certificate path through a full cross-sign mesh of 8 CAs, within the budget, shortest first", async () => {
+    const pki = new Pki();
+    const cas = [];
+    for (let i = 0; i < 8; i++) cas.push(await pki.root(`Mesh CA ${i}`));
+    const pool = [...cas];
+    for (const subject of cas) for (const by of cas) if (subject !== by) pool.push(await pki.crossSign(subject, by));
+    const anchor = await pki.root("Mesh Anchor");
+    const bridge = await pki.crossSign(cas[0], anchor);
+    const leaf = await pki.leaf("mesh.test", cas[0]);
+    const search = searchPaths(leaf.cert, certsOf(...pool, bridge), { at: pki.now, anchors: certsOf(anchor) });
+    expect(search.paths[0].chain.map((c) => c.sha256)).toEqual([leaf.cert.sha256, bridge.cert.sha256]);
+    expect(search.paths.every((p, i) => i === 0 || p.chain.length >= search.paths[i - 1].chain.length)).toBe(true);
+    // The budget ended the search among long paths: it says so, and every shorter path was kept.
+    expect(search.incomplete).toMatch(/^the budget \(10000 signature checks\) ran out while looking at paths of \d+ certificates/);
+    const choice = choosePath(leaf.cert, certsOf(...pool, bridge), { profiles: [profileOf("mesh", anchor)], at: pki.now, policy: "shortest" });
+    expect(choice.chain).toHaveLength(2);
+    expect(choice.incomplete).toBe(search.incomplete);
+    // Without the bridge no path exists, and only then does the budget end the search with an error.
+    const none = buildError(() => enumeratePaths(leaf.cert, certsOf(...pool), { at: pki.now, anchors: certsOf(anchor) }));
+    expect(none.code).toBe("budget-exceeded");
+  }, 60_000);
+
+  it("bounds name-constraint comparisons per search (x509-limbo's nc-dos shape)", async () => {
+    const pki = new Pki();
+    const root = await pki.root("Comparisons Root");
+    const ca = await pki.intermediate("Comparisons CA", root, { nameConstraints: { permitted: Array.from({ length: 600 }, (_, i) => ({ dns: `n${i}.example.com` })) } });
+    const leaf = await pki.leaf("many.test", ca, { altNames: Array.from({ length: 600 }, (_, i) => ({ dns: `h.n${i}.example.com` })) });
+    const error = buildError(() => enumeratePaths(leaf.cert, certsOf(ca), { at: pki.now, anchors: certsOf(root) }));
+    expect(error.code).toBe("budget-exceeded");
+    expect(error.message).toContain("gave up after 250000 name-constraint comparisons");
+    expect(enumeratePaths(leaf.cert, certsOf(ca), { at: pki.now, anchors: certsOf(root), budget: { nameComparisons: 400_000 } })).toHaveLength(1);
+  });
 });
+

@@ -6,6 +6,8 @@ import * as path from "node:path";
 import { Pki, type Issued } from "../../../harness/pki";
 import { writePfx } from "../../../chain/pfx-write";
 import { readPfx } from "../../../chain/pfx-read";
+import { MAX_PFX_ITERATIONS } from "../../../chain/pkcs12-pbe";
+import { run } from "../../../harness/run";
 import { keySpkiSha256 } from "../../../chain/key";
 import { inputError } from "./parse-input-error";
 import { AsnConvert, OctetString } from "@peculiar/asn1-schema";
@@ -114,6 +116,11 @@ describe("readPfx", () => {
       ["-legacy with 3DES certificates", "legacy-3des.pfx", ["-legacy", "-certpbe", "PBE-SHA1-3DES"]],
       ["unencrypted certificates", "nocerts-enc.pfx", ["-certpbe", "NONE"]],
       ["an unencrypted key bag", "plain-key.pfx", ["-keypbe", "NONE"]],
+      // What older Windows, Java keytool and OpenSSL 1.x write, through OpenSSL 3's legacy provider.
+      ["-legacy: RC2-40 certificates, 3DES key (OpenSSL 1.x's default)", "rc2-40.pfx", ["-legacy"]],
+      ["RC2-128 certificates", "rc2-128.pfx", ["-legacy", "-certpbe", "PBE-SHA1-RC2-128"]],
+      ["RC2-40 certificates and key", "rc2-key.pfx", ["-legacy", "-certpbe", "PBE-SHA1-RC2-40", "-keypbe", "PBE-SHA1-RC2-40"]],
+      ["RC2-128 key", "rc2-128-key.pfx", ["-legacy", "-keypbe", "PBE-SHA1-RC2-128"]],
     ])("%s", (_label, name, extra) => {
       const contents = readPfx(exportPfx(name, extra as string[]), PASSWORD, name);
       expect(contents.certificates.map((c) => c.sha256).sort()).toEqual([leaf.cert.sha256, ca.cert.sha256].sort());
@@ -122,10 +129,35 @@ describe("readPfx", () => {
       expect(contents.friendlyName).toBe("from openssl");
     });
 
-    it("an RC2-40 file (openssl -legacy default, old Windows exports) gets a clear 'unsupported' error", () => {
-      const error = inputError(() => readPfx(exportPfx("rc2.pfx", ["-legacy"]), PASSWORD, "rc2.pfx"));
+    it("an RC4 file gets a clear 'unsupported' error that says how to re-export", () => {
+      const error = inputError(() => readPfx(exportPfx("rc4.pfx", ["-legacy", "-certpbe", "PBE-SHA1-RC4-128"]), PASSWORD, "rc4.pfx"));
       expect(error.code).toBe("pfx-unsupported-cipher");
-      expect(error.message).toMatch(/rc2\.pfx.*RC2-40.*Re-export the PFX with AES or 3DES/s);
+      expect(error.message).toMatch(/rc4\.pfx.*RC4-128.*Re-export the PFX with AES or 3DES/s);
+    });
+
+    it("an RC2 file without MAC opened with the wrong password is named a wrong password", () => {
+      const bytes = exportPfx("rc2-nomac.pfx", ["-legacy", "-nomac", "-certpbe", "PBE-SHA1-RC2-40"]);
+      expect(readPfx(bytes, PASSWORD, "rc2-nomac.pfx").leaf?.sha256).toBe(leaf.cert.sha256);
+      expect(inputError(() => readPfx(bytes, "wrong", "rc2-nomac.pfx")).code).toBe("pfx-wrong-password");
+    });
+
+    it("a real file with 8,388,608 iterations (a 4-byte count) is refused at once, before any derivation", async () => {
+      const out = path.join(dir, "many-iterations.pfx");
+      // openssl itself takes seconds on this file: made asynchronously, off the test worker.
+      const made = await run("openssl", ["pkcs12", "-export", "-in", certFile, "-inkey", keyFile, "-out", out, "-passout", `pass:${PASSWORD}`, "-iter", "8388608"]);
+      expect(made.code, made.stderr).toBe(0);
+      const started = Date.now();
+      const error = inputError(() => readPfx(fs.readFileSync(out), PASSWORD, "many-iterations.pfx"));
+      expect(error.code).toBe("pfx-iterations-too-high");
+      expect(error.message).toContain(`many-iterations.pfx: the integrity check asks for 8388608 iterations`);
+      expect(error.message).toContain(`at most ${MAX_PFX_ITERATIONS}`);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    });
+
+    it("an encryption with too many iterations is refused too (a file without MAC)", () => {
+      const error = inputError(() => readPfx(exportPfx("nomac-iter.pfx", ["-iter", String(MAX_PFX_ITERATIONS + 1), "-nomac"]), PASSWORD, "nomac-iter.pfx"));
+      expect(error.code).toBe("pfx-iterations-too-high");
+      expect(error.message).toContain(`the encryption asks for ${MAX_PFX_ITERATIONS + 1} iterations`);
     });
 
     it("a wrong password is named as such, and the password never appears in the message", () => {
@@ -166,6 +198,21 @@ describe("readPfx", () => {
     const contents = readPfx(ber, PASSWORD, "nss.p12");
     expect(contents.certificates.map((c) => c.sha256)).toEqual([leaf.cert.sha256, ca.cert.sha256]);
     expect(contents.leaf?.sha256).toBe(leaf.cert.sha256);
+  });
+
+  it("refuses MAC iteration counts above the cap, up to 2^31 - 1 and beyond, and counts that are not positive", () => {
+    const der = writePfx([leaf.cert], leaf.key.privateKey, PASSWORD, { profile: "modern" });
+    const withMacIterations = (count: number) => {
+      const pfx = AsnConvert.parse(der, PFX);
+      pfx.macData!.iterations = count;
+      return Buffer.from(AsnConvert.serialize(pfx));
+    };
+    for (const count of [MAX_PFX_ITERATIONS + 1, 2 ** 31 - 1, 2 ** 40]) {
+      const error = inputError(() => readPfx(withMacIterations(count), PASSWORD, "crafted.pfx"));
+      expect(error.code, String(count)).toBe("pfx-iterations-too-high");
+      expect(error.message).toContain(`asks for ${count} iterations`);
+    }
+    expect(inputError(() => readPfx(withMacIterations(0), PASSWORD, "zero.pfx")).code).toBe("pfx-corrupt");
   });
 
   it("a truncated file is reported as damaged, not as a wrong password", () => {

@@ -3,18 +3,40 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as tls from "node:tls";
+import { bundledStoreFile, bundledStores, findBundledStore, trustStoreDir } from "../../../chain/bundled-stores";
 import { checkServedChain, loadProfile } from "../../../chain/profiles";
 import { certsOf, sectigo } from "../../../harness/scenarios";
 import { inputError } from "./parse-input-error";
 
-// The real client stores shared beside the repository (see its README).
-const STORES = path.resolve(__dirname, "../../../../shared/trust-stores");
-
 const commonNames = (spec: string) => new Set(loadProfile(spec).roots.map((r) => r.commonName));
 
-describe("client profiles from real stores", () => {
+describe("client profiles from the bundled real stores", () => {
+  it("every store of the manifest is there with its licence, and every store there is in the manifest", () => {
+    const stores = bundledStores();
+    const files = ["cfssl_trust", "trust_stores_observatory"].flatMap((d) => fs.readdirSync(path.join(trustStoreDir(), d)).filter((f) => f.endsWith(".pem")).map((f) => `${d}/${f}`));
+    expect(stores.map((s) => s.file).sort()).toEqual(files.sort());
+    for (const store of stores) {
+      expect(fs.readFileSync(path.join(trustStoreDir(), store.licenceFile), "utf8")).toMatch(store.licence === "MIT" ? /MIT License/ : /Redistribution and use in source and binary forms/);
+      expect(store.date).toMatch(/^\d{4}-\d{2}(-\d{2})?$/);
+      expect(store.sourceUrl).toMatch(/^https:\/\/github\.com\//);
+    }
+    const names = stores.map((s) => s.name);
+    for (const wanted of ["android-2.2", "android-2.3", "android-3", "android-4.0", "android-4.4", "android", "windows", "apple", "java", "nss", "ubuntu-2017", "ios-2017", "osx-2017"]) expect(names).toContain(wanted);
+  });
+
+  it("a bundled name is a profile with its roots, date, source and behaviour, and no file", () => {
+    const kitkat = loadProfile("android-4.4");
+    expect(kitkat.roots).toHaveLength(149);
+    expect(kitkat.description).toBe("Android 4.4 (KitKat): 149 roots as of 2017-03 (cfssl_trust kitkat.pem, BSD-2-Clause)");
+    expect(kitkat.behaviour).toMatchObject({ id: "android-before-7.1.1", anchor: "ignores-expiry", aiaFetching: false });
+    expect(loadProfile("ubuntu-2017").behaviour).toMatchObject({ id: "openssl-1.0", pathBuilding: "untrusted-first" });
+    expect(loadProfile("windows").behaviour).toMatchObject({ aiaFetching: true });
+    // Parsed once per process.
+    expect(loadProfile("android-4.4").roots).toBe(kitkat.roots);
+  });
+
   it("Android 4.4 (kitkat) trusts AAA Certificate Services and DST Root CA X3, but neither USERTrust nor R46/E46", () => {
-    const kitkat = commonNames(`kitkat=${STORES}/2017/kitkat.pem`);
+    const kitkat = commonNames("android-4.4");
     expect(kitkat.has("AAA Certificate Services")).toBe(true);
     expect(kitkat.has("DST Root CA X3")).toBe(true);
     for (const absent of ["USERTrust RSA Certification Authority", "USERTrust ECC Certification Authority", "Sectigo Public Server Authentication Root R46", "Sectigo Public Server Authentication Root E46", "ISRG Root X1"]) {
@@ -24,15 +46,15 @@ describe("client profiles from real stores", () => {
 
   // The stores' README says all six hold R46/E46; the Java stores (jdk-17.0.2, fetched 2022) do not.
   it("Java's stores hold USERTrust and AAA but not yet R46/E46: a middle generation", () => {
-    for (const store of ["openjdk", "oracle_java"]) {
-      const roots = commonNames(`${store}=${STORES}/current/${store}.pem`);
+    for (const store of ["java", "oracle-java"]) {
+      const roots = commonNames(store);
       expect([store, roots.has("USERTrust RSA Certification Authority"), roots.has("AAA Certificate Services"), roots.has("Sectigo Public Server Authentication Root R46")]).toEqual([store, true, true, false]);
     }
   });
 
   it("the other current stores hold USERTrust RSA/ECC, R46, E46 and ISRG Root X1", () => {
-    for (const store of ["mozilla_nss", "google_aosp", "apple", "microsoft_windows"]) {
-      const roots = commonNames(`${store}=${STORES}/current/${store}.pem`);
+    for (const store of ["nss", "android", "apple", "windows"]) {
+      const roots = commonNames(store);
       for (const name of ["USERTrust RSA Certification Authority", "USERTrust ECC Certification Authority", "Sectigo Public Server Authentication Root R46", "Sectigo Public Server Authentication Root E46", "ISRG Root X1"]) {
         expect({ store, name, present: roots.has(name) }).toEqual({ store, name, present: true });
       }
@@ -72,7 +94,7 @@ describe("client profiles from real stores", () => {
   it("reads PEM blocks from files with text around them and CRLF line ends", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "profiles-"));
     const file = path.join(dir, "mixed.pem");
-    const blocks = fs.readFileSync(`${STORES}/2017/kitkat.pem`, "latin1").match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g)!;
+    const blocks = fs.readFileSync(bundledStoreFile(findBundledStore("android-4.4")!), "latin1").match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g)!;
     fs.writeFileSync(file, `# exported store\r\nsubject=first\r\n${blocks[0].replace(/\n/g, "\r\n")}\r\nnotes between\r\n${blocks[1]}\ntrailing text\n`);
     const custom = loadProfile(`device=${file}`);
     expect(custom.name).toBe("device");
@@ -80,7 +102,10 @@ describe("client profiles from real stores", () => {
   });
 
   it("rejects unknown specs, unreadable and empty files with a fix", () => {
-    expect(inputError(() => loadProfile("netscape")).message).toContain("Use mozilla, system, frozen:YYYY-MM-DD, or name=FILE");
+    const unknown = inputError(() => loadProfile("netscape"));
+    expect(unknown.code).toBe("bad-profile");
+    expect(unknown.message).toContain("Use a bundled store (android-2.2, android-2.3,");
+    expect(unknown.message).toContain("see 'chainsmith profiles'), mozilla, system, frozen:YYYY-MM-DD, or name=FILE");
     expect(inputError(() => loadProfile("old=/nonexistent/roots.pem")).code).toBe("profile-file-unreadable");
     const empty = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "profiles-")), "empty.pem");
     fs.writeFileSync(empty, "no certificates here\n");
@@ -116,5 +141,33 @@ describe("checking a served chain as a client without AIA", () => {
       expect(verdict.trusted).toBe(false);
       expect(verdict.reason).toContain("issuer 'Sectigo Public Server Authentication CA DV R36' not in pool or anchors");
     }
+  });
+});
+
+describe("a real certificate judged with the real stores", () => {
+  it("Entrust's L1B intermediate of 2008 (in Android 2.2's store, SHA-1 signed) chains to the real Entrust.net 2048 root of Android 4.4 and Ubuntu of 2017, which took SHA-1; not for Windows, which refuses SHA-1 since 2017, nor today's Mozilla store", () => {
+    const l1b = loadProfile("android-2.2").roots.find((r) => r.commonName === "Entrust Certification Authority - L1B")!;
+    const at = new Date("2016-06-01T00:00:00Z");
+    const verdicts = Object.fromEntries(["android-4.4", "windows-2017", "ubuntu-2017", "nss"].map((name) => [name, checkServedChain(loadProfile(name), [l1b], at)]));
+    expect(Object.fromEntries(Object.entries(verdicts).map(([name, v]) => [name, v.trusted]))).toEqual({ "android-4.4": true, "windows-2017": false, "ubuntu-2017": true, nss: false });
+    expect(verdicts["android-4.4"]).toMatchObject({ decidedBy: "sha1-accepted" });
+    expect(verdicts["android-4.4"].reason).toMatch(/^trusted via the leaf alone to root Entrust\.net Certification Authority \(2048\) \[[0-9a-f]{16}\]; .* is signed with SHA-1, which this client still accepts/);
+    expect(verdicts["windows-2017"].reason).toContain("SHA-1 signatures are refused");
+    expect(verdicts.nss.reason).toContain("issuer 'Entrust.net Certification Authority (2048)' not in pool or anchors");
+    // After it expired (2018-08-25), no client accepts it.
+    expect(checkServedChain(loadProfile("android-4.4"), [l1b], new Date("2019-01-01")).trusted).toBe(false);
+  });
+});
+
+describe("a custom store with a behaviour", () => {
+  it("name@BEHAVIOUR=FILE models the client as well as its roots; an unknown behaviour is refused with the list", () => {
+    const file = bundledStoreFile(findBundledStore("android-4.4")!);
+    const iot = loadProfile(`iot@openssl-1.0=${file}`);
+    expect(iot.name).toBe("iot");
+    expect(iot.behaviour).toMatchObject({ id: "openssl-1.0", pathBuilding: "untrusted-first" });
+    expect(loadProfile(`plain=${file}`).behaviour).toBeUndefined();
+    const error = inputError(() => loadProfile(`iot@netscape=${file}`));
+    expect(error.code).toBe("bad-profile");
+    expect(error.message).toContain("unknown behaviour 'netscape'. Use one of openssl, openssl-1.0, android-before-7.1.1,");
   });
 });

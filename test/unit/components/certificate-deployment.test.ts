@@ -148,6 +148,28 @@ describe("CertificateDeployment", () => {
     expect(registered.find((r) => r.name === "out-verify")!.inputs.endpoints).toEqual([{ host: "127.0.0.9", port: 443 }]);
   });
 
+  it("resource options given to the deployment reach every child; renamed targets and 0.1's children are taken over by aliases", async () => {
+    const seen = new Map<string, pulumi.ResourceOptions>();
+    const capture: pulumi.ResourceTransformation = ({ name, props, opts }) => {
+      seen.set(name, opts);
+      return { props, opts };
+    };
+    const anchor = new pulumi.ComponentResource("test:index:Anchor", "anchor");
+    const targets = [{ kind: "local" as const, name: "web-b", previousNames: ["web-a"], directory: "/srv/b", endpoints: [{ host: "127.0.0.1", port: 8443 }] }];
+    const d = new CertificateDeployment(
+      "opts",
+      args({ targets }),
+      { retainOnDelete: true, ignoreChanges: ["reloadCommand"], customTimeouts: { create: "7m" }, deletedWith: anchor, transformations: [capture] },
+    );
+    await valueOf(d.targetStatus);
+    for (const child of ["opts-web-b", "opts-verify"]) {
+      expect(seen.get(child), child).toMatchObject({ retainOnDelete: true, ignoreChanges: ["reloadCommand"], customTimeouts: { create: "7m" }, deletedWith: anchor });
+    }
+    expect(seen.get("opts-web-b")!.aliases).toEqual([{ type: "pulumi-nodejs:dynamic:Resource" }, { name: "opts-web-a" }, { name: "opts-web-a", type: "pulumi-nodejs:dynamic:Resource" }]);
+    expect(seen.get("opts-verify")!.aliases).toEqual([{ type: "pulumi-nodejs:dynamic:Resource" }]);
+    expect(d.resources.targets["web-b"]).toBeInstanceOf(pulumi.CustomResource);
+  });
+
   it("two targets with one name are refused at once, saying to rename one", () => {
     const twice = ["a", "a"].map((name) => ({ kind: "local" as const, name, directory: "/srv/x" }));
     expect(() => new CertificateDeployment("dup", args({ targets: twice }))).toThrow(/Target name a is used twice/);
@@ -172,15 +194,15 @@ describe("CertificateDeployment", () => {
     expect(children()).toEqual(["az-verify"]);
   });
 
-  it("an Azure target with a chain only known later (a PFX) says what to give instead", () => {
+  it("an Azure target takes a chain known only later (from a PFX): its resources are named by the target", async () => {
+    registered.length = 0;
     const pfx = writePfx([s.leaf.cert], s.leaf.key.privateKey, "p", { profile: "legacy" }).toString("base64");
-    expect(
-      () =>
-        new compiled.CertificateDeployment(
-          "az2",
-          args({ certificate: undefined, privateKey: undefined, pfx, pfxPassword: "p", targets: [{ kind: "appService", name: "app", resourceGroupName: "rg", location: "l", webAppName: "w", hostName: "h" }] }),
-        ),
-    ).toThrow(/Target app \(appService\) names its Azure resources after the leaf.*give certificate and pool as plain strings/);
+    const d = new compiled.CertificateDeployment(
+      "az2",
+      args({ certificate: undefined, privateKey: undefined, pfx, pfxPassword: "p", targets: [{ kind: "appService", name: "app", resourceGroupName: "rg", location: "l", webAppName: "w", hostName: "h" }] }),
+    );
+    await valueOf(d.chain);
+    await vi.waitFor(() => expect(namesOf("azure-native:web:Certificate")).toEqual(["az2-app-certificate"]));
   });
 
   it("an expired or not-yet-valid leaf is refused at once, saying when and to renew it, and no target is created", async () => {

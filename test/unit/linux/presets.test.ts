@@ -28,6 +28,12 @@ describe("planFiles", () => {
     expect(plan.files[1]).toMatchObject({ mode: 0o640, owner: "root", group: "ssl-cert" });
   });
 
+  it("refuses an owner or group that is not a name (chown would take it as an option)", () => {
+    expect(codeOf(() => planFiles({ preset: "nginx", files: { privkey: { owner: "--reference=/etc/shadow" } } }))).toBe("bad-file-owner");
+    expect(codeOf(() => planFiles({ preset: "nginx", files: { privkey: { group: "-h" } } }))).toBe("bad-file-owner");
+    expect(codeOf(() => planFiles({ preset: "nginx", files: { privkey: { owner: "1001", group: "machine$" } } }))).toBeUndefined();
+  });
+
   it("writes leaf, chain and key separately for Apache before 2.4.8", () => {
     expect(planFiles({ preset: "apache-legacy" }).files.map((f) => f.role)).toEqual(["chain", "cert", "privkey"]);
   });

@@ -1,6 +1,16 @@
+import * as crypto from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { redact } from "../../../providers/redact";
-import { atomicWriteCommand, parseSnapshots, shellQuote } from "../../../providers/linux/hosts/shell";
+
+/** Hex as `od -An -tx1` prints it: 16 bytes a line, space-separated. */
+const odHex = (bytes: Buffer) => (bytes.toString("hex").match(/.{1,32}/g) ?? []).map((line) => ` ${line.match(/../g)!.join(" ")}`).join("\n");
+/** Hex as `openssl pkey -text` prints a private scalar: 15 bytes a line, colon-separated, indented. */
+const opensslHex = (bytes: Buffer) => (bytes.toString("hex").match(/.{1,30}/g) ?? []).map((line) => `    ${line.match(/../g)!.join(":")}:`).join("\n");
+/** Base64 wrapped at 76 columns, as `base64` prints it. */
+const wrapped = (text: string, width = 76) => (text.match(new RegExp(`.{1,${width}}`, "g")) ?? []).join("\n");
+
+/** Every 16-character piece of `encoded` (whitespace removed): none may be left in redacted text. */
+const pieces = (encoded: string) => (encoded.replace(/\s/g, "").match(/.{16}/g) ?? []);
 
 describe("redact", () => {
   it("removes PEM private key blocks and every line of given secrets", () => {
@@ -11,27 +21,46 @@ describe("redact", () => {
     expect(out).not.toContain("hunter2-xyz");
     expect(out).toContain("[redacted private key]");
   });
-});
 
-describe("shell commands", () => {
-  it("quotes words with single quotes inside", () => {
-    expect(shellQuote("/etc/it's/x.pem")).toBe(`'/etc/it'\\''s/x.pem'`);
+  for (const type of ["rsa", "ec", "ed25519"] as const) {
+    it(`removes a ${type} key printed as base64 DER, as hex (od, xxd -p, openssl -text, upper case) and as base64 of its PEM file`, () => {
+      const { privateKey } = type === "rsa" ? crypto.generateKeyPairSync("rsa", { modulusLength: 2048 }) : type === "ec" ? crypto.generateKeyPairSync("ec", { namedCurve: "P-256" }) : crypto.generateKeyPairSync("ed25519");
+      const pem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+      const der = privateKey.export({ type: "pkcs8", format: "der" });
+      const scalar = Buffer.from((privateKey.export({ format: "jwk" }) as { d: string }).d, "base64url");
+      const forms = {
+        "base64 DER on one line": der.toString("base64"),
+        "base64url DER": der.toString("base64url"),
+        "od -An -tx1": odHex(der),
+        "xxd -p": wrapped(der.toString("hex"), 60),
+        "basenc --base16": wrapped(der.toString("hex").toUpperCase()),
+        "the private scalar as openssl -text prints it": opensslHex(scalar),
+        "base64 of the PEM file": wrapped(Buffer.from(pem).toString("base64")),
+      };
+      for (const [name, encoded] of Object.entries(forms)) {
+        const out = redact(`config test: unexpected key\n${encoded}\nline 3: syntax error`, [pem]);
+        expect(out, name).toContain("[redacted]");
+        expect(out, name).toContain("config test: unexpected key");
+        expect(out, name).toContain("line 3: syntax error");
+        for (const piece of pieces(encoded)) expect(out, name).not.toContain(piece);
+      }
+    });
+  }
+
+  it("finds the key inside an encrypted PEM given with its passphrase, and passphrases in hex and base64", () => {
+    const { privateKey } = crypto.generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const passphrase = "tls-key-passphrase-9d41";
+    const encrypted = privateKey.export({ type: "pkcs8", format: "pem", cipher: "aes-256-cbc", passphrase }).toString();
+    const der = privateKey.export({ type: "pkcs8", format: "der" }).toString("base64");
+    const out = redact(`key ${der}; pass ${Buffer.from(passphrase).toString("hex")} or ${Buffer.from(passphrase).toString("base64")}`, [encrypted, passphrase]);
+    expect(out).toBe("key [redacted]; pass [redacted] or [redacted]");
   });
 
-  it("writes through a temporary file and removes it when a step fails", () => {
-    const command = atomicWriteCommand("/etc/tls/privkey.pem", "/etc/tls/.privkey.pem.chainsmith-1.tmp", 0o640, "root:ssl-cert");
-    expect(command).toBe(
-      "umask 077; { cat > '/etc/tls/.privkey.pem.chainsmith-1.tmp' && chmod 0640 '/etc/tls/.privkey.pem.chainsmith-1.tmp' && chown 'root:ssl-cert' '/etc/tls/.privkey.pem.chainsmith-1.tmp' && sync '/etc/tls/.privkey.pem.chainsmith-1.tmp' && mv -f '/etc/tls/.privkey.pem.chainsmith-1.tmp' '/etc/tls/privkey.pem'; } || { rc=$?; rm -f '/etc/tls/.privkey.pem.chainsmith-1.tmp'; exit $rc; }",
-    );
-  });
-
-  it("reads each file's mode, owner and content, or its absence, from one answer", () => {
-    const answer = Buffer.from("640 0 110 12\nline1\nline2\nabsent\n644 0 0 3\nend");
-    expect(parseSnapshots(answer, 3)).toEqual([
-      { mode: 0o640, uid: 0, gid: 110, content: Buffer.from("line1\nline2\n") },
-      undefined,
-      { mode: 0o644, uid: 0, gid: 0, content: Buffer.from("end") },
-    ]);
-    expect(() => parseSnapshots(Buffer.from("absent\n"), 2)).toThrow(/ends after 1 of 2 files/);
+  it("leaves public material and ordinary output alone", () => {
+    const { privateKey, publicKey } = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const pem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+    const spki = publicKey.export({ type: "spki", format: "der" });
+    const text = `nginx: [emerg] cannot load certificate "/etc/nginx/tls/fullchain.pem": PEM_read_bio_X509_AUX() failed\npublic key ${spki.toString("base64")}\nmodulus ${odHex(spki)}\nsha256 ${crypto.createHash("sha256").update(spki).digest("hex")}`;
+    expect(redact(text, [pem])).toBe(text);
   });
 });

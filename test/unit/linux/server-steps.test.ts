@@ -72,6 +72,16 @@ describe("config test and reload in one command line", () => {
     });
   }
 
+  it("names the step a timeout killed: the last one that started, with its stderr so far", () => {
+    const script = new ServerStepsScript([
+      { step: "config-test", command: "nginx -t" },
+      { step: "reload", command: "sleep 600" },
+    ]);
+    const tag = /'(chainsmith-[0-9a-f]+)'/.exec(script.command)![1];
+    const stderr = `<<${tag} config-test>>\nsyntax is ok\n<<${tag} reload>>\nreloading\nkilled after 1000 ms`;
+    expect(script.failure(stderr, true)).toEqual({ step: "reload", stderr: "reloading\nkilled after 1000 ms", marked: true });
+  });
+
   it("names the config test when it is the only step", () => {
     const run = runSteps("exit 2", undefined);
     expect(run.script.failure(run.stderr)).toEqual({ step: "config-test", stderr: "", marked: true });

@@ -34,10 +34,10 @@ beforeAll(async () => {
 afterAll(() => dir && fs.rmSync(dir, { recursive: true, force: true }));
 
 describe("chainsmith explain", () => {
-  it("lists every candidate path with the chosen one marked, before DST expired", () => {
-    const run = chainsmith(["explain", ...inputs("--at", "2021-06-01T00:00:00Z")]);
+  it("lists every candidate path with the chosen one marked, before DST expired", async () => {
+    const run = await chainsmith(["explain", ...inputs("--at", "2021-06-01T00:00:00Z")]);
     expect(run.stderr).toBe("");
-    expect(run.status).toBe(0);
+    expect(run.code).toBe(0);
     expect(run.stdout).toContain("policy widest");
     const rows = run.stdout.split("\n").filter((line) => /^\d\s/.test(line));
     expect(rows).toHaveLength(2);
@@ -45,17 +45,17 @@ describe("chainsmith explain", () => {
     expect(rows[1]).toMatch(/^2\s+2\s+1\/2 current\s+ISRG Root X1/);
   });
 
-  it("after DST expired, only the path to ISRG Root X1 is left", () => {
-    const run = chainsmith(["explain", ...inputs("--at", "2021-10-01T00:00:00Z")]);
-    expect(run.status).toBe(0);
+  it("after DST expired, only the path to ISRG Root X1 is left", async () => {
+    const run = await chainsmith(["explain", ...inputs("--at", "2021-10-01T00:00:00Z")]);
+    expect(run.code).toBe(0);
     const rows = run.stdout.split("\n").filter((line) => /^\d\s/.test(line));
     expect(rows).toHaveLength(1);
     expect(rows[0]).toContain("ISRG Root X1");
   });
 
-  it("--markdown prints the candidates table, a Mermaid graph with the chosen path, and a per-client table", () => {
-    const run = chainsmith(["explain", ...inputs("--at", "2021-06-01T00:00:00Z", "--markdown")]);
-    expect(run.status).toBe(0);
+  it("--markdown prints the candidates table, a Mermaid graph with the chosen path, and a per-client table", async () => {
+    const run = await chainsmith(["explain", ...inputs("--at", "2021-06-01T00:00:00Z", "--markdown")]);
+    expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^### Certificate chain for `explain\.example\.test`/);
     expect(run.stdout).toContain("| 1 | **chosen** |");
     expect(run.stdout).toContain("```mermaid\nflowchart");
@@ -63,41 +63,41 @@ describe("chainsmith explain", () => {
     expect(run.stdout).toMatch(/\| old-android \| yes \|/);
   });
 
-  it("exits 1 with no valid path and 2 on bad input, like bundle", () => {
+  it("exits 1 with no valid path and 2 on bad input, like bundle", async () => {
     const onlyDst = ["--leaf", at("leaf.pem"), "--pool", at("pool.pem"), "--profile", `old-android=${at("dst.pem")}`, "--at", "2021-10-01T00:00:00Z"];
-    const none = chainsmith(["explain", ...onlyDst]);
-    expect(none.status).toBe(1);
+    const none = await chainsmith(["explain", ...onlyDst]);
+    expect(none.code).toBe(1);
     expect(none.stderr).toContain("anchor DST Root CA X3");
-    const expired = chainsmith(["explain", ...inputs("--at", "2199-01-01")]);
-    expect(expired.status).toBe(2);
+    const expired = await chainsmith(["explain", ...inputs("--at", "2199-01-01")]);
+    expect(expired.code).toBe(2);
     expect(expired.stderr).toMatch(/\[leaf-expired\]: The leaf explain\.example\.test \[[0-9a-f]+\] expired on 2021-12-01T00:00:00\.000Z .*Renew it/);
-    const bad = chainsmith(["explain", "--leaf", at("pool.pem"), "--markdown", "--json"]);
-    expect(bad.status).toBe(2);
+    const bad = await chainsmith(["explain", "--leaf", at("pool.pem"), "--markdown", "--json"]);
+    expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("unknown option '--json'");
   });
 });
 
 describe("chainsmith", () => {
-  it("lists its commands with --help (exit 0) and without arguments (exit 2)", () => {
-    const help = chainsmith(["--help"]);
-    expect(help.status).toBe(0);
+  it("lists its commands with --help (exit 0) and without arguments (exit 2)", async () => {
+    const help = await chainsmith(["--help"]);
+    expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^usage: chainsmith <command>/);
     expect(help.stdout).toMatch(/\n  bundle\s/);
     expect(help.stdout).toMatch(/\n  explain\s/);
-    const bare = chainsmith([]);
-    expect(bare.status).toBe(2);
+    const bare = await chainsmith([]);
+    expect(bare.code).toBe(2);
     expect(bare.stderr).toContain("usage: chainsmith <command>");
   });
 
-  it("rejects an unknown command with exit 2", () => {
-    const run = chainsmith(["bunlde"]);
-    expect(run.status).toBe(2);
+  it("rejects an unknown command with exit 2", async () => {
+    const run = await chainsmith(["bunlde"]);
+    expect(run.code).toBe(2);
     expect(run.stderr).toContain("unknown command 'bunlde'");
   });
 
-  it("prints each command's flags with --help", () => {
-    const run = chainsmith(["explain", "--help"]);
-    expect(run.status).toBe(0);
+  it("prints each command's flags with --help", async () => {
+    const run = await chainsmith(["explain", "--help"]);
+    expect(run.code).toBe(0);
     expect(run.stdout).toContain("--markdown");
     expect(run.stdout).toContain("--profile NAME|name=FILE ...");
   });

@@ -49,19 +49,19 @@ beforeAll(async () => {
 afterAll(() => dir && fs.rmSync(dir, { recursive: true, force: true }));
 
 describe("chainsmith bundle", () => {
-  it("prints the fullchain PEM: leaf, CA, cross-signed R46, so the legacy client reaches AAA", () => {
-    const run = bundle(scenario());
+  it("prints the fullchain PEM: leaf, CA, cross-signed R46, so the legacy client reaches AAA", async () => {
+    const run = await bundle(scenario());
     expect(run.stderr).toBe("");
-    expect(run.status).toBe(0);
+    expect(run.code).toBe(0);
     const served = parseCertificates(run.stdout, "stdout").map((c) => c.sha256);
     expect(served).toEqual([leaf.cert.sha256, ca.cert.sha256, r46ByAaa.cert.sha256]);
     const verify = spawnSync("openssl", ["verify", "-CAfile", at("aaa.pem"), "-untrusted", write("served.pem", run.stdout), at("leaf.pem")], { encoding: "utf8" });
     expect(verify.stdout).toContain(": OK");
   });
 
-  it("--json prints the chain (leaf first, anchor excluded), the anchor, the policy and every candidate", () => {
-    const run = bundle(scenario("--json"));
-    expect(run.status).toBe(0);
+  it("--json prints the chain (leaf first, anchor excluded), the anchor, the policy and every candidate", async () => {
+    const run = await bundle(scenario("--json"));
+    expect(run.code).toBe(0);
     const json = JSON.parse(run.stdout);
     expect(json.chain).toEqual([
       { subject: leaf.cert.subject, issuer: ca.cert.subject, sha256: leaf.cert.sha256 },
@@ -76,25 +76,25 @@ describe("chainsmith bundle", () => {
     expect(typeof json.candidates[1].why).toBe("string");
   });
 
-  it("--policy shortest serves leaf and CA only, anchored at the self-signed R46", () => {
-    const json = JSON.parse(bundle(scenario("--json", "--policy", "shortest")).stdout);
+  it("--policy shortest serves leaf and CA only, anchored at the self-signed R46", async () => {
+    const json = JSON.parse((await bundle(scenario("--json", "--policy", "shortest"))).stdout);
     expect(json.chain.map((c: { sha256: string }) => c.sha256)).toEqual([leaf.cert.sha256, ca.cert.sha256]);
     expect(json.anchor.sha256).toBe(r46.cert.sha256);
     expect(json.policy).toBe("shortest");
   });
 
-  it("--anchors alone makes one custom profile", () => {
-    const run = bundle(["--leaf", at("leaf.pem"), "--pool", at("ca.pem"), "--pool", at("r46-both.pem"), "--anchors", at("aaa.pem"), "--json"]);
-    expect(run.status).toBe(0);
+  it("--anchors alone makes one custom profile", async () => {
+    const run = await bundle(["--leaf", at("leaf.pem"), "--pool", at("ca.pem"), "--pool", at("r46-both.pem"), "--anchors", at("aaa.pem"), "--json"]);
+    expect(run.code).toBe(0);
     const json = JSON.parse(run.stdout);
     expect(json.anchor.sha256).toBe(aaa.cert.sha256);
     expect(json.candidates.every((c: { profiles: string[] }) => c.profiles.join() === "anchors")).toBe(true);
   });
 
-  it("--out writes certbot's files and HAProxy's, the key files 0600, and openssl verifies them", () => {
+  it("--out writes certbot's files and HAProxy's, the key files 0600, and openssl verifies them", async () => {
     const out = at("out");
-    const run = bundle(scenario("--key", at("leaf.key"), "--out", out));
-    expect(run.status).toBe(0);
+    const run = await bundle(scenario("--key", at("leaf.key"), "--out", out));
+    expect(run.code).toBe(0);
     expect(fs.readdirSync(out).sort()).toEqual(["cert.pem", "chain.pem", "fullchain.pem", "haproxy.pem", "privkey.pem"]);
     expect(fs.statSync(path.join(out, "privkey.pem")).mode & 0o777).toBe(0o600);
     expect(fs.statSync(path.join(out, "haproxy.pem")).mode & 0o777).toBe(0o600);
@@ -106,11 +106,11 @@ describe("chainsmith bundle", () => {
     expect(keyPublic).toBe(execFileSync("openssl", ["x509", "-in", path.join(out, "cert.pem"), "-noout", "-pubkey"]).toString());
   });
 
-  it("--pfx-profile legacy also writes cert.pfx (0600, 3DES, SHA-1 MAC) that openssl opens", () => {
+  it("--pfx-profile legacy also writes cert.pfx (0600, 3DES, SHA-1 MAC) that openssl opens", async () => {
     write("out-pass.txt", "App Service 2026\n");
     const out = at("pfx-written");
-    const run = bundle(scenario("--key", at("leaf.key"), "--out", out, "--pfx-profile", "legacy", "--pfx-out-password-file", at("out-pass.txt"), "--json"));
-    expect(run.status).toBe(0);
+    const run = await bundle(scenario("--key", at("leaf.key"), "--out", out, "--pfx-profile", "legacy", "--pfx-out-password-file", at("out-pass.txt"), "--json"));
+    expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout).files).toContain(path.join(out, "cert.pfx"));
     expect(fs.statSync(path.join(out, "cert.pfx")).mode & 0o777).toBe(0o600);
     const info = spawnSync("openssl", ["pkcs12", "-in", path.join(out, "cert.pfx"), "-info", "-nodes", "-passin", "pass:App Service 2026"], { encoding: "utf8" });
@@ -122,36 +122,36 @@ describe("chainsmith bundle", () => {
     expect(run.stderr).not.toContain("App Service 2026");
   });
 
-  it("takes leaf and key from a PFX given as --leaf, and an encrypted key with its passphrase file", () => {
+  it("takes leaf and key from a PFX given as --leaf, and an encrypted key with its passphrase file", async () => {
     write("site.pfx", writePfx([leaf.cert, ca.cert], leaf.key.privateKey, "pfx pass", { profile: "legacy" }));
     write("pfx-pass.txt", "pfx pass\n");
-    const fromPfx = bundle(["--leaf", at("site.pfx"), "--pfx-password-file", at("pfx-pass.txt"), "--pool", at("r46-both.pem"), "--anchors", at("aaa.pem"), "--out", at("pfx-out")]);
-    expect(fromPfx.status).toBe(0);
+    const fromPfx = await bundle(["--leaf", at("site.pfx"), "--pfx-password-file", at("pfx-pass.txt"), "--pool", at("r46-both.pem"), "--anchors", at("aaa.pem"), "--out", at("pfx-out")]);
+    expect(fromPfx.code).toBe(0);
     expect(parseCertificates(fromPfx.stdout, "stdout").map((c) => c.sha256)).toEqual([leaf.cert.sha256, ca.cert.sha256, r46ByAaa.cert.sha256]);
     expect(fs.existsSync(at("pfx-out/privkey.pem"))).toBe(true);
 
     write("enc.key", execFileSync("openssl", ["pkcs8", "-topk8", "-v2", "aes-256-cbc", "-passout", "pass:key pass"], { input: leaf.keyPem }));
     write("key-pass.txt", "key pass\n");
-    const withKey = bundle(scenario("--key", at("enc.key"), "--key-passphrase-file", at("key-pass.txt"), "--out", at("enc-out")));
-    expect(withKey.status).toBe(0);
+    const withKey = await bundle(scenario("--key", at("enc.key"), "--key-passphrase-file", at("key-pass.txt"), "--out", at("enc-out")));
+    expect(withKey.code).toBe(0);
     expect(fs.readFileSync(at("enc-out/privkey.pem"), "utf8")).toContain("BEGIN PRIVATE KEY");
   });
 
-  it("exits 1 when no valid path exists (the intermediate is missing from the pool)", () => {
-    const run = bundle(["--leaf", at("leaf.pem"), "--pool", at("r46-both.pem"), "--profile", `legacy=${at("aaa.pem")}`]);
-    expect(run.status).toBe(1);
+  it("exits 1 when no valid path exists (the intermediate is missing from the pool)", async () => {
+    const run = await bundle(["--leaf", at("leaf.pem"), "--pool", at("r46-both.pem"), "--profile", `legacy=${at("aaa.pem")}`]);
+    expect(run.code).toBe(1);
     expect(run.stdout).toBe("");
     expect(run.stderr).toMatch(/^chainsmith: no valid chain \[no-valid-path\]/);
     expect(run.stderr).toContain("issuer 'Sectigo Public Server Authentication CA DV R36' not in pool or anchors");
   });
 
-  it("exits 2 on an expired or not-yet-valid leaf, saying when and what to do, and writes nothing", () => {
-    const expired = bundle(scenario("--at", "2199-01-01T00:00:00Z", "--out", at("expired-out")));
-    expect(expired.status).toBe(2);
+  it("exits 2 on an expired or not-yet-valid leaf, saying when and what to do, and writes nothing", async () => {
+    const expired = await bundle(scenario("--at", "2199-01-01T00:00:00Z", "--out", at("expired-out")));
+    expect(expired.code).toBe(2);
     expect(expired.stdout).toBe("");
     expect(expired.stderr).toMatch(/^chainsmith: error \[leaf-expired\]: The leaf cli\.example\.test \[[0-9a-f]+\] expired on \d{4}-\d\d-\d\dT.*\(checked at 2199-01-01T00:00:00\.000Z\)\. Renew it/);
-    const early = bundle(scenario("--at", "2000-01-01T00:00:00Z", "--out", at("early-out")));
-    expect(early.status).toBe(2);
+    const early = await bundle(scenario("--at", "2000-01-01T00:00:00Z", "--out", at("early-out")));
+    expect(early.code).toBe(2);
     expect(early.stderr).toMatch(/\[leaf-not-yet-valid\]: The leaf cli\.example\.test \[[0-9a-f]+\] is not valid before .*\(checked at 2000-01-01T00:00:00\.000Z\)\. Check the clock/);
     expect(fs.existsSync(at("expired-out"))).toBe(false);
     expect(fs.existsSync(at("early-out"))).toBe(false);
@@ -168,31 +168,31 @@ describe("chainsmith bundle", () => {
       ["a bad PFX profile", ["--leaf", "LEAF", "--out", "/tmp", "--pfx-profile", "rc2"], "bad-argument", /--pfx-profile 'rc2' is not a PFX profile/],
       ["a PFX without its password file", ["--leaf", "LEAF", "--out", "/tmp", "--pfx-profile", "modern"], "missing-argument", /--pfx-out-password-file FILE is required/],
       ["an unknown profile", ["--leaf", "LEAF", "--profile", "netscape"], "bad-profile", /Unknown client profile 'netscape'/],
-    ])("%s", (_label, args, code, message) => {
-      const run = bundle((args as string[]).map((a) => (a === "LEAF" ? at("leaf.pem") : a)));
-      expect(run.status).toBe(2);
+    ])("%s", async (_label, args, code, message) => {
+      const run = await bundle((args as string[]).map((a) => (a === "LEAF" ? at("leaf.pem") : a)));
+      expect(run.code).toBe(2);
       expect(run.stderr).toContain(`[${code}]`);
       expect(run.stderr).toMatch(message as RegExp);
     });
 
-    it("a key that does not match the leaf: key-mismatch, naming the leaf and no key material", () => {
-      const run = bundle(scenario("--key", at("other.key")));
-      expect(run.status).toBe(2);
+    it("a key that does not match the leaf: key-mismatch, naming the leaf and no key material", async () => {
+      const run = await bundle(scenario("--key", at("other.key")));
+      expect(run.code).toBe(2);
       expect(run.stderr).toMatch(/\[key-mismatch\].*cli\.example\.test/);
       expect(run.stderr).not.toContain("PRIVATE KEY");
       expect(run.stdout).toBe("");
     });
 
-    it("a private key given as the leaf", () => {
-      const run = bundle(["--leaf", at("leaf.key"), "--pool", at("ca.pem")]);
-      expect(run.status).toBe(2);
+    it("a private key given as the leaf", async () => {
+      const run = await bundle(["--leaf", at("leaf.key"), "--pool", at("ca.pem")]);
+      expect(run.code).toBe(2);
       expect(run.stderr).toContain(`[key-not-certificate]: ${at("leaf.key")}, block 1 (PRIVATE KEY)`);
     });
 
-    it("a wrong PFX password, never echoed", () => {
+    it("a wrong PFX password, never echoed", async () => {
       write("wrong-pass.txt", "guess-123\n");
-      const run = bundle(["--leaf", at("site.pfx"), "--pfx-password-file", at("wrong-pass.txt"), "--anchors", at("aaa.pem")]);
-      expect(run.status).toBe(2);
+      const run = await bundle(["--leaf", at("site.pfx"), "--pfx-password-file", at("wrong-pass.txt"), "--anchors", at("aaa.pem")]);
+      expect(run.code).toBe(2);
       expect(run.stderr).toContain("[pfx-wrong-password]");
       expect(run.stderr).not.toContain("guess-123");
     });

@@ -1,0 +1,3 @@
+module chainsmith.local/x509-verify
+
+go 1.26
