@@ -4,25 +4,36 @@
 import { describe, expect, it } from "vitest";
 import { untilSteady } from "../../../probe/until-steady";
 
-/** Reads that each take `ms[i]` and answer `answers[i]` (the last answer repeats), recording how many run at once. */
-function scriptedReads(answers: boolean[], ms: number[]) {
-  let started = 0;
+/**
+ * Reads that answer `answers[i]` (the last answer repeats), each ending when `until(i, state)`
+ * holds (checked as reads start and end; no timers, so a loaded machine cannot reorder them),
+ * recording how many run at once.
+ */
+function scriptedReads(answers: boolean[], until: (i: number, state: { started: number; ended: Set<number> }) => boolean = () => true) {
+  const state = { started: 0, ended: new Set<number>() };
+  const waiting: { i: number; release: () => void }[] = [];
   let running = 0;
   let mostAtOnce = 0;
+  const wake = () => {
+    for (const w of [...waiting]) if (until(w.i, state)) waiting.splice(waiting.indexOf(w), 1), w.release();
+  };
   const read = async () => {
-    const i = started++;
+    const i = state.started++;
     running++;
     mostAtOnce = Math.max(mostAtOnce, running);
-    await new Promise((resolve) => setTimeout(resolve, ms[Math.min(i, ms.length - 1)]));
+    await new Promise<void>((release) => (waiting.push({ i, release }), wake()));
     running--;
+    state.ended.add(i);
+    queueMicrotask(wake);
     return { i, right: answers[Math.min(i, answers.length - 1)] };
   };
-  return { read, started: () => started, mostAtOnce: () => mostAtOnce };
+  return { read, started: () => state.started, mostAtOnce: () => mostAtOnce };
 }
 
 describe("untilSteady", () => {
   it("overlaps slow reads: three right reads are started an interval apart, never more than three at once", async () => {
-    const reads = scriptedReads([true], [200]);
+    // No read ends before the third has started: a slow network.
+    const reads = scriptedReads([true], (_i, state) => state.started >= 3);
     const { value, steady } = await untilSteady(reads.read, (v) => v.right, { timeoutMs: 60_000, intervalMs: 10 });
     expect(steady).toBe(true);
     expect(value.i).toBe(2);
@@ -31,8 +42,8 @@ describe("untilSteady", () => {
   });
 
   it("judges reads in the order they started, even when a later one ends first", async () => {
-    // The first read is slow and sees the old chain; the next ones are fast and right.
-    const reads = scriptedReads([false, true], [300, 5]);
+    // The first read sees the old chain and ends only after the next two, which are right.
+    const reads = scriptedReads([false, true], (i, state) => i !== 0 || (state.ended.has(1) && state.ended.has(2)));
     const { value, steady } = await untilSteady(reads.read, (v) => v.right, { timeoutMs: 60_000, intervalMs: 10 });
     expect(steady).toBe(true);
     // Reads 1 and 2 ended right before read 0 was judged wrong: the streak starts again after it.
@@ -40,7 +51,8 @@ describe("untilSteady", () => {
   });
 
   it("starts one read at a time when reads are fast, an interval apart", async () => {
-    const reads = scriptedReads([false, false, true], [1]);
+    // Each read ends at once (before any timer can fire).
+    const reads = scriptedReads([false, false, true]);
     const { value, steady } = await untilSteady(reads.read, (v) => v.right, { timeoutMs: 60_000, intervalMs: 20 });
     expect(steady).toBe(true);
     expect(value.i).toBe(4);
@@ -48,7 +60,7 @@ describe("untilSteady", () => {
   });
 
   it("gives up after the timeout with the last read judged", async () => {
-    const reads = scriptedReads([true, false], [1]);
+    const reads = scriptedReads([true, false]);
     const { value, steady } = await untilSteady(reads.read, (v) => v.right, { timeoutMs: 100, intervalMs: 10 });
     expect(steady).toBe(false);
     expect(value.right).toBe(false);
