@@ -57,8 +57,11 @@ export class Fleet {
     const fleet = new Fleet([]);
     try {
       for (let first = 0; first < size; first += 10) {
-        const batch = Array.from({ length: Math.min(10, size - first) }, (_, i) => startTarget(`t${first + i + 1}`, initial, proxy));
-        fleet.targets.push(...(await Promise.all(batch)));
+        const batch = await Promise.allSettled(Array.from({ length: Math.min(10, size - first) }, (_, i) => startTarget(`t${first + i + 1}`, initial, proxy)));
+        // The batch's started targets join the fleet before a failure is thrown: stop() ends them too.
+        for (const started of batch) if (started.status === "fulfilled") fleet.targets.push(started.value);
+        const failed = batch.find((started) => started.status === "rejected");
+        if (failed) throw failed.reason;
         log(`  ${fleet.targets.length}/${size} targets up`);
       }
     } catch (error) {
@@ -88,14 +91,22 @@ export class Fleet {
 async function startTarget(name: string, initial: ChainVariant, proxy: Toxiproxy): Promise<Target> {
   const sshd = await startSshd();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chainsmith-wan-"));
-  fs.chmodSync(dir, 0o755);
-  fs.writeFileSync(path.join(dir, "fullchain.pem"), initial.chainPem, { mode: 0o644 });
-  fs.writeFileSync(path.join(dir, "privkey.pem"), initial.keyPem, { mode: 0o600 });
-  const nginx = await startNginx({ certPath: path.join(dir, "fullchain.pem"), keyPath: path.join(dir, "privkey.pem"), port: await freePort() });
-  const plan = planFiles({ preset: "nginx", directory: dir, configTestCommand: nginx.configTestCommand, reloadCommand: nginx.reloadCommand });
-  const sshPort = await proxy.proxy(`${name}-ssh`, sshd.port);
-  const tlsPort = await proxy.proxy(`${name}-tls`, nginx.port);
-  const knownHostsFile = path.join(dir, "known_hosts");
-  fs.writeFileSync(knownHostsFile, `${sshd.knownHostsLine.replace(/^\S+/, `[127.0.0.1]:${sshPort}`)}\n`);
-  return { name, sshd, nginx, dir, plan, sshPort, tlsPort, knownHostsFile };
+  let nginx: WebServer | undefined;
+  try {
+    fs.chmodSync(dir, 0o755);
+    fs.writeFileSync(path.join(dir, "fullchain.pem"), initial.chainPem, { mode: 0o644 });
+    fs.writeFileSync(path.join(dir, "privkey.pem"), initial.keyPem, { mode: 0o600 });
+    nginx = await startNginx({ certPath: path.join(dir, "fullchain.pem"), keyPath: path.join(dir, "privkey.pem"), port: await freePort() });
+    const plan = planFiles({ preset: "nginx", directory: dir, configTestCommand: nginx.configTestCommand, reloadCommand: nginx.reloadCommand });
+    const sshPort = await proxy.proxy(`${name}-ssh`, sshd.port);
+    const tlsPort = await proxy.proxy(`${name}-tls`, nginx.port);
+    const knownHostsFile = path.join(dir, "known_hosts");
+    fs.writeFileSync(knownHostsFile, `${sshd.knownHostsLine.replace(/^\S+/, `[127.0.0.1]:${sshPort}`)}\n`);
+    return { name, sshd, nginx, dir, plan, sshPort, tlsPort, knownHostsFile };
+  } catch (error) {
+    await nginx?.stop();
+    await sshd.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
 }
