@@ -16,6 +16,7 @@ import { assertOneSource, readMaterial, validityTime, type MaterialValues } from
 import { earlierIdentities } from "./earlier-identities";
 import { describeWaves, roll, type Rollout, type Wave } from "./rollout";
 import { deployTarget, endpointsOf, type DeployedTarget, type EndpointArgs, type TargetArgs, type TargetMaterial, type TargetStatus } from "./targets";
+import { endpointLabel, type Endpoint } from "../probe/endpoint";
 
 export type { TargetStatus } from "./targets";
 export type { Rollout } from "./rollout";
@@ -193,6 +194,7 @@ export class CertificateDeployment extends pulumi.ComponentResource {
     if (checks.length === 0) {
       pulumi.log.warn("chainsmith: no endpoint to verify: nothing proves from the wire what clients receive, and preview shows no served-chain drift. Give each target its endpoints.", this);
     }
+    if (!now && pulumi.runtime.isDryRun()) logWhatTheUpdateVerifies(args, this);
     const targets = args.targets.map((t) => deployed.get(t)!);
     this.resources = { targets: Object.fromEntries(args.targets.map((t, i) => [t.name, targets[i].resource])), checks };
 
@@ -232,6 +234,25 @@ function reportWaves(waves: Wave<TargetArgs, ServedChainCheck>[], deployment: pu
 }
 
 const targetCount = (n: number) => `${n} target${n === 1 ? "" : "s"}`;
+
+/**
+ * A certificate from other resources is chosen during the update, so preview cannot judge it:
+ * it says what the update will deploy and prove instead. Endpoints are named when plain values.
+ */
+function logWhatTheUpdateVerifies(args: CertificateDeploymentArgs, resource: pulumi.Resource): void {
+  const endpoints = [...args.targets.flatMap(endpointsOf), ...(args.endpoints ?? [])];
+  const labels = endpoints.map((e) => {
+    const { host, port, servername, protocol } = e as Partial<Endpoint>;
+    const plain = typeof host === "string" && typeof port === "number" && (servername === undefined || typeof servername === "string") && (protocol === undefined || typeof protocol === "string");
+    return plain ? endpointLabel(host, port, servername, protocol) : "an endpoint known after other resources are deployed";
+  });
+  const required = args.requiredProfiles;
+  const trust = Array.isArray(required) && required.length && required.every((p) => typeof p === "string") ? `, and that ${required.join(", ")} trust it` : "";
+  pulumi.log.info(
+    `chainsmith: the certificate is an output of other resources: its chain is chosen once that output is known. The update deploys it to ${args.targets.map((t) => t.name).join(", ")} and verifies from the wire that ${labels.join(", ") || "no endpoint"} serve it${trust}; it fails if not.`,
+    resource,
+  );
+}
 
 function assertUniqueTargetNames(targets: TargetArgs[]): void {
   const names = targets.map((t) => t.name);

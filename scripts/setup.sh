@@ -50,4 +50,7 @@ fi
 
 npx tsc -p tsconfig.json
 bash scripts/install-pulumi.sh >/dev/null
+bash scripts/install-yaml-host.sh
+bash scripts/install-codegen-host.sh
+bash scripts/install-sdk-checks.sh
 bash scripts/install-verifiers.sh

@@ -1,6 +1,7 @@
 // The chainsmith provider plugin (`pulumi-resource-chainsmith`): the Pulumi engine starts it
 // and speaks the provider protocol to it. The SDK's provider server does the handshake and
-// serves the schema; the resource methods are ours (resource-service.ts). No code and no
+// serves the schema and Construct (construct.ts: the CertificateDeployment for any language);
+// the resource methods are ours (resource-service.ts). No code and no
 // path of this machine goes into the state: a stack works from any checkout.
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -9,6 +10,7 @@ import { linuxTlsFiles } from "../linux/methods";
 import { SshConnection } from "../ssh/connection";
 import { servedChainCheck } from "../served-chain/methods";
 import { iisCertificate } from "../windows/methods";
+import { construct } from "./construct";
 import { EngineLog } from "./engine-log";
 import { resourceService } from "./resource-service";
 import { packageSchema } from "./schema";
@@ -53,7 +55,7 @@ export function serve(args: string[]): Promise<void> {
     return addService.call(this, service, merged);
   };
   const version = packageVersion();
-  return main({ version, getSchema: async () => packageSchema(version) }, args);
+  return main({ version, getSchema: async () => packageSchema(version), construct }, args);
 }
 
 if (require.main === module) {

@@ -1,33 +1,12 @@
 // The chainsmith package schema: the resources the provider serves, with named object types
 // and enums (no TypeScript unions), so that `pulumi package gen-sdk` can serve any language.
-// Secret properties are marked; descriptions become the editor hints of generated SDKs.
+// Secret properties are marked; descriptions become the editor hints of generated SDKs. Types that
+// the component shares with a module's resources live in index: Go packages must not import each other.
 import { PROTOCOLS } from "../../probe/endpoint";
 import { PRESETS } from "../linux/presets";
 
-type Property = Record<string, unknown>;
-
-const string = (description: string): Property => ({ type: "string", description });
-const integer = (description: string): Property => ({ type: "integer", description });
-const boolean = (description: string): Property => ({ type: "boolean", description });
-const secret = (description: string): Property => ({ type: "string", secret: true, description });
-const ref = (token: string, description: string): Property => ({ $ref: `#/types/${token}`, description });
-const arrayOf = (items: Property, description: string): Property => ({ type: "array", items, description });
-const enumOf = (description: string, values: string[]) => ({ type: "string", description, enum: values.map((value) => ({ value })) });
-
-const endpoint = "chainsmith:index:Endpoint";
-const chainEntry = "chainsmith:index:ChainEntry";
-const profile = "chainsmith:index:ClientProfile";
-const hostKeys = {
-  hostKeyFingerprints: arrayOf({ type: "string" }, 'OpenSSH SHA256 fingerprints of the host key ("SHA256:..." as `ssh-keygen -lf` prints them).'),
-  knownHosts: string("known_hosts lines for the host (plain or hashed names; [host]:port for other ports)."),
-  insecureAcceptAnyHostKey: boolean("Accept any host key: a man-in-the-middle risk, warned on every deployment."),
-};
-const login = {
-  host: string("Host name or address."),
-  port: integer("SSH port; default 22."),
-  user: string("Login user."),
-  ...hostKeys,
-};
+import { arrayOf, boolean, CHAIN_ENTRY as chainEntry, CLIENT_PROFILE as profile, ENDPOINT as endpoint, ENDPOINT_REPORT, enumOf, integer, login, ref, secret, string } from "./schema-builders";
+import { componentResources, componentTypes } from "./component-schema";
 
 const types = {
   [endpoint]: {
@@ -53,7 +32,7 @@ const types = {
     description: "A client population: a built-in name (`spec`) or a name with the PEM of its roots.",
     properties: { spec: string('A built-in profile, e.g. "mozilla", "system", "frozen:2016-01-01".'), name: string("Name of a custom profile."), roots: string("PEM of the custom profile's roots.") },
   },
-  "chainsmith:linux:JumpHost": { type: "object", description: "A bastion; it authenticates with the same key or agent as the target.", properties: login, required: ["host", "user"] },
+  "chainsmith:index:JumpHost": { type: "object", description: "A bastion; it authenticates with the same key or agent as the target.", properties: login, required: ["host", "user"] },
   "chainsmith:linux:Connection": {
     type: "object",
     description: "How to reach a Linux host: over SSH (host key verified) or the machine running Pulumi.",
@@ -64,16 +43,16 @@ const types = {
       connectTimeoutMs: integer("How long to wait for the SSH server, retries included."),
       commandTimeoutMs: integer("How long one command on the host (config test, reload, a file's transfer) may run before it is killed there; default 60000."),
       agent: string("ssh-agent socket, used when no sshPrivateKey is given."),
-      jumpHost: ref("chainsmith:linux:JumpHost", "A bastion to go through."),
+      jumpHost: ref("chainsmith:index:JumpHost", "A bastion to go through."),
     },
   },
-  "chainsmith:linux:FileOptions": {
+  "chainsmith:index:FileOptions": {
     type: "object",
     description: "Where one file goes and with which rights.",
     properties: { path: string("Absolute path on the host."), mode: integer("Permission bits, e.g. 0o640 = 416."), owner: string("User name or id."), group: string("Group name or id.") },
   },
-  "chainsmith:linux:Preset": enumOf("Which server reads the files: its file paths, config test and reload.", Object.keys(PRESETS)),
-  "chainsmith:linux:OnDelete": enumOf("What delete does: restore the files found before the first deployment, or keep the deployed ones.", ["restore", "keep"]),
+  "chainsmith:index:Preset": enumOf("Which server reads the files: its file paths, config test and reload.", Object.keys(PRESETS)),
+  "chainsmith:index:OnDelete": enumOf("What delete does: restore the files found before the first deployment, or keep the deployed ones.", ["restore", "keep"]),
   "chainsmith:index:PfxProfile": enumOf("PKCS#12 encryption: modern (AES-256, SHA-256 MAC) or legacy (3DES, SHA-1 MAC) for Windows Server 2016 and Azure App Service.", ["modern", "legacy"]),
   "chainsmith:linux:DeployedFile": {
     type: "object",
@@ -87,22 +66,22 @@ const types = {
     properties: { ...login, connectTimeoutMs: integer("How long to wait for the SSH server."), commandTimeoutMs: integer("Limit for one agent run; default 600000."), agent: string("ssh-agent socket.") },
     required: ["host", "user"],
   },
-  "chainsmith:windows:Binding": {
+  "chainsmith:index:IisBinding": {
     type: "object",
     description: "The IIS HTTPS binding.",
     properties: { site: string('IIS site name, e.g. "Default Web Site".'), port: integer("Port."), ip: string('"*" (default) or one address.'), host: string("Host name of an SNI binding; empty for an IP binding.") },
     required: ["site", "port"],
   },
-  "chainsmith:windows:LeafStore": enumOf("Where the leaf and its key go.", ["My", "WebHosting"]),
+  "chainsmith:index:LeafStore": enumOf("Where the leaf and its key go.", ["My", "WebHosting"]),
 };
 
 const linuxInputs = {
   connection: ref("chainsmith:linux:Connection", "How to reach the host."),
   sshPrivateKey: secret("SSH login key."),
   sshPassphrase: secret("Passphrase of sshPrivateKey."),
-  preset: ref("chainsmith:linux:Preset", "Which server reads the files."),
+  preset: ref("chainsmith:index:Preset", "Which server reads the files."),
   directory: string("Put the preset's files in this directory, keeping their names."),
-  files: { type: "object", additionalProperties: ref("chainsmith:linux:FileOptions", "Per-role file."), description: "Per-role overrides (fullchain, privkey, ...); for preset custom, the files to write." },
+  files: { type: "object", additionalProperties: ref("chainsmith:index:FileOptions", "Per-role file."), description: "Per-role overrides (fullchain, privkey, ...); for preset custom, the files to write." },
   reloadCommand: string('Replaces the preset\'s reload command; "" skips the reload.'),
   configTestCommand: string('Replaces the preset\'s config test; "" skips it.'),
   chain: string("PEM chain to serve, leaf first, anchor left out."),
@@ -112,7 +91,7 @@ const linuxInputs = {
   pfxProfile: ref("chainsmith:index:PfxProfile", "PKCS#12 encryption of a PFX file."),
   endpoints: arrayOf(ref(endpoint, ""), "TLS endpoints that must serve the chain after the reload."),
   verifyTimeoutMs: integer("How long to wait for the endpoints to serve the new chain; default 30000."),
-  onDelete: ref("chainsmith:linux:OnDelete", "What delete does; default restore."),
+  onDelete: ref("chainsmith:index:OnDelete", "What delete does; default restore."),
 };
 
 const iisInputs = {
@@ -122,8 +101,8 @@ const iisInputs = {
   chain: string("PEM chain to serve, leaf first, no root."),
   privateKey: secret("The leaf's private key, PEM."),
   keyPassphrase: secret("Passphrase of an encrypted privateKey."),
-  binding: ref("chainsmith:windows:Binding", "The IIS binding."),
-  leafStore: ref("chainsmith:windows:LeafStore", "Where the leaf goes; default My."),
+  binding: ref("chainsmith:index:IisBinding", "The IIS binding."),
+  leafStore: ref("chainsmith:index:LeafStore", "Where the leaf goes; default My."),
   exportableKey: boolean("Mark the imported key exportable; default false."),
   disableRootAutoUpdate: boolean("Set DisableRootAutoUpdate=1 (the host stops receiving new roots); default false."),
   removeOldLeaf: boolean("Remove the previously bound leaf once no IIS binding, http.sys entry or RDP uses it; default false."),
@@ -184,7 +163,7 @@ const resources = {
     description: "Proof from the wire that clients receive the desired chain; a mismatch fails the deployment, and every preview probes again (drift).",
     inputProperties: checkInputs,
     requiredInputs: ["endpoints", "desiredChain"],
-    properties: { ...checkInputs, served: arrayOf({ type: "object", additionalProperties: { $ref: "pulumi.json#/Any" } }, "What each endpoint serves and what each client profile makes of it."), drift },
+    properties: { ...checkInputs, served: arrayOf(ref(ENDPOINT_REPORT, ""), "What each endpoint serves and what each client profile makes of it."), drift },
     required: ["endpoints", "desiredChain", "served", "drift"],
   },
 };
@@ -195,8 +174,16 @@ export function packageSchema(version: string): string {
     version,
     description: "Declare the TLS certificate chain your servers must serve: chainsmith chooses it, deploys it to Linux and Windows IIS hosts, proves it from the wire and shows drift on preview.",
     license: "Apache-2.0",
-    types,
-    resources,
-    language: { nodejs: { packageName: "chainsmith" } },
+    // The SDKs as packages of their own (the Go one with its go.mod).
+    meta: { supportPack: true },
+    types: { ...types, ...componentTypes },
+    resources: { ...resources, ...componentResources },
+    // The generated SDKs (sdk/, npm run gen-sdk). The Node.js one is not the chainsmith package (that one holds the in-process class): another name.
+    language: {
+      nodejs: { packageName: "@chainsmith/sdk", dependencies: { "@pulumi/pulumi": "^3" } },
+      python: { packageName: "pulumi_chainsmith", requires: { pulumi: ">=3.0.0,<4.0.0" }, pyproject: { enabled: true } },
+      go: { importBasePath: "chainsmith.example/sdk/go/chainsmith" },
+      csharp: { rootNamespace: "Chainsmith", packageReferences: { Pulumi: "3.*" } },
+    },
   });
 }

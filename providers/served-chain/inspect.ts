@@ -59,8 +59,9 @@ export interface ExpectationInputs {
   timeoutMs?: number;
 }
 
-export function loadProfiles(inputs: ProfileInput[] | undefined): ClientProfile[] {
-  return (inputs ?? []).map((p) => (typeof p === "string" ? loadProfile(p) : profileFromFile(p.name, p.roots, `the roots of profile ${p.name}`)));
+/** The profiles; the schema (a program in another language) writes a spec as { spec }. */
+export function loadProfiles(inputs: (ProfileInput | { spec: string })[] | undefined): ClientProfile[] {
+  return (inputs ?? []).map((p) => (typeof p === "string" ? loadProfile(p) : "spec" in p ? loadProfile(p.spec) : profileFromFile(p.name, p.roots, `the roots of profile ${p.name}`)));
 }
 
 /** Probes every endpoint (in parallel) and judges what each one serves. */

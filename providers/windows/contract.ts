@@ -215,11 +215,38 @@ export interface ApplyReport {
 
 export type AgentResult = Inventory | ChainReport | ApplyReport;
 
+/**
+ * The codes of the agent's refusals and failures (Stop-Agent in agent.ps1, and agent-failed for
+ * any other exception); the simulated host answers with the same.
+ */
+export const AGENT_ERROR_CODES = [
+  "agent-failed",
+  "bad-input",
+  "bad-step",
+  "bad-verb",
+  "binding-ambiguous",
+  "binding-conflict",
+  "binding-not-updated",
+  "certificate-key-unusable",
+  "certificate-not-found",
+  "command-failed",
+  "flush-failed",
+  "pfx-import-failed",
+  "pfx-key-unusable",
+  "pfx-missing",
+  "refused-in-use",
+  "refused-not-self-signed",
+  "refused-not-stale-twin",
+  "site-missing",
+  "thumbprint-mismatch",
+] as const;
+export type AgentErrorCode = (typeof AGENT_ERROR_CODES)[number];
+
 /** The agent's whole answer, printed as one line after RESULT_MARKER (or GZIP_RESULT_MARKER). */
 export type AgentResponse =
   | { ok: true; verb: AgentVerb; result: AgentResult }
   /** `done`: the steps of an apply finished before the failure. */
-  | { ok: false; verb: string; error: { code: string; message: string }; done?: string[] };
+  | { ok: false; verb: string; error: { code: AgentErrorCode; message: string }; done?: string[] };
 
 /** Marks the agent's answer on stdout, so stray output (module banners, warnings) cannot be mistaken for it. */
 export const RESULT_MARKER = "CHAINSMITH-AGENT-RESULT:";

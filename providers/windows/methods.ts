@@ -231,8 +231,6 @@ function bindingId(b: BindingSpec): string {
   return `${b.site}/${b.ip ?? "*"}:${b.port}:${b.host ?? ""}`;
 }
 
-
-
 // Every error leaving the provider is scrubbed of the secrets it was given.
 function guarded<T>(inputs: Partial<IisTargetInputs>, work: () => Promise<T>): Promise<T> {
   return guardedBy(secretValues(inputs, SECRET_INPUTS), work);

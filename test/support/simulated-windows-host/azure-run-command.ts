@@ -140,6 +140,10 @@ export interface RecordedResource {
  */
 export function runCommandMocks(host: () => SimulatedWindowsHost, recorded: RecordedResource[], options: { preview?: boolean; extraState?: (type: string) => Record<string, unknown> } = {}): pulumi.runtime.Mocks {
   const views = new Map<string, InstanceView>();
+  // One VM is one host: a VM keeps the host current at its first Run Command, so a component
+  // still running its last commands is not sent to the host a later test made.
+  const hosts = new Map<string, SimulatedWindowsHost>();
+  const hostOf = (vmName: string) => hosts.get(vmName) ?? hosts.set(vmName, host()).get(vmName)!;
   return {
     newResource: (args) => {
       recorded.push({ type: args.type, name: args.name, inputs: args.inputs });
@@ -149,7 +153,7 @@ export function runCommandMocks(host: () => SimulatedWindowsHost, recorded: Reco
         const script = unwrapSecret<{ script?: string }>(args.inputs.source)?.script ?? "";
         const parameters = unwrapSecret<RunCommandParameter[] | undefined>(args.inputs.parameters) ?? [];
         const protectedParameters = unwrapSecret<RunCommandParameter[] | undefined>(args.inputs.protectedParameters) ?? [];
-        views.set(args.inputs.runCommandName, runCommand(host(), unwrapSecret<string>(script), parameters, protectedParameters));
+        views.set(args.inputs.runCommandName, runCommand(hostOf(args.inputs.vmName), unwrapSecret<string>(script), parameters, protectedParameters));
       }
       return { id: `${args.name}-id`, state: { ...args.inputs, name: args.inputs.runCommandName ?? args.name, ...(options.extraState?.(args.type) ?? {}) } };
     },

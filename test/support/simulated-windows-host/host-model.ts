@@ -13,6 +13,7 @@ import { Certificate } from "../../../chain/certificate";
 import { factsOf } from "../../../providers/windows/certificate-facts";
 import { focusClosure } from "../../../providers/windows/inventory-focus";
 import {
+  AgentErrorCode,
   AgentRequest,
   AgentResponse,
   BindingKey,
@@ -65,7 +66,7 @@ export interface IisBinding extends BindingKey {
 
 export class Refusal extends Error {
   constructor(
-    readonly code: string,
+    readonly code: AgentErrorCode,
     message: string,
   ) {
     super(message);

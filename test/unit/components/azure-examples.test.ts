@@ -38,7 +38,7 @@ async function runExample(project: string, example: string, config: Record<strin
   const all: Record<string, string> = { "azure-native:location": "westeurope" };
   for (const [k, v] of Object.entries(config)) all[`${project}:${k}`] = v;
   pulumi.runtime.setAllConfig(all, [`${project}:privateKey`]);
-  await import(`../../../examples/${example}/index`);
+  await import(/* @vite-ignore */ path.join(__dirname, "../../../examples", example, "index.ts"));
 }
 
 const common = () => ({
