@@ -1,210 +1,204 @@
 /**
- * Benchmark: deploy a chain to 20 Linux targets (20 real sshd + nginx pairs on loopback),
- * all in parallel with one SSH connection per host, beside the slowest target deployed
- * alone and a sequential `scp` + `ssh` shell loop doing the same work (upload, config
- * test, reload, check the served chain with `openssl s_client`).
+ * Benchmark: rolling a chain out to Linux targets over a WAN. Real sshd + nginx pairs on
+ * loopback, every port behind toxiproxy with a round trip of 0, 50 or 150 ms (and jitter).
+ * Side by side in one run, per round-trip time: one target; 20 targets in parallel; the
+ * sequential scp/ssh loop over the same 20; and at 50 ms 100 targets with a bounded
+ * concurrency, with the deployer's memory and open sockets. Printed beside each figure: its
+ * floor, max(one target's time, the run's CPU / cores), since here the targets' sshd and nginx
+ * share the deployer's cores; and the round trips of one deployment, phase by phase.
  *
- *   npx tsc -p tsconfig.json && node dist/bench/rollout.js
+ *   npm run bench   (or: bash scripts/install-toxiproxy.sh && npx tsc -p tsconfig.json && node dist/bench/rollout.js)
  *
- * Goals: parallel total <= 1.5x the slowest single target; >= 5x faster than the loop.
- * Runs as root (it starts sshd); both sides log in as a uid-0 user whose shell is plain sh
- * (see PLAIN_ROOT_USER). TARGETS=n and RUNS=n override the defaults.
+ * Runs as root (it starts sshd). TARGETS (20), FLEET (100), SINGLES (5) and RTTS ("0,50,150") override the defaults.
  */
-import { execFile, execFileSync } from "node:child_process";
-import * as fs from "node:fs";
 import * as os from "node:os";
-import * as path from "node:path";
-import { performance } from "node:perf_hooks";
-import { buildDesiredState } from "../providers/linux/desired-state";
-import { deploy } from "../providers/linux/deploy";
-import { planFiles, type FilePlan } from "../providers/linux/presets";
-import { SshHost } from "../providers/linux/hosts/ssh-host";
-import { Pki, pemOf } from "../harness/pki";
-import { PLAIN_ROOT_USER, startSshd, type Sshd } from "../harness/sshd";
-import { startNginx, type WebServer } from "../harness/webservers";
-import { freePort } from "../harness/tls-servers";
-import { childPids } from "../harness/webservers";
+import { machineBusyMs, ownCpuMs, ownFootprint, processTreeCpuMs } from "./wan/cpu";
+import { deployFleet, deployOne, shellDeploy } from "./wan/deployments";
+import { chainVariants, Fleet, type ChainVariant, type Target } from "./wan/fleet";
+import { PHASES, PHASE_WORDS, type Phase, type Phases } from "./wan/phase-clock";
+import { ROUND_TRIP_FLOOR } from "./wan/round-trip-floor";
+import { Toxiproxy, type Latency } from "./wan/toxiproxy";
 
 const TARGETS = Number(process.env.TARGETS ?? 20);
-const RUNS = Number(process.env.RUNS ?? 3);
+const FLEET = Number(process.env.FLEET ?? 100);
+const SINGLES = Number(process.env.SINGLES ?? 5);
+const RTTS = (process.env.RTTS ?? "0,50,150").split(",").map(Number);
+const CORES = os.cpus().length;
+const FLEET_CONCURRENCY = [FLEET, 25];
 
-interface Target {
-  sshd: Sshd;
-  nginx: WebServer;
-  dir: string;
-  plan: FilePlan;
-  knownHostsFile: string;
+const latencyOf = (rttMs: number): Latency => ({ rttMs, jitterMs: rttMs / 5 });
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const ms = (value: number) => `${Math.round(value).toLocaleString("en")} ms`;
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+interface Cpu {
+  chainsmith: number;
+  targets: number;
+  proxy: number;
+  /** Everything else on the machine during the run (other users' work). */
+  others: number;
 }
 
-interface ChainVariant {
-  name: string;
-  chainPem: string;
-  keyPem: string;
-  certificates: number;
+interface Measured {
+  wallMs: number;
+  cpu: Cpu;
+}
+
+interface RttFigures {
+  rttMs: number;
+  one: number;
+  /** Median wall time of each phase of the single deployments. */
+  phases: Record<Phase, number>;
+  singles: Phases[];
+  parallel: Measured;
+  loop: number;
 }
 
 async function main(): Promise<void> {
-  const pki = new Pki();
-  const oldRoot = await pki.root("Bench Old Root");
-  const newRoot = await pki.root("Bench New Root");
-  const cross = await pki.crossSign(newRoot, oldRoot);
-  const ca = await pki.intermediate("Bench Issuing CA", newRoot);
-  const leaf = await pki.leaf("bench.example.test", ca);
-  // Alternate between two chains so every deployment really changes the files.
-  const variants: ChainVariant[] = [
-    { name: "cross-signed (3 certificates)", chainPem: pemOf(leaf, ca, cross), keyPem: leaf.keyPem, certificates: 3 },
-    { name: "short (2 certificates)", chainPem: pemOf(leaf, ca), keyPem: leaf.keyPem, certificates: 2 },
-  ];
-
-  const targets: Target[] = [];
-  process.stderr.write(`starting ${TARGETS} sshd + nginx pairs on loopback...\n`);
+  const variants = await chainVariants();
+  let turn = 0;
+  const next = (): ChainVariant => variants[turn++ % 2];
+  const proxy = await Toxiproxy.start();
+  let fleet: Fleet | undefined;
   try {
-    for (let i = 0; i < TARGETS; i++) targets.push(await startTarget(variants[1]));
-    let turn = 0;
-    const next = () => variants[turn++ % 2];
-    const single: number[] = [];
-    const parallel: number[] = [];
-    const loop: number[] = [];
-    const cpu: CpuUse[] = [];
-    for (let run = 0; run < RUNS; run++) {
-      const alone: number[] = [];
-      for (const target of targets) alone.push(await timed(() => deployOne(target, next())));
-      single.push(Math.max(...alone));
+    log(`starting ${FLEET} sshd + nginx pairs on loopback, each port behind toxiproxy...`);
+    fleet = await Fleet.start(Math.max(FLEET, TARGETS), variants[1], proxy, log);
+    const twenty = fleet.targets.slice(0, TARGETS);
+    const measure = async (work: () => Promise<unknown>): Promise<Measured> => {
+      const before = { targets: await fleet!.cpuMs(), proxy: processTreeCpuMs(proxy.pid) };
+      const [ownBefore, machineBefore, started] = [ownCpuMs(), machineBusyMs(), performance.now()];
+      await work();
+      // Own CPU first: waiting for the targets' sessions to end reads /proc, work of the benchmark's.
+      const [own, machine, wallMs] = [ownCpuMs() - ownBefore, machineBusyMs() - machineBefore, performance.now() - started];
+      const targets = (await fleet!.cpuMs()) - before.targets;
+      const proxied = processTreeCpuMs(proxy.pid) - before.proxy;
+      return { wallMs, cpu: { chainsmith: own, targets, proxy: proxied, others: Math.max(0, machine - own - targets - proxied) } };
+    };
+    // Warm the code paths (JIT, certificate caches) before anything is timed.
+    await deployFleet(twenty, next());
+
+    const figures: RttFigures[] = [];
+    let fleetRows: string[] = [];
+    for (const rttMs of RTTS) {
+      await proxy.setLatency(latencyOf(rttMs));
+      log(`round trip ${rttMs} ms: ${SINGLES} single deployments, ${TARGETS} in parallel, the shell loop over ${TARGETS}`);
+      const singles: Phases[] = [];
+      for (const target of twenty.slice(0, SINGLES)) singles.push(await deployOne(target, next()));
+      const totals = singles.map((p) => PHASES.reduce((sum, phase) => sum + p[phase].wall, 0));
+      const phases = Object.fromEntries(PHASES.map((phase) => [phase, median(singles.map((p) => p[phase].wall))])) as Record<Phase, number>;
       const variant = next();
-      const before = await cpuUse(targets);
-      parallel.push(await timed(() => Promise.all(targets.map((t) => deployOne(t, variant)))));
-      cpu.push(cpuSince(before, await cpuUse(targets)));
+      const parallel = await measure(() => deployFleet(twenty, variant));
       const shellVariant = next();
-      loop.push(await timed(async () => {
-        for (const target of targets) await shellDeploy(target, shellVariant);
-      }));
-      process.stderr.write(
-        `run ${run + 1}/${RUNS}: slowest single ${ms(single[run])}, parallel ${ms(parallel[run])} (${(parallel[run] / single[run]).toFixed(2)}x), shell loop ${ms(loop[run])} (${(loop[run] / parallel[run]).toFixed(1)}x)\n`,
-      );
+      const loopStarted = performance.now();
+      for (const target of twenty) await shellDeploy(target, shellVariant);
+      figures.push({ rttMs, one: median(totals), phases, singles, parallel, loop: performance.now() - loopStarted });
+      if (rttMs === 50) fleetRows = await hundredTargets(fleet.targets.slice(0, FLEET), median(totals), next, measure);
     }
-    const [s, p, l] = [median(single), median(parallel), median(loop)];
-    // Ratios are taken within each run (same machine load), then their median.
-    const overSingle = median(parallel.map((value, i) => value / single[i]));
-    const speedup = median(loop.map((value, i) => value / parallel[i]));
-    console.log(`chainsmith rollout benchmark: ${TARGETS} targets (sshd + nginx on loopback), ${os.cpus().length} cores, median of ${RUNS} runs`);
-    console.log(`  slowest single target, deployed alone       ${ms(s).padStart(9)}`);
-    console.log(`  all ${TARGETS} targets in parallel (1 SSH conn/host) ${ms(p).padStart(9)}   ${overSingle.toFixed(2)}x the slowest single (goal <= 1.5x)`);
-    console.log(`  sequential scp + ssh shell loop             ${ms(l).padStart(9)}   parallel is ${speedup.toFixed(1)}x faster (goal >= 5x)`);
-    console.log(`  each deployment: upload fullchain + key atomically, nginx -t, reload, check the served chain on the wire`);
-    const deployer = median(cpu.map((c) => c.deployerMs));
-    const hosts = median(cpu.map((c) => c.targetsMs));
-    console.log(`  CPU of the parallel run: chainsmith ${ms(deployer)}, the ${TARGETS} targets' sshd + nginx and the commands they ran ${ms(hosts)};`);
-    console.log(`    on ${os.cpus().length} cores the targets' own work alone takes at least ${ms(hosts / os.cpus().length)} (on real targets it runs on their own CPUs)`);
+    printRollout(figures);
+    if (fleetRows.length) console.log(fleetRows.join("\n"));
+    printRoundTrips(figures);
+    printCpuByPhase(figures);
   } finally {
-    for (const target of targets) {
-      await target.nginx.stop();
-      await target.sshd.stop();
-      fs.rmSync(target.dir, { recursive: true, force: true });
-    }
+    await fleet?.stop();
+    await proxy.stop();
   }
 }
 
-interface CpuUse {
-  deployerMs: number;
-  targetsMs: number;
-}
-
-/**
- * CPU time used so far by this process and by the targets' sshd and nginx with all their
- * descendants: live ones (nginx's current worker) and finished ones (a closed connection's sshd,
- * its shell and `nginx -t`, retired workers), which count in their parent's times once reaped.
- * Waits first for the connections to close.
- */
-async function cpuUse(targets: Target[]): Promise<CpuUse> {
-  for (let waited = 0; waited < 3000 && targets.some((t) => t.sshd.sessionPids().length > 0); waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
-  const own = process.cpuUsage();
-  return { deployerMs: (own.user + own.system) / 1000, targetsMs: targets.reduce((sum, t) => sum + processTreeCpuMs(t.sshd.pid) + processTreeCpuMs(t.nginx.pid), 0) };
-}
-
-function cpuSince(before: CpuUse, after: CpuUse): CpuUse {
-  return { deployerMs: after.deployerMs - before.deployerMs, targetsMs: after.targetsMs - before.targetsMs };
-}
-
-const CLOCK_TICKS_PER_SECOND = Number(execFileSync("getconf", ["CLK_TCK"]).toString());
-
-/** utime + stime + cutime + cstime of `pid` (proc(5)) and of its live descendants, in ms. */
-function processTreeCpuMs(pid: number): number {
-  let stat: string;
-  try {
-    stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-  } catch {
-    return 0; // Exited between listing and reading: counted in its parent's times once reaped.
+async function hundredTargets(targets: Target[], one: number, next: () => ChainVariant, measure: (work: () => Promise<unknown>) => Promise<Measured>): Promise<string[]> {
+  const rows = [
+    "",
+    `${targets.length} targets at 50 ms RTT, chainsmith's own bounded concurrency (a new deployment starts as one ends):`,
+    `  ${"in flight".padEnd(10)} ${"wall".padStart(9)} ${"floor".padStart(9)} ${"ratio".padStart(7)} ${"other load".padStart(10)} ${"free floor".padStart(10)} ${"ratio".padStart(7)}  ${"chainsmith CPU".padStart(16)}  deployer: RSS, live heap, open sockets: before / peak / after`,
+  ];
+  for (const concurrency of FLEET_CONCURRENCY) {
+    log(`${targets.length} targets at 50 ms, ${concurrency} at a time`);
+    const before = ownFootprint(true);
+    let peak = before;
+    const sampler = setInterval(() => {
+      const now = ownFootprint();
+      peak = { rssMiB: Math.max(peak.rssMiB, now.rssMiB), heapMiB: Math.max(peak.heapMiB, now.heapMiB), sockets: Math.max(peak.sockets, now.sockets) };
+    }, 250);
+    const variant = next();
+    const run = await measure(() => deployFleet(targets, variant, concurrency)).finally(() => clearInterval(sampler));
+    const after = ownFootprint(true);
+    const [floor, free] = [floorOf(one, run.cpu), freeFloorOf(one, run)];
+    const each = (pick: (f: typeof before) => number) => [before, peak, after].map((f) => pick(f).toFixed(0)).join("/");
+    rows.push(
+      `  ${String(concurrency).padEnd(10)} ${ms(run.wallMs).padStart(9)} ${ms(floor).padStart(9)} ${`${(run.wallMs / floor).toFixed(2)}x`.padStart(7)} ${`${load(run)} cores`.padStart(10)} ${ms(free).padStart(10)} ${`${(run.wallMs / free).toFixed(2)}x`.padStart(7)}  ${`${(run.cpu.chainsmith / targets.length).toFixed(1)} ms/deploy`.padStart(16)}  ` +
+        `${each((f) => f.rssMiB)} MiB, ${each((f) => f.heapMiB)} MiB, ${each((f) => f.sockets)}`,
+    );
   }
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0);
-  return (ticks * 1000) / CLOCK_TICKS_PER_SECOND + childPids(pid).reduce((sum, child) => sum + processTreeCpuMs(child), 0);
+  rows.push(`  goal: <= 1.3x the floor; floor = max(one target ${ms(one)}, the run's CPU / ${CORES} cores); free floor: the cores the machine's other load left`);
+  return rows;
 }
 
-async function startTarget(initial: ChainVariant): Promise<Target> {
-  const sshd = await startSshd();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chainsmith-rollout-"));
-  fs.chmodSync(dir, 0o755);
-  fs.writeFileSync(path.join(dir, "fullchain.pem"), initial.chainPem, { mode: 0o644 });
-  fs.writeFileSync(path.join(dir, "privkey.pem"), initial.keyPem, { mode: 0o600 });
-  const nginx = await startNginx({ certPath: path.join(dir, "fullchain.pem"), keyPath: path.join(dir, "privkey.pem"), port: await freePort() });
-  const plan = planFiles({ preset: "nginx", directory: dir, configTestCommand: nginx.configTestCommand, reloadCommand: nginx.reloadCommand });
-  const knownHostsFile = path.join(dir, "known_hosts");
-  fs.writeFileSync(knownHostsFile, sshd.knownHostsLine + "\n");
-  return { sshd, nginx, dir, plan, knownHostsFile };
+function floorOf(one: number, cpu: Cpu): number {
+  return Math.max(one, (cpu.chainsmith + cpu.targets + cpu.proxy) / CORES);
 }
 
-async function deployOne(target: Target, variant: ChainVariant): Promise<void> {
-  const desired = buildDesiredState({ chainPem: variant.chainPem, privateKeyPem: variant.keyPem }, target.plan);
-  const host = await SshHost.connect({ host: target.sshd.host, port: target.sshd.port, user: PLAIN_ROOT_USER, privateKey: target.sshd.clientKey, hostKeyFingerprints: [target.sshd.hostKeyFingerprint] });
-  try {
-    await deploy(host, desired, target.plan, { endpoints: [{ host: "127.0.0.1", port: target.nginx.port }], verifyTimeoutMs: 30_000, owner: "bench" });
-  } finally {
-    host.close();
+/** The same floor with the cores the rest of the machine left free during the run. */
+function freeFloorOf(one: number, run: Measured): number {
+  const free = Math.max(0.25, CORES - run.cpu.others / run.wallMs);
+  return Math.max(one, (run.cpu.chainsmith + run.cpu.targets + run.cpu.proxy) / free);
+}
+
+const load = (run: Measured) => `${(run.cpu.others / run.wallMs).toFixed(2)}`;
+
+function printRollout(figures: RttFigures[]): void {
+  console.log(`chainsmith WAN rollout: ${TARGETS} Linux targets (sshd + nginx on loopback behind toxiproxy), ${CORES} cores`);
+  console.log(`each deployment: SSH login, read the files, write fullchain + key atomically, nginx -t + reload, the new chain on 3 probes in a row`);
+  const header = ["RTT", "one target", `${TARGETS} parallel`, "floor", "/one", "/floor", "other load", "free floor", "/free", "scp+ssh loop", "speedup", "CPU/deploy", "targets CPU", "proxy CPU"];
+  const rows = figures.map((f) => {
+    const [floor, free] = [floorOf(f.one, f.parallel.cpu), freeFloorOf(f.one, f.parallel)];
+    return [
+      `${f.rttMs} ms`,
+      ms(f.one),
+      ms(f.parallel.wallMs),
+      ms(floor),
+      `${(f.parallel.wallMs / f.one).toFixed(2)}x`,
+      `${(f.parallel.wallMs / floor).toFixed(2)}x`,
+      `${load(f.parallel)} cores`,
+      ms(free),
+      `${(f.parallel.wallMs / free).toFixed(2)}x`,
+      ms(f.loop),
+      `${(f.loop / f.parallel.wallMs).toFixed(1)}x`,
+      `${(f.parallel.cpu.chainsmith / TARGETS).toFixed(1)} ms`,
+      ms(f.parallel.cpu.targets),
+      ms(f.parallel.cpu.proxy),
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  for (const row of [header, ...rows]) console.log(`  ${row.map((cell, i) => cell.padStart(widths[i])).join("  ")}`);
+  console.log(`  goals at 50 ms: ${TARGETS} parallel <= 1.3x one target; >= 10x the loop; chainsmith's CPU <= 10 ms per deployment`);
+  console.log(`  floor = max(one target, the parallel run's CPU (chainsmith + targets + proxy) / ${CORES} cores); other load: the rest of the machine's work`);
+  console.log(`  during the run, in cores; free floor: the floor on the cores it left. CPU/deploy: chainsmith's own`);
+}
+
+function printRoundTrips(figures: RttFigures[]): void {
+  const at = (rttMs: number) => figures.find((f) => f.rttMs === rttMs);
+  const [low, high] = [at(50), at(150)];
+  if (!low || !high) return;
+  console.log("");
+  console.log("round trips of one deployment (extra time from 50 to 150 ms RTT / 100 ms; the floor: what the protocols allow):");
+  let total = 0;
+  let floor = 0;
+  for (const phase of PHASES.filter((p) => p !== "desired")) {
+    const trips = (high.phases[phase] - low.phases[phase]) / (high.rttMs - low.rttMs);
+    total += trips;
+    floor += ROUND_TRIP_FLOOR[phase].trips;
+    console.log(`  ${PHASE_WORDS[phase].padEnd(50)} ${trips.toFixed(1).padStart(5)}   floor ${String(ROUND_TRIP_FLOOR[phase].trips).padStart(2)}  ${ROUND_TRIP_FLOOR[phase].why}`);
   }
+  console.log(`  ${"total".padEnd(50)} ${total.toFixed(1).padStart(5)}   floor ${String(floor).padStart(2)}  (+1 per TCP connection on a real network: toxiproxy accepts at once)`);
 }
 
-// What a careful shell script does per host: upload to temporary names, move into place,
-// test, reload, then poll `openssl s_client -showcerts` until the new chain is served.
-async function shellDeploy(target: Target, variant: ChainVariant): Promise<void> {
-  const staging = path.join(os.tmpdir(), `chainsmith-rollout-staging-${process.pid}`);
-  fs.mkdirSync(staging, { recursive: true });
-  fs.writeFileSync(path.join(staging, "fullchain.pem"), variant.chainPem);
-  fs.writeFileSync(path.join(staging, "privkey.pem"), variant.keyPem, { mode: 0o600 });
-  const sshOptions = ["-i", target.sshd.clientKeyPath, "-o", `UserKnownHostsFile=${target.knownHostsFile}`, "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes"];
-  const remote = `${PLAIN_ROOT_USER}@${target.sshd.host}`;
-  await run("scp", ["-q", "-P", String(target.sshd.port), ...sshOptions, path.join(staging, "fullchain.pem"), path.join(staging, "privkey.pem"), `${remote}:${target.dir}/.upload/`], `mkdir`, target);
-  const d = target.dir;
-  const script = `set -e; chmod 0600 ${d}/.upload/privkey.pem; mv -f ${d}/.upload/fullchain.pem ${d}/fullchain.pem; mv -f ${d}/.upload/privkey.pem ${d}/privkey.pem; ${target.plan.configTest}; ${target.plan.reload}`;
-  await run("ssh", ["-p", String(target.sshd.port), ...sshOptions, remote, script]);
-  const deadline = performance.now() + 30_000;
-  for (;;) {
-    const out = await run("sh", ["-c", `openssl s_client -connect 127.0.0.1:${target.nginx.port} -showcerts </dev/null 2>/dev/null`]);
-    if ((out.match(/-----BEGIN CERTIFICATE-----/g) ?? []).length === variant.certificates) return;
-    if (performance.now() > deadline) throw new Error(`shell loop: ${target.nginx.port} never served the ${variant.name} chain`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-function run(command: string, args: string[], prepare?: "mkdir", target?: Target): Promise<string> {
-  if (prepare && target) fs.mkdirSync(path.join(target.dir, ".upload"), { recursive: true });
-  return new Promise((resolve, reject) =>
-    execFile(command, args, { maxBuffer: 1 << 24 }, (error, stdout, stderr) => (error && command !== "sh" ? reject(new Error(`${command} failed: ${stderr}`)) : resolve(stdout))),
-  );
-}
-
-async function timed(work: () => Promise<unknown>): Promise<number> {
-  const started = performance.now();
-  await work();
-  return performance.now() - started;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
-function ms(value: number): string {
-  return `${Math.round(value)} ms`;
+function printCpuByPhase(figures: RttFigures[]): void {
+  console.log("");
+  console.log(`chainsmith's CPU in one deployment, by phase (median of ${SINGLES} single deployments at each RTT):`);
+  console.log(`  ${"".padEnd(50)} ${figures.map((f) => `${f.rttMs} ms RTT`.padStart(11)).join("")}`);
+  const cpuOf = (f: RttFigures, phase: Phase) => median(f.singles.map((p) => p[phase].cpu));
+  for (const phase of PHASES) console.log(`  ${PHASE_WORDS[phase].padEnd(50)} ${figures.map((f) => `${cpuOf(f, phase).toFixed(1)} ms`.padStart(11)).join("")}`);
+  const totals = figures.map((f) => median(f.singles.map((p) => PHASES.reduce((sum, phase) => sum + p[phase].cpu, 0))));
+  console.log(`  ${"total (goal <= 10 ms)".padEnd(50)} ${totals.map((t) => `${t.toFixed(1)} ms`.padStart(11)).join("")}`);
 }
 
 main().catch((error) => {

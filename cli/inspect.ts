@@ -82,16 +82,17 @@ export async function runInspect(argv: string[], io: Io): Promise<number> {
   const endpoints = readTargets(targets, stringFlag(values, "servername"), settings);
   const progress = process.stderr.isTTY ? new ProgressBar(io) : undefined;
   const exits: number[] = [];
-  const inspections = new Map<ProbeOptions, Inspection>();
+  // Each endpoint's text, kept (not its inspection) until all are printed in the file's order.
+  const rendered = new Map<ProbeOptions, string>();
   const outcomes = await probeMany(endpoints, {
     onProgress: (done, total, outcome) => {
       // The bar shares the terminal with the JSON lines: erase it, print, draw it again.
       progress?.clear();
       if (outcome.ok) {
         const inspection = judge(outcome.endpoint, outcome.result);
-        inspections.set(outcome.endpoint, inspection);
         exits.push(inspection.fine ? EXIT_FINE : EXIT_PROBLEMS);
         if (json) io.out(`${printableJson(inspectionJson(inspection))}\n`);
+        else rendered.set(outcome.endpoint, renderInspection(inspection));
       } else {
         exits.push(EXIT_UNREADABLE);
         if (json) io.out(`${printableJson(failureJson(outcome.endpoint, outcome.error))}\n`);
@@ -102,8 +103,8 @@ export async function runInspect(argv: string[], io: Io): Promise<number> {
   progress?.clear();
   if (!json) {
     for (const outcome of outcomes) {
-      const inspection = inspections.get(outcome.endpoint);
-      if (inspection) io.out(renderInspection(inspection));
+      const text = rendered.get(outcome.endpoint);
+      if (text) io.out(text);
       else if (!outcome.ok) io.out(`${printable(label(outcome.endpoint))}\n  cannot read the chain [${outcome.error.code}]: ${printable(outcome.error.message)}\n`);
       io.out("\n");
     }
@@ -189,18 +190,30 @@ function validity(c: Certificate): string {
   return `${c.notBefore.toISOString().slice(0, 10)} .. ${c.notAfter.toISOString().slice(0, 10)}`;
 }
 
-/** A one-line progress bar on stderr, drawn only when stderr is a terminal. */
+/**
+ * A one-line progress bar on stderr, drawn only when stderr is a terminal, at most every
+ * REDRAW_MS (a fleet of 10,000 endpoints would otherwise redraw it 10,000 times, ~1 MB).
+ */
 class ProgressBar {
   private static readonly WIDTH = 30;
+  private static readonly REDRAW_MS = 100;
+  private drawnAt: number | undefined;
+  private lastDraw = -Infinity;
 
   constructor(private readonly io: Io) {}
 
   show(done: number, total: number): void {
+    const now = Date.now();
+    if (done < total && now - this.lastDraw < ProgressBar.REDRAW_MS) return;
     const filled = Math.round((done / total) * ProgressBar.WIDTH);
     this.io.err(`\r[${"#".repeat(filled)}${".".repeat(ProgressBar.WIDTH - filled)}] ${done}/${total}`);
+    this.drawnAt = this.lastDraw = now;
   }
 
+  /** Erases the bar if it is drawn. */
   clear(): void {
+    if (this.drawnAt === undefined) return;
     this.io.err(`\r${" ".repeat(ProgressBar.WIDTH + 24)}\r`);
+    this.drawnAt = undefined;
   }
 }

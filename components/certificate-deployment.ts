@@ -14,7 +14,7 @@ import { ServedChainCheck, type EndpointReport, type ProfileInput } from "../pro
 import { loadProfiles } from "../providers/served-chain/inspect";
 import { assertOneSource, readMaterial, validityTime, type MaterialValues } from "./certificate-material";
 import { earlierIdentities } from "./earlier-identities";
-import { roll, type Rollout } from "./rollout";
+import { describeWaves, roll, type Rollout, type Wave } from "./rollout";
 import { deployTarget, endpointsOf, type DeployedTarget, type EndpointArgs, type TargetArgs, type TargetMaterial, type TargetStatus } from "./targets";
 import { endpointLabel, type Endpoint } from "../probe/endpoint";
 
@@ -49,7 +49,11 @@ export interface CertificateDeploymentArgs {
   targets: TargetArgs[];
   /** More endpoints to verify, beside each target's own. */
   endpoints?: EndpointArgs[];
-  /** parallel (default), sequential, or canary (the first target, verified, before the rest). */
+  /**
+   * parallel (default), sequential, canary (the first target, verified, before the rest), or
+   * { waves: 10 } / { waves: "25%" }: the first target, then waves of that many targets or that
+   * share of all targets, each verified before the next starts. A failed wave stops the rollout.
+   */
   rollout?: Rollout;
   /** What fails the deployment (and counts as drift). Both default to true. */
   failOn?: pulumi.Input<{
@@ -173,7 +177,8 @@ export class CertificateDeployment extends pulumi.ComponentResource {
     };
 
     const deployed = new Map<TargetArgs, DeployedTarget>();
-    const { checks } = roll(args.rollout ?? "parallel", {
+    const rollout = args.rollout ?? "parallel";
+    const { checks, waves } = roll(rollout, {
       targets: args.targets,
       nameOf: (target) => target.name,
       endpointsOf,
@@ -185,6 +190,7 @@ export class CertificateDeployment extends pulumi.ComponentResource {
       },
       check,
     });
+    if (rollout !== "parallel" && rollout !== "sequential") reportWaves(waves, this);
     if (checks.length === 0) {
       pulumi.log.warn("chainsmith: no endpoint to verify: nothing proves from the wire what clients receive, and preview shows no served-chain drift. Give each target its endpoints.", this);
     }
@@ -213,6 +219,21 @@ export class CertificateDeployment extends pulumi.ComponentResource {
     });
   }
 }
+
+/** What is done where: the plan of waves (on preview too), then during `pulumi up` each wave as its check passes. */
+function reportWaves(waves: Wave<TargetArgs, ServedChainCheck>[], deployment: pulumi.Resource): void {
+  const planned = waves.filter((w) => w.targets.length > 0);
+  pulumi.log.info(`chainsmith rollout: ${describeWaves(planned.map((w) => w.targets), (t) => t.name)}`, deployment);
+  if (pulumi.runtime.isDryRun()) return;
+  planned.forEach((wave, i) =>
+    wave.check?.id.apply(() => {
+      const rest = planned.slice(i + 1).reduce((sum, w) => sum + w.targets.length, 0);
+      pulumi.log.info(`chainsmith rollout: wave ${i + 1} of ${planned.length} deployed and verified (${targetCount(wave.targets.length)})${rest > 0 ? `; ${targetCount(rest)} in later waves` : "; all waves done"}`, deployment);
+    }),
+  );
+}
+
+const targetCount = (n: number) => `${n} target${n === 1 ? "" : "s"}`;
 
 /**
  * A certificate from other resources is chosen during the update, so preview cannot judge it:

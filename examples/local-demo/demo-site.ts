@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { judgeServed, probe, profileFromFile } from "../../index";
 import { makeDemoPki, type DemoPki } from "./demo-pki";
+import { eventually } from "../../harness/eventually";
 
 export interface DemoServer {
   dir: string;
@@ -56,6 +57,18 @@ export function stopServer(server: DemoServer): void {
   } catch {
     // already gone
   }
+}
+
+/** Resolves once the server's process is gone. */
+export async function waitUntilStopped(server: DemoServer): Promise<void> {
+  await eventually(`process ${server.pid} stops`, () => {
+    try {
+      process.kill(server.pid, 0);
+      return false;
+    } catch {
+      return true;
+    }
+  });
 }
 
 /** What each client profile makes of each server's chain, one line per server and profile. */

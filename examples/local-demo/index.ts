@@ -5,7 +5,8 @@
 //
 // Config: stateDir (made by demo-site.js: pki/ and server-1/, server-2/, ...), servers (how
 // many, default 1), leaf (the leaf's file name in pki/, default "leaf"; another one is a
-// renewal), rollout, policy, driftChecks, extraPort (one more endpoint to verify).
+// renewal), rollout, waves (a canary rollout in waves: targets per wave, or a share "50%"),
+// policy, driftChecks, extraPort (one more endpoint to verify).
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
@@ -27,6 +28,7 @@ const targets: TargetArgs[] = Array.from({ length: config.getNumber("servers") ?
   };
 });
 const extraPort = config.getNumber("extraPort");
+const waves = config.get("waves");
 
 const deployment = new CertificateDeployment("local-demo", {
   certificate: pki(`${leaf}.pem`),
@@ -40,7 +42,7 @@ const deployment = new CertificateDeployment("local-demo", {
   ],
   targets,
   endpoints: extraPort ? [{ host: "127.0.0.1", port: extraPort }] : undefined,
-  rollout: (config.get("rollout") ?? "parallel") as Rollout,
+  rollout: waves ? { waves: waves.endsWith("%") ? waves : Number(waves) } : ((config.get("rollout") ?? "parallel") as Rollout),
   driftChecks: config.getBoolean("driftChecks") ?? true,
   verifyTimeoutMs: config.getNumber("verifyTimeoutMs"),
 });

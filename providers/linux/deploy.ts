@@ -41,11 +41,16 @@ export const BACKUP_SUFFIX = ".chainsmith.bak";
 export const OWNER_SUFFIX = ".chainsmith.owner";
 
 export async function deploy(host: TargetHost, desired: DesiredState, plan: FilePlan, options: DeployOptions): Promise<DeployResult> {
-  // The files and their backups, in one call; beside it, the check that no other user can write where they go.
+  // The files, their backups and owner markers, in one call; beside it, the check that no other user can write where they go.
   const paths = desired.files.map((f) => f.path);
-  const [snapshots] = await Promise.all([host.readFiles([...paths, ...paths.map((p) => p + BACKUP_SUFFIX)]), assertSafeDirectories(host, paths)]);
+  const [snapshots] = await Promise.all([host.readFiles([...paths, ...paths.map((p) => p + BACKUP_SUFFIX), ...paths.map((p) => p + OWNER_SUFFIX)]), assertSafeDirectories(host, paths)]);
   const previous = new Map(paths.map((path, i) => [path, snapshots[i]]));
   const backedUp = new Set(paths.filter((_path, i) => snapshots[paths.length + i] !== undefined));
+  const marker = Buffer.from(`${options.owner}\n`);
+  const ownedAlready = new Set(paths.filter((_path, i) => {
+    const snapshot = snapshots[2 * paths.length + i];
+    return snapshot !== undefined && markerText(snapshot) === options.owner;
+  }));
   const originals = await keepOriginals(host, previous, backedUp, options.originals ?? {});
   const failed = (step: DeployStep, message: string, command?: string, stderr?: string) => restoreAndFail(host, desired, plan, previous, { step, message, command, stderr });
 
@@ -71,8 +76,9 @@ export async function deploy(host: TargetHost, desired: DesiredState, plan: File
     return why ? [`${e.endpoint}: ${why}`] : [];
   });
   if (wrong.length > 0) return failed("verify", `after the reload the endpoints did not serve the new chain within ${options.verifyTimeoutMs ?? 30_000} ms: ${wrong.join("; ")}`);
-  // Only a deployment that succeeded takes the files over from whoever deployed them before.
-  await Promise.all(paths.map((path) => host.writeFileAtomic(path + OWNER_SUFFIX, Buffer.from(`${options.owner}\n`), { mode: 0o644 })));
+  // Only a deployment that succeeded takes the files over from whoever deployed them before
+  // (a marker that names this owner already stays: three round trips fewer per file).
+  await Promise.all(paths.filter((path) => !ownedAlready.has(path)).map((path) => host.writeFileAtomic(path + OWNER_SUFFIX, marker, { mode: 0o644 })));
   return {
     files: desired.files.map((f) => ({ path: f.path, role: f.role, sha256: f.sha256, mode: f.mode })),
     originals,

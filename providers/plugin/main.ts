@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { main } from "@pulumi/pulumi/provider";
 import { linuxTlsFiles } from "../linux/methods";
+import { SshConnection } from "../ssh/connection";
 import { servedChainCheck } from "../served-chain/methods";
 import { iisCertificate } from "../windows/methods";
 import { construct } from "./construct";
@@ -33,7 +34,12 @@ export function packageVersion(): string {
 const { parseArgs } = require("@pulumi/pulumi/provider/internals") as { parseArgs(args: string[]): { engineAddress: string } | undefined };
 
 /** Serves the provider protocol; `args` are the plugin's command-line arguments (the engine's address first). */
+// The engine calls Diff (which reads the host) and then Update (which writes it) moments apart:
+// one SSH login serves both.
+const KEEP_SSH_CONNECTIONS_MS = 60_000;
+
 export function serve(args: string[]): Promise<void> {
+  SshConnection.keepIdleFor(KEEP_SSH_CONNECTIONS_MS);
   const log = new EngineLog(parseArgs(args)?.engineAddress);
   const resources = resourceService(RESOURCE_KINDS, log);
   // The SDK registers its own handlers: ours take over the resource methods, the rest stay its own.

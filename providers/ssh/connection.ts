@@ -1,9 +1,12 @@
 // One SSH connection to a Linux host through ssh2: host key verified, optional jump host,
-// commands run with `exec` (never a shell session), SFTP opened once and reused.
+// commands run with `exec` (never a shell session), SFTP opened once and reused; once closed,
+// kept for the next open of the same login when the process asks for it (idle-pool.ts).
+import { createHash } from "node:crypto";
 import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from "ssh2";
 import type { Readable } from "node:stream";
 import { assertHostKeyPolicy, isHostKeyTrusted, openSshFingerprint, type HostKeyPolicy } from "./host-keys";
 import { SshError } from "./errors";
+import { IdlePool } from "./idle-pool";
 
 export interface SshTargetOptions extends HostKeyPolicy {
   host: string;
@@ -40,10 +43,13 @@ export function describeTarget(options: Pick<SshTargetOptions, "host" | "port" |
   return `${options.user}@${options.host}:${options.port ?? 22}`;
 }
 
+const idle = new IdlePool<SshConnection>();
+
 export class SshConnection {
   private sftpSession: Promise<SFTPWrapper> | undefined;
   private lost: Error | undefined;
   private readonly closed: Promise<never>;
+  private login = "";
 
   private constructor(
     readonly target: string,
@@ -68,6 +74,14 @@ export class SshConnection {
     return Promise.race([work, this.closed]);
   }
 
+  /**
+   * From now on, a closed connection stays open for `ms` and the next open() of the same login
+   * takes it instead of logging in again (0, the default: close() closes).
+   */
+  static keepIdleFor(ms: number): void {
+    idle.keepFor(ms);
+  }
+
   /** Connects, verifies the host key, authenticates; rejects with an SshError saying why not. */
   static async open(options: SshTargetOptions, log: LogLine = (warning) => console.warn(`WARNING ${warning}`)): Promise<SshConnection> {
     const target = describeTarget(options);
@@ -75,14 +89,24 @@ export class SshConnection {
     if (options.insecureAcceptAnyHostKey) {
       log(`${target}: insecureAcceptAnyHostKey is set, the host key is NOT verified; anyone on the network path can impersonate this host. Pin hostKeyFingerprints or knownHosts.`);
     }
+    const login = loginOf(options);
+    const kept = idle.take(login);
+    if (kept) return kept;
     const jump = options.jumpHost ? await SshConnection.open(options.jumpHost, log) : undefined;
     try {
       const client = await dialWithRetries(options, target, () => (jump ? jump.forwardTo(options.host, options.port ?? 22) : Promise.resolve(undefined)));
-      return new SshConnection(target, client, jump);
+      const connection = new SshConnection(target, client, jump);
+      connection.login = login;
+      return connection;
     } catch (error) {
       jump?.close();
       throw error;
     }
+  }
+
+  /** Not closed by the other side (a kept connection is taken only then). */
+  get usable(): boolean {
+    return this.lost === undefined;
   }
 
   /**
@@ -135,7 +159,13 @@ export class SshConnection {
     return this.sftpSession;
   }
 
+  /** Done with it: the connection closes, or is kept for the next open() of its login (keepIdleFor). */
   close(): void {
+    idle.put(this.login, this);
+  }
+
+  /** Closes the connection now (and gives back its jump host's). */
+  end(): void {
     this.client.end();
     this.jump?.close();
   }
@@ -147,6 +177,14 @@ export class SshConnection {
       ),
     );
   }
+}
+
+/** Everything that decides where a connection goes and as whom, hashed (it holds secrets). */
+function loginOf(options: SshTargetOptions): string {
+  const { connectTimeoutMs: _timeout, jumpHost, ...login } = options;
+  return createHash("sha256")
+    .update(JSON.stringify([login, jumpHost ? loginOf(jumpHost) : null]))
+    .digest("hex");
 }
 
 /**
@@ -223,10 +261,39 @@ function connectClient(options: SshTargetOptions, target: string, sock: Readable
       // SSH is small request/response messages: with Nagle's algorithm every handshake step
       // and command waits ~40 ms for a delayed ACK. Set before the TCP connect completes.
       client.setNoDelay(true);
+      if (options.privateKey) signAtOnce(client);
     } catch (error) {
       fail(new SshError("bad-client-key", target, `the SSH private key cannot be used (${(error as Error).message}). Give an OpenSSH or PEM private key, and its passphrase if it is encrypted.`));
     }
   });
+}
+
+// The hash of each signature algorithm of an RSA key (other keys have one of their own).
+const HASH_OF_ALGORITHM: Record<string, string> = { "rsa-sha2-256": "sha256", "rsa-sha2-512": "sha512", "ssh-rsa": "sha1" };
+
+type AuthPk = (user: string, key: { sign?: (data: Buffer, hash?: string) => Buffer | Error }, algorithm?: string | AuthSign, sign?: AuthSign) => void;
+type AuthSign = (data: Buffer, done: (signature: Buffer) => void) => void;
+
+/**
+ * RFC 4252 lets a client send the signed publickey request at once. ssh2 first asks whether
+ * the key would do (an unsigned request the server answers with PK_OK), one round trip more
+ * per login, and has no option against it: this wraps the authPK method of its protocol object
+ * (ssh2 is pinned) so that our own key signs the first request. A key that cannot sign falls
+ * back to ssh2's way, which reports the error.
+ */
+function signAtOnce(client: Client): void {
+  const protocol = (client as unknown as { _protocol?: { authPK?: AuthPk } })._protocol;
+  const authPK = protocol?.authPK;
+  if (!protocol || typeof authPK !== "function") return;
+  protocol.authPK = function (this: unknown, user, key, algorithm, sign) {
+    if (sign || typeof algorithm === "function" || typeof key?.sign !== "function") return authPK.call(this, user, key, algorithm, sign);
+    const hash = algorithm ? HASH_OF_ALGORITHM[algorithm] : undefined;
+    return authPK.call(this, user, key, algorithm, (data, done) => {
+      const signature = key.sign!(data, hash);
+      if (signature instanceof Error) authPK.call(this, user, key, algorithm);
+      else done(signature);
+    });
+  };
 }
 
 function connectError(error: Error & { code?: string; level?: string }, target: string, presented: string | undefined, timeoutMs: number): SshError {

@@ -35,7 +35,7 @@ export class SshAgentTransport implements AgentTransport {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        this.connection.close();
+        this.connection.end();
         reject(new WindowsTargetError("transport-timeout", `${this.where}: the agent gave no answer within ${this.commandTimeoutMs} ms ${when}. The connection was closed; check the host (a hung PowerShell, a dialog, a full disk).`));
       }, this.commandTimeoutMs);
     });

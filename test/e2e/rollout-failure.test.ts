@@ -2,7 +2,6 @@
 // server answers with another chain than the one deployed (the target writes files this
 // server does not read), `canary` when a required client does not trust the chosen chain.
 // `pulumi up` fails with the cause and the fix; the second server is never touched.
-import { eventually } from "../../harness/eventually";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -15,17 +14,6 @@ import * as site from "../../examples/local-demo/demo-site";
 
 const programDir = path.join(__dirname, "..", "..", "examples", "local-demo");
 const untouched = (dir: string) => !fs.existsSync(path.join(dir, "fullchain.pem.chainsmith.bak"));
-
-function waitUntilGone(pid: number): Promise<void> {
-  return eventually(`process ${pid} stops`, () => {
-    try {
-      process.kill(pid, 0);
-      return false;
-    } catch {
-      return true;
-    }
-  });
-}
 
 describe("rollout stops at a failed verification (examples/local-demo, two local servers)", () => {
   let stack: PulumiStack | undefined;
@@ -50,7 +38,7 @@ describe("rollout stops at a failed verification (examples/local-demo, two local
     // Another server (its own files: the leaf alone) takes over the first server's port and PID file.
     const [first, second] = running!.servers;
     process.kill(first.pid, "SIGTERM");
-    await waitUntilGone(first.pid);
+    await site.waitUntilStopped(first);
     const pki = path.join(stateDir, "pki");
     impostor = await site.startServer(path.join(stateDir, "impostor"), [path.join(pki, "leaf.pem")], path.join(pki, "leaf.key"), first.port);
     fs.writeFileSync(path.join(first.dir, "server.pid"), String(impostor.pid));
@@ -69,7 +57,7 @@ describe("rollout stops at a failed verification (examples/local-demo, two local
   it("canary: a required client does not trust the chosen chain; up fails with the cause and the fix, the rest is not touched", async () => {
     const [first, second] = running!.servers;
     site.stopServer(impostor!);
-    await waitUntilGone(impostor!.pid);
+    await site.waitUntilStopped(impostor!);
     impostor = undefined;
     const pki = path.join(stateDir, "pki");
     running!.servers[0] = await site.startServer(first.dir, [path.join(pki, "leaf.pem"), path.join(pki, "intermediate.pem")], path.join(pki, "leaf.key"), first.port);

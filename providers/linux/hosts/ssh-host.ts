@@ -49,7 +49,7 @@ export class SshHost implements TargetHost {
   static async connect(options: SshHostOptions, log?: LogLine): Promise<SshHost> {
     const connection = await SshConnection.open(options, log);
     const host = new SshHost(connection, options.sudo ?? false, options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS);
-    if (host.sudo) await host.checkSudo().catch((error) => (connection.close(), Promise.reject(error)));
+    if (host.sudo) await host.checkSudo().catch((error) => (connection.end(), Promise.reject(error)));
     return host;
   }
 
@@ -132,7 +132,7 @@ export class SshHost implements TargetHost {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_resolve, reject) => {
       timer = setTimeout(() => {
-        this.connection.close();
+        this.connection.end();
         reject(new SshError("command-timeout", this.name, `${what} over SFTP took longer than commandTimeoutMs (${this.commandTimeoutMs} ms); the connection was closed.`));
       }, this.commandTimeoutMs);
     });
@@ -167,6 +167,8 @@ function sftpCall<T>(start: (done: (error: Error | undefined | null, value?: T) 
 const NO_SUCH_FILE = 2;
 // Below every server's packet limit (OpenSSH allows 256 KiB).
 const SFTP_CHUNK_BYTES = 32 * 1024;
+// Writes in flight at once (a certificate or key file is far smaller): a large file is not queued whole in memory.
+const PIPELINED_BYTES = 16 * SFTP_CHUNK_BYTES;
 
 /**
  * What is at `path`: looked at first (lstat), so that a link is read as a link and a FIFO or
@@ -184,14 +186,19 @@ async function readSnapshot(sftp: SFTPWrapper, path: string, target: string): Pr
   if (!stats.isFile()) throw notARegularFile(target, path, fileTypeOf(stats));
   if (stats.size > MAX_TARGET_FILE_BYTES) throw targetFileTooLarge(target, path, stats.size);
   const handle = await sftpCall<Buffer>((done) => sftp.open(path, "r", done));
+  // FSTAT and the first READ go out together: one round trip for a file up to a chunk (the
+  // server answers them as if sent one at a time). CLOSE is not awaited: nothing depends on it.
+  const readAt = (buffer: Buffer, offset: number) => sftpCall<number>((done) => sftp.read(handle, buffer, offset, buffer.length - offset, offset, (error, bytesRead) => done(error, bytesRead)));
+  const first = Buffer.alloc(SFTP_CHUNK_BYTES);
+  const firstRead = readAt(first, 0);
+  firstRead.catch(() => undefined); // awaited below, unless the fstat fails first
   try {
     const opened = await sftpCall<Stats>((done) => sftp.fstat(handle, done));
     if (!opened.isFile()) throw notARegularFile(target, path, fileTypeOf(opened));
     const content = Buffer.alloc(Math.min(opened.size, MAX_TARGET_FILE_BYTES));
-    let offset = 0;
+    let offset = first.copy(content, 0, 0, await firstRead);
     while (offset < content.length) {
-      const length = Math.min(SFTP_CHUNK_BYTES, content.length - offset);
-      const read = await sftpCall<number>((done) => sftp.read(handle, content, offset, length, offset, (error, bytesRead) => done(error, bytesRead)));
+      const read = await readAt(content, offset);
       if (read === 0) break;
       offset += read;
     }
@@ -200,7 +207,7 @@ async function readSnapshot(sftp: SFTPWrapper, path: string, target: string): Pr
     if (error instanceof SshError || error instanceof ChainsmithInputError) throw error;
     throw new SshError("sftp-failed", target, `cannot read ${path} over SFTP (${(error as Error).message}).`);
   } finally {
-    await sftpCall<void>((done) => sftp.close(handle, done)).catch(() => undefined);
+    sftpCall<void>((done) => sftp.close(handle, done)).catch(() => undefined);
   }
 }
 
@@ -211,24 +218,33 @@ async function readSnapshot(sftp: SFTPWrapper, path: string, target: string): Pr
  */
 async function writeChecked(sftp: SFTPWrapper, path: string, content: Buffer, mode: number, ids: { uid?: number; gid?: number }): Promise<void> {
   const handle = await sftpCall<Buffer>((done) => sftp.open(path, "wx", { mode }, done));
+  // Pipelined: up to PIPELINED_BYTES of writes go out at once, the last of them with the owner,
+  // the mode, the fsync, the checks and the close: one round trip for a certificate or a key.
+  // The server answers requests on one handle as if sent one at a time; the rename waits for all.
+  const writes = (from: number, to: number) => {
+    const requests: Promise<void>[] = [];
+    for (let at = from; at < to; at += SFTP_CHUNK_BYTES) requests.push(sftpCall<void>((done) => sftp.write(handle, content, at, Math.min(SFTP_CHUNK_BYTES, to - at), at, done)));
+    return requests;
+  };
+  const close = () => sftpCall<void>((done) => sftp.close(handle, done));
+  let closed: Promise<void> | undefined;
   try {
     let offset = 0;
-    while (offset < content.length) {
-      const length = Math.min(SFTP_CHUNK_BYTES, content.length - offset);
-      await sftpCall<void>((done) => sftp.write(handle, content, offset, length, offset, done));
-      offset += length;
-    }
+    for (; content.length - offset > PIPELINED_BYTES; offset += PIPELINED_BYTES) await Promise.all(writes(offset, offset + PIPELINED_BYTES));
+    const requests = writes(offset, content.length);
     if (ids.uid !== undefined || ids.gid !== undefined) {
-      const current = await sftpCall<Stats>((done) => sftp.fstat(handle, done));
-      await sftpCall<void>((done) => sftp.fchown(handle, ids.uid ?? current.uid, ids.gid ?? current.gid, done));
+      // SFTP sets owner and group together: a missing one is the file's current one (one round trip more).
+      const current = ids.uid !== undefined && ids.gid !== undefined ? ids : await sftpCall<Stats>((done) => sftp.fstat(handle, done));
+      requests.push(sftpCall<void>((done) => sftp.fchown(handle, ids.uid ?? current.uid!, ids.gid ?? current.gid!, done)));
     }
     // open's mode is filtered by the server's umask, and chown may clear bits: set it exactly, last.
-    await sftpCall<void>((done) => sftp.fchmod(handle, mode, done));
-    await sftpCall<void>((done) => sftp.ext_openssh_fsync(handle, (error) => done(error)));
-    const [opened, named] = await Promise.all([sftpCall<Stats>((done) => sftp.fstat(handle, done)), sftpCall<Stats>((done) => sftp.lstat(path, done))]);
+    requests.push(sftpCall<void>((done) => sftp.fchmod(handle, mode, done)), sftpCall<void>((done) => sftp.ext_openssh_fsync(handle, (error) => done(error))));
+    const checks = Promise.all([sftpCall<Stats>((done) => sftp.fstat(handle, done)), sftpCall<Stats>((done) => sftp.lstat(path, done))]);
+    closed = close();
+    const [[opened, named]] = await Promise.all([checks, Promise.all(requests), closed]);
     const same = named.isFile() && named.uid === opened.uid && named.gid === opened.gid && named.mode === opened.mode && named.size === opened.size;
     if (!same) throw temporaryFileReplaced(path);
   } finally {
-    await sftpCall<void>((done) => sftp.close(handle, done));
+    if (!closed) await close();
   }
 }

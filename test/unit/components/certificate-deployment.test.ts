@@ -1,9 +1,12 @@
 // CertificateDeployment under Pulumi mocks (a mock: no engine, provider methods never run):
-// the chain chosen in the program and its explanation, the children each rollout creates,
-// the key reaching targets as a secret, the Azure targets, and input errors that say what to do.
+// the chain chosen in the program and its explanation, the children each rollout creates (waves
+// too, and the edges between them), the key reaching targets as a secret, the Azure targets,
+// and input errors that say what to do.
 import * as pulumi from "@pulumi/pulumi";
-import { beforeAll, describe, expect, it, vi } from "vitest";
-import { CertificateDeployment, type CertificateDeploymentArgs } from "../../../components/certificate-deployment";
+import { assert, beforeAll, describe, expect, it, vi } from "vitest";
+import { CertificateDeployment, type CertificateDeploymentArgs, type Rollout } from "../../../components/certificate-deployment";
+import { roll } from "../../../components/rollout";
+import type { ChainsmithInputError } from "../../../chain/errors";
 import { writePfx } from "../../../chain/pfx-write";
 import { Pki, pemOf } from "../../../harness/pki";
 import { sectigo } from "../../../harness/scenarios";
@@ -217,5 +220,90 @@ describe("CertificateDeployment", () => {
   it("certificate and pfx together, or neither, is refused at once with what to give", () => {
     expect(() => new CertificateDeployment("both", args({ pfx: "AAAA" }))).toThrow(/Give either certificate \(PEM, with privateKey\) or pfx \(base64, with pfxPassword\)/);
     expect(() => new CertificateDeployment("none", args({ certificate: undefined }))).toThrow(/not both and not neither/);
+  });
+});
+
+describe("rollout in waves", () => {
+  const targets = (count: number) => Array.from({ length: count }, (_, i) => ({ kind: "local" as const, name: `t${i + 1}`, directory: `/srv/t${i + 1}`, endpoints: [{ host: "127.0.0.1", port: 9440 + i }] }));
+  const endpointsOf = (name: string) => registered.find((r) => r.name === name)!.inputs.endpoints;
+
+  it("{ waves: 2 }: the first target and its check, then two targets at a time, each wave checked, the last by the final verification of all", async () => {
+    registered.length = 0;
+    const d = new CertificateDeployment("w", args({ targets: targets(5), rollout: { waves: 2 } }));
+    await valueOf(d.targetStatus);
+    expect(children()).toEqual(["w-t1", "w-verify-canary", "w-t2", "w-t3", "w-verify-wave-2", "w-t4", "w-t5", "w-verify"]);
+    // The final verification reports every endpoint, once.
+    expect(d.resources.checks.length).toBe(1);
+    expect(endpointsOf("w-verify-wave-2")).toEqual([9441, 9442].map((port) => ({ host: "127.0.0.1", port })));
+    expect(endpointsOf("w-verify")).toHaveLength(5);
+  });
+
+  it('{ waves: "50%" }: waves are a share of all targets, rounded up', async () => {
+    registered.length = 0;
+    await valueOf(new CertificateDeployment("p", args({ targets: targets(5), rollout: { waves: "50%" } })).targetStatus);
+    expect(children()).toEqual(["p-t1", "p-verify-canary", "p-t2", "p-t3", "p-t4", "p-verify-wave-2", "p-t5", "p-verify"]);
+  });
+
+  it("each wave waits for the check of the wave before it (a failed wave stops the rest), and the final verification for everything", () => {
+    const dependsOn = new Map<string, string[]>();
+    const nodes = new Map<pulumi.Resource, string>();
+    const node = (name: string, on: pulumi.Resource[]) => {
+      const resource = new pulumi.ComponentResource("test:index:Node", name);
+      dependsOn.set(name, on.map((r) => nodes.get(r)!));
+      nodes.set(resource, name);
+      return resource;
+    };
+    const { waves } = roll({ waves: 2 }, {
+      targets: ["a", "b", "c", "d", "e"],
+      nameOf: (t) => t,
+      // Target c has no endpoint: its wave is still checked through b's; d and e have none: the final check covers the extra endpoint.
+      endpointsOf: (t) => (["a", "b"].includes(t) ? [t] : []),
+      extraEndpoints: ["x"],
+      deploy: (t, on) => node(t, on),
+      check: (suffix, endpoints, on) => node(`${suffix}(${endpoints.join(",")})`, on),
+    });
+    expect(Object.fromEntries(dependsOn)).toEqual({
+      a: [],
+      "verify-canary(a)": ["a"],
+      b: ["verify-canary(a)"],
+      c: ["verify-canary(a)"],
+      "verify-wave-2(b)": ["b", "c"],
+      d: ["verify-wave-2(b)"],
+      e: ["verify-wave-2(b)"],
+      "verify(a,b,x)": ["a", "b", "c", "d", "e", "verify-wave-2(b)"],
+    });
+    expect(waves.map((w) => w.targets)).toEqual([["a"], ["b", "c"], ["d", "e"]]);
+  });
+
+  it("a wave whose targets have no endpoints gates the next on the targets themselves", () => {
+    const { waves } = roll({ waves: 1 }, { targets: ["a", "b"], nameOf: (t) => t, endpointsOf: () => [], extraEndpoints: [], deploy: (t) => new pulumi.ComponentResource("test:index:Node", `g-${t}`), check: () => assert.fail("no endpoint, no check") });
+    expect(waves.map((w) => [w.targets, w.check])).toEqual([[["a"], undefined], [["b"], undefined]]);
+  });
+
+  it("logs the plan: how many waves, their sizes and first and last targets", async () => {
+    const info = vi.spyOn(pulumi.log, "info").mockImplementation(() => Promise.resolve());
+    try {
+      await valueOf(new CertificateDeployment("plan", args({ targets: targets(10), rollout: { waves: "40%" } })).targetStatus);
+      expect(info.mock.calls.map((c) => c[0])).toContain("chainsmith rollout: 4 waves, each verified before the next starts: 1 target (t1), 4 (t2 ... t5), 4 (t6 ... t9), 1 (t10)");
+    } finally {
+      info.mockRestore();
+    }
+  });
+
+  it("a rollout that is not one of the kinds, or a wave size that is not a count or a share, is refused at once with what to give", () => {
+    const refused = (rollout: unknown) => {
+      try {
+        new CertificateDeployment(`bad-${registered.length}`, args({ rollout: rollout as Rollout }));
+      } catch (error) {
+        return error as ChainsmithInputError;
+      }
+      return assert.fail(`${JSON.stringify(rollout)} was accepted`);
+    };
+    expect(refused("canery").message).toMatch(/^rollout "canery" is not a rollout\. Give "parallel", "sequential", "canary", or \{ waves: 10 \}/);
+    for (const waves of [0, 2.5, -1, "0%", "150%", "ten", "10"]) {
+      const error = refused({ waves });
+      expect(error.code).toBe("bad-rollout");
+      expect(error.message).toContain(`rollout waves ${JSON.stringify(waves)} is not a wave size. Give a whole number of targets per wave (10) or a share of all targets from 1% to 100% ("25%").`);
+    }
   });
 });
