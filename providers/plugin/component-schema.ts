@@ -7,7 +7,7 @@
 import { type Property, arrayOf, boolean, CHAIN_ENTRY, CLIENT_PROFILE, ENDPOINT, ENDPOINT_REPORT, enumOf, integer, login, objectType, ref, secret, string, strings } from "./schema-builders";
 
 export const TARGET_KINDS = ["local", "linux", "iis", "azureVm", "appService"] as const;
-export const ROLLOUTS = ["parallel", "sequential", "canary"] as const;
+export const ROLLOUTS = ["parallel", "sequential", "canary", "waves"] as const;
 
 const TARGET = "chainsmith:index:Target";
 const CHAIN_CERTIFICATE = "chainsmith:index:ChainCertificate";
@@ -66,7 +66,7 @@ export const componentTypes = {
     "Where the chain goes: local (files on the machine running Pulumi), linux (files over SSH), iis (Windows IIS over SSH), azureVm (Windows IIS through Azure VM Run Command), appService (an Azure App Service certificate and SNI binding).",
     TARGET_KINDS,
   ),
-  "chainsmith:index:Rollout": enumOf("The order targets are deployed in: all at once (parallel), one after the other, each verified (sequential), or the first one verified before the rest (canary).", ROLLOUTS),
+  "chainsmith:index:Rollout": enumOf("The order targets are deployed in: all at once (parallel), one after the other, each verified (sequential), the first one verified before the rest (canary), or the first one and then waves of waveSize targets, each verified before the next (waves).", ROLLOUTS),
   "chainsmith:index:FailOn": objectType("What fails the deployment (and counts as drift). Both default to true.", {
     servedChainDiffers: boolean("An endpoint serves another chain than the chosen one."),
     requiredProfileUntrusted: boolean("A required client profile does not trust what an endpoint serves."),
@@ -137,6 +137,7 @@ const inputs = {
   targets: arrayOf(ref(TARGET, ""), "Where the chain goes. The list, each target's kind and name, and the endpoint lists are plain values: they shape the resources."),
   endpoints: arrayOf(ref(ENDPOINT, ""), "More endpoints to verify, beside each target's own."),
   rollout: ref("chainsmith:index:Rollout", "The order of the targets; default parallel."),
+  waveSize: string('With rollout waves: targets per wave ("10") or a share of all targets ("25%").'),
   failOn: ref("chainsmith:index:FailOn", "What fails the deployment (and counts as drift)."),
   driftChecks: boolean("Probe the endpoints on every `pulumi preview` and refresh; default true."),
   verifyTimeoutMs: integer("How long each target and the verification wait for the endpoints to serve the right chain; default 10000 ms (targets: 30000)."),

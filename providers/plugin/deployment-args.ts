@@ -18,11 +18,7 @@ type OutputInternals = { isKnown: Promise<boolean>; promise(): Promise<unknown> 
 
 export async function deploymentArgs(inputs: Fields): Promise<CertificateDeploymentArgs> {
   const targets = await Promise.all((await listOf(inputs.targets, "targets")).map((t, i) => targetArgs(t, i)));
-  const rollout = await known(inputs.rollout, "rollout");
-  // The schema's rollouts are the named ones; waves ({ waves: 10 }) are the Node.js component's alone for now.
-  if (rollout !== undefined && !(ROLLOUTS as readonly unknown[]).includes(rollout)) {
-    throw new ChainsmithInputError("unknown-rollout", `Rollout "${String(rollout)}" is not one of ${ROLLOUTS.join(", ")}.`);
-  }
+  const rollout = await rolloutOf(await known(inputs.rollout, "rollout"), await known(inputs.waveSize, "waveSize"));
   return {
     certificate: inputs.certificate as pulumi.Input<string>,
     privateKey: inputs.privateKey as pulumi.Input<string>,
@@ -35,11 +31,25 @@ export async function deploymentArgs(inputs: Fields): Promise<CertificateDeploym
     requiredProfiles: inputs.requiredProfiles as pulumi.Input<string[]>,
     targets,
     endpoints: inputs.endpoints === undefined ? undefined : ((await listOf(inputs.endpoints, "endpoints")) as EndpointArgs[]),
-    rollout: rollout as Rollout | undefined,
+    rollout,
     failOn: inputs.failOn as CertificateDeploymentArgs["failOn"],
     driftChecks: inputs.driftChecks as pulumi.Input<boolean>,
     verifyTimeoutMs: inputs.verifyTimeoutMs as pulumi.Input<number>,
   };
+}
+
+/** The schema's rollout enum and waveSize, as the component's Rollout ({ waves } for "waves"). */
+function rolloutOf(rollout: unknown, waveSize: unknown): Rollout | undefined {
+  if (rollout !== undefined && !(ROLLOUTS as readonly unknown[]).includes(rollout)) {
+    throw new ChainsmithInputError("unknown-rollout", `Rollout "${String(rollout)}" is not one of ${ROLLOUTS.join(", ")}.`);
+  }
+  if (rollout !== "waves") {
+    if (waveSize !== undefined) throw new ChainsmithInputError("wave-size-without-waves", `waveSize is given but rollout is ${String(rollout ?? "parallel")}: set rollout to waves, or remove waveSize.`);
+    return rollout as Rollout | undefined;
+  }
+  if (typeof waveSize !== "string") throw new ChainsmithInputError("wave-size-missing", 'rollout waves needs waveSize: targets per wave ("10") or a share of all targets ("25%").');
+  // The component checks the size itself (bad-rollout names what is wrong).
+  return { waves: /^\s*\d+\s*$/.test(waveSize) ? Number(waveSize) : waveSize };
 }
 
 /** { spec } is a built-in profile's name; { name, roots } a custom one. */

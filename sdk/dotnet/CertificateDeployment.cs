@@ -246,6 +246,12 @@ namespace Chainsmith.Chainsmith
         [Input("verifyTimeoutMs")]
         public Input<int>? VerifyTimeoutMs { get; set; }
 
+        /// <summary>
+        /// With rollout waves: targets per wave ("10") or a share of all targets ("25%").
+        /// </summary>
+        [Input("waveSize")]
+        public Input<string>? WaveSize { get; set; }
+
         public CertificateDeploymentArgs()
         {
         }

@@ -179,7 +179,7 @@ namespace Chainsmith.Chainsmith
     }
 
     /// <summary>
-    /// The order targets are deployed in: all at once (parallel), one after the other, each verified (sequential), or the first one verified before the rest (canary).
+    /// The order targets are deployed in: all at once (parallel), one after the other, each verified (sequential), the first one verified before the rest (canary), or the first one and then waves of waveSize targets, each verified before the next (waves).
     /// </summary>
     [EnumType]
     public readonly struct Rollout : IEquatable<Rollout>
@@ -194,6 +194,7 @@ namespace Chainsmith.Chainsmith
         public static Rollout Parallel { get; } = new Rollout("parallel");
         public static Rollout Sequential { get; } = new Rollout("sequential");
         public static Rollout Canary { get; } = new Rollout("canary");
+        public static Rollout Waves { get; } = new Rollout("waves");
 
         public static bool operator ==(Rollout left, Rollout right) => left.Equals(right);
         public static bool operator !=(Rollout left, Rollout right) => !left.Equals(right);

@@ -87,6 +87,7 @@ export class CertificateDeployment extends pulumi.ComponentResource {
             resourceInputs["rollout"] = args?.rollout;
             resourceInputs["targets"] = args?.targets;
             resourceInputs["verifyTimeoutMs"] = args?.verifyTimeoutMs;
+            resourceInputs["waveSize"] = args?.waveSize;
             resourceInputs["chain"] = undefined /*out*/;
             resourceInputs["chainPem"] = undefined /*out*/;
             resourceInputs["compatibility"] = undefined /*out*/;
@@ -174,4 +175,8 @@ export interface CertificateDeploymentArgs {
      * How long each target and the verification wait for the endpoints to serve the right chain; default 10000 ms (targets: 30000).
      */
     verifyTimeoutMs?: pulumi.Input<number | undefined>;
+    /**
+     * With rollout waves: targets per wave ("10") or a share of all targets ("25%").
+     */
+    waveSize?: pulumi.Input<string | undefined>;
 }

@@ -96,6 +96,8 @@ type certificateDeploymentArgs struct {
 	Targets []Target `pulumi:"targets"`
 	// How long each target and the verification wait for the endpoints to serve the right chain; default 10000 ms (targets: 30000).
 	VerifyTimeoutMs *int `pulumi:"verifyTimeoutMs"`
+	// With rollout waves: targets per wave ("10") or a share of all targets ("25%").
+	WaveSize *string `pulumi:"waveSize"`
 }
 
 // The set of arguments for constructing a CertificateDeployment resource.
@@ -130,6 +132,8 @@ type CertificateDeploymentArgs struct {
 	Targets TargetArrayInput
 	// How long each target and the verification wait for the endpoints to serve the right chain; default 10000 ms (targets: 30000).
 	VerifyTimeoutMs pulumi.IntPtrInput
+	// With rollout waves: targets per wave ("10") or a share of all targets ("25%").
+	WaveSize pulumi.StringPtrInput
 }
 
 func (CertificateDeploymentArgs) ElementType() reflect.Type {

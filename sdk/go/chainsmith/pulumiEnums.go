@@ -872,13 +872,14 @@ func (in *protocolPtr) ToProtocolPtrOutputWithContext(ctx context.Context) Proto
 	return pulumi.ToOutputWithContext(ctx, in).(ProtocolPtrOutput)
 }
 
-// The order targets are deployed in: all at once (parallel), one after the other, each verified (sequential), or the first one verified before the rest (canary).
+// The order targets are deployed in: all at once (parallel), one after the other, each verified (sequential), the first one verified before the rest (canary), or the first one and then waves of waveSize targets, each verified before the next (waves).
 type Rollout string
 
 const (
 	RolloutParallel   = Rollout("parallel")
 	RolloutSequential = Rollout("sequential")
 	RolloutCanary     = Rollout("canary")
+	RolloutWaves      = Rollout("waves")
 )
 
 func (Rollout) ElementType() reflect.Type {
@@ -1006,6 +1007,7 @@ func (o RolloutPtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulu
 //	RolloutParallel
 //	RolloutSequential
 //	RolloutCanary
+//	RolloutWaves
 type RolloutInput interface {
 	pulumi.Input
 

@@ -81,11 +81,12 @@ class Protocol(_builtins.str, Enum):
 @pulumi.type_token("chainsmith:index:Rollout")
 class Rollout(_builtins.str, Enum):
     """
-    The order targets are deployed in: all at once (parallel), one after the other, each verified (sequential), or the first one verified before the rest (canary).
+    The order targets are deployed in: all at once (parallel), one after the other, each verified (sequential), the first one verified before the rest (canary), or the first one and then waves of waveSize targets, each verified before the next (waves).
     """
     PARALLEL = "parallel"
     SEQUENTIAL = "sequential"
     CANARY = "canary"
+    WAVES = "waves"
 
 
 @pulumi.type_token("chainsmith:index:TargetKind")

@@ -36,7 +36,8 @@ class CertificateDeploymentArgs:
                  private_key: pulumi.Input[Optional[_builtins.str]] = None,
                  required_profiles: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  rollout: pulumi.Input[Optional['Rollout']] = None,
-                 verify_timeout_ms: pulumi.Input[Optional[_builtins.int]] = None):
+                 verify_timeout_ms: pulumi.Input[Optional[_builtins.int]] = None,
+                 wave_size: pulumi.Input[Optional[_builtins.str]] = None):
         """
         The set of arguments for constructing a CertificateDeployment resource.
 
@@ -55,6 +56,7 @@ class CertificateDeploymentArgs:
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] required_profiles: Names of the client profiles that must trust the served chain; default: all of clientProfiles.
         :param pulumi.Input['Rollout'] rollout: The order of the targets; default parallel.
         :param pulumi.Input[_builtins.int] verify_timeout_ms: How long each target and the verification wait for the endpoints to serve the right chain; default 10000 ms (targets: 30000).
+        :param pulumi.Input[_builtins.str] wave_size: With rollout waves: targets per wave ("10") or a share of all targets ("25%").
         """
         pulumi.set(__self__, "targets", targets)
         if certificate is not None:
@@ -85,6 +87,8 @@ class CertificateDeploymentArgs:
             pulumi.set(__self__, "rollout", rollout)
         if verify_timeout_ms is not None:
             pulumi.set(__self__, "verify_timeout_ms", verify_timeout_ms)
+        if wave_size is not None:
+            pulumi.set(__self__, "wave_size", wave_size)
 
     @_builtins.property
     @pulumi.getter
@@ -266,6 +270,18 @@ class CertificateDeploymentArgs:
     def verify_timeout_ms(self, value: pulumi.Input[Optional[_builtins.int]]):
         pulumi.set(self, "verify_timeout_ms", value)
 
+    @_builtins.property
+    @pulumi.getter(name="waveSize")
+    def wave_size(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        With rollout waves: targets per wave ("10") or a share of all targets ("25%").
+        """
+        return pulumi.get(self, "wave_size")
+
+    @wave_size.setter
+    def wave_size(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "wave_size", value)
+
 
 @pulumi.type_token("chainsmith:index:CertificateDeployment")
 class CertificateDeployment(pulumi.ComponentResource):
@@ -288,6 +304,7 @@ class CertificateDeployment(pulumi.ComponentResource):
                  rollout: pulumi.Input[Optional['Rollout']] = None,
                  targets: pulumi.Input[Optional[Sequence[pulumi.Input[Union['TargetArgs', 'TargetArgsDict']]]]] = None,
                  verify_timeout_ms: pulumi.Input[Optional[_builtins.int]] = None,
+                 wave_size: pulumi.Input[Optional[_builtins.str]] = None,
                  __props__=None):
         """
         One certificate deployment: chooses the chain through the pool for the client profiles, deploys it to every target (one chainsmith resource each), proves from the wire what clients receive, and shows drift on every preview.
@@ -309,6 +326,7 @@ class CertificateDeployment(pulumi.ComponentResource):
         :param pulumi.Input['Rollout'] rollout: The order of the targets; default parallel.
         :param pulumi.Input[Sequence[pulumi.Input[Union['TargetArgs', 'TargetArgsDict']]]] targets: Where the chain goes. The list, each target's kind and name, and the endpoint lists are plain values: they shape the resources.
         :param pulumi.Input[_builtins.int] verify_timeout_ms: How long each target and the verification wait for the endpoints to serve the right chain; default 10000 ms (targets: 30000).
+        :param pulumi.Input[_builtins.str] wave_size: With rollout waves: targets per wave ("10") or a share of all targets ("25%").
         """
         ...
     @overload
@@ -349,6 +367,7 @@ class CertificateDeployment(pulumi.ComponentResource):
                  rollout: pulumi.Input[Optional['Rollout']] = None,
                  targets: pulumi.Input[Optional[Sequence[pulumi.Input[Union['TargetArgs', 'TargetArgsDict']]]]] = None,
                  verify_timeout_ms: pulumi.Input[Optional[_builtins.int]] = None,
+                 wave_size: pulumi.Input[Optional[_builtins.str]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
         if not isinstance(opts, pulumi.ResourceOptions):
@@ -377,6 +396,7 @@ class CertificateDeployment(pulumi.ComponentResource):
                 raise TypeError("Missing required property 'targets'")
             __props__.__dict__["targets"] = targets
             __props__.__dict__["verify_timeout_ms"] = verify_timeout_ms
+            __props__.__dict__["wave_size"] = wave_size
             __props__.__dict__["chain"] = None
             __props__.__dict__["chain_pem"] = None
             __props__.__dict__["compatibility"] = None

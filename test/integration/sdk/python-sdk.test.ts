@@ -46,7 +46,7 @@ describe("the generated Python SDK", () => {
     expect(r.stdout.split("\n")).toEqual([
       "pulumi_chainsmith.certificate_deployment",
       "['appService', 'azureVm', 'iis', 'linux', 'local']",
-      "['canary', 'parallel', 'sequential']",
+      "['canary', 'parallel', 'sequential', 'waves']",
       "['kind', 'name']",
       JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8")).version,
       "",

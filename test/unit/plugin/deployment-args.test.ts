@@ -58,6 +58,13 @@ describe("the component's inputs from the schema to the TypeScript Args", () => 
     expect(await pulumi.isSecret(linux.sshPrivateKey as pulumi.Output<string>)).toBe(true);
   });
 
+  it("rollout waves with waveSize: a count or a share, as the component's { waves }", async () => {
+    expect((await deploymentArgs({ targets: [local], rollout: "waves", waveSize: "10" })).rollout).toEqual({ waves: 10 });
+    expect((await deploymentArgs({ targets: [local], rollout: "waves", waveSize: "25%" })).rollout).toEqual({ waves: "25%" });
+    expect((await inputError({ targets: [local], rollout: "waves" })).code).toBe("wave-size-missing");
+    expect((await inputError({ targets: [local], rollout: "canary", waveSize: "10" })).code).toBe("wave-size-without-waves");
+  });
+
   it("a target list that is an Output (known) gives its targets, each field out of that Output", async () => {
     const args = await deploymentArgs({ targets: pulumi.secret([local]) });
     expect(args.targets).toHaveLength(1);

@@ -72,10 +72,11 @@ export const Rollout = {
     Parallel: "parallel",
     Sequential: "sequential",
     Canary: "canary",
+    Waves: "waves",
 } as const;
 
 /**
- * The order targets are deployed in: all at once (parallel), one after the other, each verified (sequential), or the first one verified before the rest (canary).
+ * The order targets are deployed in: all at once (parallel), one after the other, each verified (sequential), the first one verified before the rest (canary), or the first one and then waves of waveSize targets, each verified before the next (waves).
  */
 export type Rollout = (typeof Rollout)[keyof typeof Rollout];
 
