@@ -6,7 +6,7 @@ import { redact } from "../redact";
 import type { EngineLog } from "./engine-log";
 import type { Note, ResourceKind } from "./resource-kind";
 import { emptyProto, grpc, providerProto, structProto } from "./sdk-grpc";
-import { fromWire, toWire, type Properties } from "./wire";
+import { fromWire, secretOutputKeys, toWire, type Properties } from "./wire";
 
 type Call = { request: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
 type Callback = (error: unknown, response?: unknown) => void;
@@ -103,12 +103,12 @@ export function resourceService(kinds: readonly ResourceKind[], log: EngineLog) 
       async (req) => {
         const urn = req.getUrn();
         const kind = kindOf(urn);
-        const { values, secretKeys } = fromWire(req.getProperties().toJavaScript());
-        const result = await kind.create(values);
+        const inputs = fromWire(req.getProperties().toJavaScript());
+        const result = await kind.create(inputs.values);
         await writeNotes(urn, result.notes);
         const resp = new providerProto.CreateResponse();
         resp.setId(result.id);
-        resp.setProperties(struct(toWire(result.outs, [...kind.secrets, ...secretKeys])));
+        resp.setProperties(struct(toWire(result.outs, secretOutputKeys(result.outs, kind.secrets, inputs))));
         return resp;
       },
       (req) => secretsIn(safeKind(req.getUrn()), req.getProperties()),
@@ -118,12 +118,12 @@ export function resourceService(kinds: readonly ResourceKind[], log: EngineLog) 
       async (req) => {
         const urn = req.getUrn();
         const kind = kindOf(urn);
-        const { values, secretKeys } = recorded(req.getProperties());
-        const result = await kind.read(req.getId(), values);
+        const state = recorded(req.getProperties());
+        const result = await kind.read(req.getId(), state.values);
         await writeNotes(urn, result.notes);
         const resp = new providerProto.ReadResponse();
         resp.setId(result.id);
-        resp.setProperties(struct(toWire(result.props, [...kind.secrets, ...secretKeys])));
+        resp.setProperties(struct(toWire(result.props, secretOutputKeys(result.props, kind.secrets, state))));
         if (req.getInputs()) {
           const { [CHAINSMITH_0_1_CODE]: _code, ...inputs } = req.getInputs().toJavaScript() as Properties;
           resp.setInputs(struct(inputs));
@@ -141,7 +141,7 @@ export function resourceService(kinds: readonly ResourceKind[], log: EngineLog) 
         const result = await kind.update(req.getId(), recorded(req.getOlds()).values, news.values);
         await writeNotes(urn, result.notes);
         const resp = new providerProto.UpdateResponse();
-        resp.setProperties(struct(toWire(result.outs, [...kind.secrets, ...news.secretKeys])));
+        resp.setProperties(struct(toWire(result.outs, secretOutputKeys(result.outs, kind.secrets, news))));
         return resp;
       },
       (req) => secretsIn(safeKind(req.getUrn()), req.getOlds(), req.getNews()),
@@ -166,9 +166,9 @@ export function resourceService(kinds: readonly ResourceKind[], log: EngineLog) 
 const CHAINSMITH_0_1_CODE = "__provider";
 
 function recorded(struct: { toJavaScript(): Properties }) {
-  const { values, secretKeys } = fromWire(struct.toJavaScript());
+  const { values, secretKeys, secretTexts } = fromWire(struct.toJavaScript());
   const { [CHAINSMITH_0_1_CODE]: code, ...state } = values;
-  return { values: state, secretKeys, fromVersion01: code !== undefined };
+  return { values: state, secretKeys, secretTexts, fromVersion01: code !== undefined };
 }
 
 // JSON drops undefined fields, which a protobuf Struct cannot hold.

@@ -16,6 +16,8 @@ import * as site from "../../examples/local-demo/demo-site";
 import { waitUntilSteady } from "../../harness/eventually";
 import { probe } from "../../probe/probe";
 
+const RELOAD_TOKEN = "reload-token-5f3a9c2e71";
+
 export interface RemoteProgram {
   title: string;
   programDir: string;
@@ -47,7 +49,7 @@ export function describeRemoteComponent(program: RemoteProgram): void {
       stack = await createStack(program.programDir, {
         ...options,
         config: { stateDir, port: String(server().port), ...options.config },
-        secrets: { privateKey: read(pki("leaf.key")) },
+        secrets: { privateKey: read(pki("leaf.key")), reloadToken: RELOAD_TOKEN },
         transpileOnly: true,
         linkCheckout: false,
       });
@@ -81,6 +83,8 @@ export function describeRemoteComponent(program: RemoteProgram): void {
       // The key reaches the target only as a secret: never in clear in the state.
       expect(exported).not.toContain(read(pki("leaf.key")).split("\n")[1]);
       expect(exported).not.toMatch(/PRIVATE KEY/);
+      // A secret inside a command stays secret in what the resource records of it (its outputs too).
+      expect(exported).not.toContain(RELOAD_TOKEN);
     }, STEP_TIMEOUT_MS);
 
     it("a plain preview is quiet while nothing changed", async () => {

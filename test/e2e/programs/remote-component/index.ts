@@ -1,7 +1,8 @@
 // examples/local-demo's deployment written against the generated Node.js SDK (@chainsmith/sdk):
 // the CertificateDeployment is a remote component, built by the provider plugin (Construct),
 // as it is for a Python, Go, .NET or YAML program. Config: stateDir (examples/local-demo's
-// demo-site: pki/, server-1/), port (server-1's), privateKey.
+// demo-site: pki/, server-1/), port (server-1's), privateKey, reloadToken (a secret the
+// reload command carries: it must stay secret in the state).
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
@@ -25,7 +26,7 @@ const deployment = new chainsmith.CertificateDeployment("remote", {
       kind: chainsmith.TargetKind.Local,
       name: "server-1",
       directory,
-      reloadCommand: `pid=$(cat '${directory}/server.pid') && [ "$pid" -gt 0 ] && kill -HUP "$pid"`,
+      reloadCommand: pulumi.interpolate`token=${config.requireSecret("reloadToken")}; pid=$(cat '${directory}/server.pid') && [ "$pid" -gt 0 ] && kill -HUP "$pid"`,
       onDelete: chainsmith.OnDelete.Restore,
       endpoints: [{ host: "127.0.0.1", port: config.requireNumber("port") }],
     },
