@@ -5,7 +5,8 @@
 import { randomUUID } from "node:crypto";
 import { CheckFailures } from "../check-failures";
 import { ChainsmithInputError } from "../../chain/errors";
-import { keySpkiSha256, parsePrivateKey } from "../../chain/key";
+import { assertKeyMatchesLeaf, keySpkiSha256, parsePrivateKey } from "../../chain/key";
+import { assertClientKey } from "../ssh/client-key";
 import { parseCertificates } from "../../chain/parse";
 import { assertValidAt } from "../../chain/validity";
 import { checkProtocol } from "../../probe/endpoint";
@@ -92,7 +93,15 @@ async function check(news: LinuxFilesInputs) {
   if (!hasUnknowns(news.files) && !hasUnknowns(news.directory) && !hasUnknowns(news.preset)) problems.attempt("files", () => planFiles(news));
   // Shown by `pulumi preview`: an expired certificate would otherwise fail only at `up`.
   if (!hasUnknowns(news.chain)) problems.attempt("chain", () => assertValidAt(parseCertificates(news.chain ?? "", "the chain"), new Date()));
+  // The key must be the leaf's: known at preview, a key of another certificate fails the preview.
+  if (!hasUnknowns([news.chain, news.privateKey, news.keyPassphrase])) {
+    problems.attempt("privateKey", () => {
+      const [leaf] = parseCertificates(news.chain ?? "", "the chain");
+      if (leaf && news.privateKey) assertKeyMatchesLeaf(parsePrivateKey(news.privateKey, "the private key", news.keyPassphrase), leaf);
+    });
+  }
   if (!hasUnknowns(news.connection)) problems.attempt("connection", () => assertConnection(news.connection));
+  if (news.sshPrivateKey && !hasUnknowns([news.sshPrivateKey, news.sshPassphrase])) problems.attempt("sshPrivateKey", () => assertClientKey(news.sshPrivateKey!, news.sshPassphrase));
   if (!hasUnknowns(news.endpoints)) (news.endpoints ?? []).forEach((e, i) => problems.attempt("endpoints", () => checkProtocol(e.protocol, `endpoints[${i}]`)));
   if (news.onDelete !== undefined && news.onDelete !== "restore" && news.onDelete !== "keep") {
     problems.add("onDelete", `onDelete "${String(news.onDelete)}" is not "restore" or "keep".`);

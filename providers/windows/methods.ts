@@ -1,6 +1,7 @@
 // The chainsmith:windows:IisCertificate resource kind of the provider plugin: one certificate
 // on a Windows IIS host over SSH. Secrets arrive unwrapped from the wire: the TLS key is kept
 // out of outputs, the SSH secrets stay secret in the state, all are scrubbed from messages.
+import { assertClientKey } from "../ssh/client-key";
 import { assertValidAt } from "../../chain/validity";
 import { CheckFailures } from "../check-failures";
 import * as fs from "node:fs";
@@ -78,6 +79,7 @@ async function check(news: IisTargetInputs) {
   const problems = new CheckFailures(secretValues(news, SECRET_INPUTS));
   if (!hasUnknowns([news.chain, news.privateKey, news.keyPassphrase, news.at])) problems.attempt("chain", () => specOf(news));
   if (!hasUnknowns(news.connection)) problems.attempt("connection", () => assertConnection(news.connection));
+  if (news.sshPrivateKey && !hasUnknowns([news.sshPrivateKey, news.sshPassphrase])) problems.attempt("sshPrivateKey", () => assertClientKey(news.sshPrivateKey!, news.sshPassphrase));
   if (!hasUnknowns(news.binding)) problems.attempt("binding", () => normalizeBinding(news.binding ?? { site: "", port: 0 }));
   if (!hasUnknowns(news.endpoint) && (!news.endpoint?.host || !news.endpoint?.port)) problems.add("endpoint", "endpoint needs host and port: where clients connect, to verify the served chain.");
   return { failures: problems.failures };

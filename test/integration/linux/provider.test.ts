@@ -141,6 +141,14 @@ describe("the Linux files provider", () => {
       { property: "files", reason: expect.stringContaining("lets every user read the privkey file") },
       { property: "connection", reason: expect.stringContaining("no host key to verify the server against") },
     ]);
+    // What `pulumi up` would fail on, `pulumi preview` already does: a key of another leaf, an unreadable SSH key.
+    expect((await provider.check({ ...inputs(), privateKey: pki.otherLeaf.keyPem, keyPassphrase: undefined })).failures).toEqual([
+      { property: "privateKey", reason: expect.stringContaining("does not belong to the leaf") },
+    ]);
+    const junkSshKey = "-----BEGIN OPENSSH PRIVATE KEY-----\nJUNK\n-----END OPENSSH PRIVATE KEY-----\n";
+    expect((await provider.check({ ...inputs(), sshPrivateKey: junkSshKey })).failures).toEqual([
+      { property: "sshPrivateKey", reason: expect.stringContaining("the SSH private key cannot be used") },
+    ]);
     const wrongPassphrase = { ...inputs(), keyPassphrase: "not-the-passphrase-1234" };
     const error = (await provider.create(wrongPassphrase).catch((e: unknown) => e)) as Error & { code?: string };
     expect(error.code).toBe("key-wrong-passphrase");
