@@ -157,8 +157,8 @@ function breadthFirst(leaf: Certificate, search: Search): string | undefined {
       if (search.paths.length === 0) {
         throw new ChainBuildError(
           "budget-exceeded",
-          `Path building for ${leaf.label} gave up after ${e.spent} without finding a path of up to ${round[0].length} certificates: ` +
-            `the pool holds too many candidate issuers with matching names, or name constraints too costly to check. Remove unrelated certificates from the pool, or raise the budget.`,
+          `Path building for ${leaf.label} gave up after ${e.spent} without finding a path (every path of up to ${round[0].length} certificates was considered, not every longer one): ` +
+            `the pool holds too many candidate issuers with matching names, or name constraints too costly to check. Remove unrelated certificates from the pool, and copies of the same CA re-issued with its name and key.`,
         );
       }
       return `the budget (${e.spent}) ran out while looking at paths of ${round[0].length + 1} certificates: every shorter path was considered, not every longer one`;

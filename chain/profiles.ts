@@ -31,6 +31,16 @@ export interface ClientProfile {
 /** The OS bundle of Debian, Ubuntu and Alpine. */
 export const SYSTEM_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
 
+/** Profiles by distinct names: two of one name would make every verdict ambiguous. */
+export function distinctProfiles(profiles: ClientProfile[]): ClientProfile[] {
+  const names = profiles.map((p) => p.name);
+  const twice = names.find((n, k) => names.indexOf(n) !== k);
+  if (twice !== undefined) {
+    throw new ChainsmithInputError("duplicate-profile-name", `Two client profiles are named ${twice}: give each its own name (name=FILE, or { name, roots }), or drop the repeat.`);
+  }
+  return profiles;
+}
+
 /**
  * A profile from a spec:
  * - a bundled store's name (`android-4.4`, `windows`, `java`, ...; `chainsmith profiles`

@@ -59,8 +59,8 @@ export function parseFlags(command: string, argv: string[], specs: FlagSpecs, al
     for (const token of tokens) if (token.kind === "option") given.set(token.name, [...(given.get(token.name) ?? []), token.value ?? ""]);
     for (const [name, seen] of given) {
       if (seen.length > 1 && !specs[name]?.multiple) {
-        const shown = specs[name]?.type === "string" ? ` (${seen.map((v) => `'${v}'`).join(", ")})` : "";
-        throw new ChainsmithInputError("bad-argument", `chainsmith ${command}: --${name} is given ${seen.length} times${shown}; it takes one value. Give it once. Run 'chainsmith ${command} --help'.`);
+        const takes = specs[name]?.type === "string" ? ` (${seen.map((v) => `'${v}'`).join(", ")}); it takes one value` : "";
+        throw new ChainsmithInputError("bad-argument", `chainsmith ${command}: --${name} is given ${seen.length} times${takes}. Give it once. Run 'chainsmith ${command} --help'.`);
       }
     }
     if (positionals.length > allowed.max) {

@@ -7,7 +7,7 @@ import { isPfx } from "../chain/input-kind";
 import { parsePrivateKey } from "../chain/key";
 import { parseCertificates } from "../chain/parse";
 import { ChainChoice, choosePath, parsePolicy } from "../chain/policy";
-import { ClientProfile, loadProfile } from "../chain/profiles";
+import { ClientProfile, distinctProfiles, loadProfile } from "../chain/profiles";
 import { readBoundedFile } from "../chain/read-file";
 import { FlagSpecs, FlagValues, listFlag, requiredFlag, stringFlag } from "./args";
 
@@ -52,7 +52,7 @@ export async function readChainInputs(command: string, values: FlagValues): Prom
     const profile = { name: "anchors", description: `${anchors.length} roots from --anchors`, roots: anchors };
     return { leaf: fromLeaf.leaf, key, pool, profiles: [profile], anchors: [], policy, at };
   }
-  const profiles = (specs.length > 0 ? specs : ["mozilla"]).map((spec) => loadProfile(spec));
+  const profiles = distinctProfiles((specs.length > 0 ? specs : ["mozilla"]).map((spec) => loadProfile(spec)));
   return { leaf: fromLeaf.leaf, key, pool, profiles, anchors, policy, at };
 }
 

@@ -8,7 +8,7 @@ import { ChainsmithInputError } from "../chain/errors";
 import { judgeServed, type Judgement } from "../chain/judge";
 import { parseCertificates } from "../chain/parse";
 import { printable, printableJson } from "../chain/printable";
-import { loadProfile } from "../chain/profiles";
+import { distinctProfiles, loadProfile } from "../chain/profiles";
 import { endpointLabel, parseEndpoint, PROTOCOLS } from "../probe/endpoint";
 import { ProbeError } from "../probe/errors";
 import { probe, type KeyTypeChoice, type ProbeOptions, type ProbeResult, type TlsVersionChoice } from "../probe/probe";
@@ -52,11 +52,14 @@ export async function runInspect(argv: string[], io: Io): Promise<number> {
   if (!values) return EXIT_FINE;
   const positionals = listFlag(values, POSITIONALS);
   const targets = stringFlag(values, "targets");
-  if (positionals.length > 1 || (positionals.length === 1) === (targets !== undefined)) {
+  if (positionals.length === 1 && targets !== undefined) {
+    throw new ChainsmithInputError("bad-argument", `chainsmith inspect: both ${positionals[0]} and --targets are given. Give one HOST[:PORT], or --targets FILE for many. Run 'chainsmith inspect --help'.`);
+  }
+  if (positionals.length !== 1 && targets === undefined) {
     throw new ChainsmithInputError("bad-argument", "chainsmith inspect: give one HOST[:PORT], or --targets FILE for many. Run 'chainsmith inspect --help'.");
   }
   const settings = probeSettings(values);
-  const profiles = (listFlag(values, "profile").length ? listFlag(values, "profile") : ["mozilla"]).map((spec) => loadProfile(spec));
+  const profiles = distinctProfiles((listFlag(values, "profile").length ? listFlag(values, "profile") : ["mozilla"]).map((spec) => loadProfile(spec)));
   const expectFile = stringFlag(values, "expect");
   const expected = expectFile === undefined ? undefined : parseCertificates(readInput(expectFile, "--expect"), expectFile);
   const judge = (endpoint: ProbeOptions, result: ProbeResult): Inspection => {

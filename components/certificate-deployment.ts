@@ -236,8 +236,8 @@ function reportWaves(waves: Wave<TargetArgs, ServedChainCheck>[], deployment: pu
 const targetCount = (n: number) => `${n} target${n === 1 ? "" : "s"}`;
 
 /**
- * A certificate from other resources is chosen during the update, so preview cannot judge it:
- * it says what the update will deploy and prove instead. Endpoints are named when plain values.
+ * A certificate given as an Output (a secret, or from other resources) may be known only during
+ * the update, so preview cannot judge it: it says what the update will deploy and prove instead.
  */
 function logWhatTheUpdateVerifies(args: CertificateDeploymentArgs, resource: pulumi.Resource): void {
   const endpoints = [...args.targets.flatMap(endpointsOf), ...(args.endpoints ?? [])];
@@ -249,7 +249,7 @@ function logWhatTheUpdateVerifies(args: CertificateDeploymentArgs, resource: pul
   const required = args.requiredProfiles;
   const trust = Array.isArray(required) && required.length && required.every((p) => typeof p === "string") ? `, and that ${required.join(", ")} trust it` : "";
   pulumi.log.info(
-    `chainsmith: the certificate is an output of other resources: its chain is chosen once that output is known. The update deploys it to ${args.targets.map((t) => t.name).join(", ")} and verifies from the wire that ${labels.join(", ") || "no endpoint"} serve it${trust}; it fails if not.`,
+    `chainsmith: the certificate is an Output (a secret, or a value of another resource): its chain is chosen once that value is known. The update deploys it to ${args.targets.map((t) => t.name).join(", ")} and verifies from the wire that ${labels.join(", ") || "no endpoint"} serve it${trust}; it fails if not.`,
     resource,
   );
 }

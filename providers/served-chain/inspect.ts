@@ -3,7 +3,7 @@
 import { Certificate } from "../../chain/certificate";
 import { judgeServed } from "../../chain/judge";
 import { parseCertificates } from "../../chain/parse";
-import { loadProfile, profileFromFile, type ClientProfile } from "../../chain/profiles";
+import { distinctProfiles, loadProfile, profileFromFile, type ClientProfile } from "../../chain/profiles";
 import { probeMany } from "../../probe/probe-many";
 import { chainEntry, compareServed } from "../../chain/served-comparison";
 import { describeServedDifference } from "../../chain/served-comparison-text";
@@ -61,7 +61,7 @@ export interface ExpectationInputs {
 
 /** The profiles; the schema (a program in another language) writes a spec as { spec }. */
 export function loadProfiles(inputs: (ProfileInput | { spec: string })[] | undefined): ClientProfile[] {
-  return (inputs ?? []).map((p) => (typeof p === "string" ? loadProfile(p) : "spec" in p ? loadProfile(p.spec) : profileFromFile(p.name, p.roots, `the roots of profile ${p.name}`)));
+  return distinctProfiles((inputs ?? []).map((p) => (typeof p === "string" ? loadProfile(p) : "spec" in p ? loadProfile(p.spec) : profileFromFile(p.name, p.roots, `the roots of profile ${p.name}`))));
 }
 
 /** Probes every endpoint (in parallel) and judges what each one serves. */

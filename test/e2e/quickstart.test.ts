@@ -97,7 +97,7 @@ describe("the README's quick start from the npm tarball, and the paths pipelines
     expect(preview.stdout).toMatch(/\+\s+chainsmith:linux:TlsFiles\s+www-web1\s+create/);
     expect(preview.stdout).toMatch(/\+\s+chainsmith:index:ServedChainCheck\s+www-verify\s+create/);
     // Not judged yet, but said: what the update will deploy and prove.
-    expect(preview.stdout).toMatch(/its chain is chosen once that output is known\. The update deploys it to web1 and verifies from the wire that an endpoint known after other resources are deployed serve it/);
+    expect(preview.stdout).toMatch(/its chain is chosen once that value is known\. The update deploys it to web1 and verifies from the wire that an endpoint known after other resources are deployed serve it/);
     await up("up");
     expect(await servesDesired()).toBe(true);
     const exported = (await stack.runOk(["stack", "export"])).stdout;

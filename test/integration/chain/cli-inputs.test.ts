@@ -44,6 +44,17 @@ describe("chainsmith on hostile inputs", () => {
     expect(policies.stderr).toContain("--policy is given 2 times");
     const pools = await chainsmith("bundle", "--leaf", at("leaf.pem"), "--pool", at("ca.pem"), "--pool", at("root.pem"), "--anchors", at("root.pem"));
     expect(pools.code).toBe(0);
+    // A switch given twice is named as given twice, not as taking a value.
+    const json = await chainsmith("profiles", "--json", "--json");
+    expect(json.code).toBe(2);
+    expect(json.stderr).toBe("chainsmith: error [bad-argument]: chainsmith profiles: --json is given 2 times. Give it once. Run 'chainsmith profiles --help'.\n");
+    const both = await chainsmith("inspect", "127.0.0.1:1", "--targets", at("root.pem"));
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain("both 127.0.0.1:1 and --targets are given");
+    // Two profiles of one name would make every verdict ambiguous.
+    const sameName = await chainsmith("explain", "--leaf", at("leaf.pem"), "--pool", at("ca.pem"), "--profile", `r=${at("root.pem")}`, "--profile", `r=${at("ca.pem")}`);
+    expect(sameName.code).toBe(2);
+    expect(sameName.stderr).toContain("Two client profiles are named r");
   });
 
   it("caps what it reads: /dev/zero as the leaf is an input error naming the cap, not an out-of-memory crash", async () => {
