@@ -14,9 +14,17 @@ const stateDir = path.join(programDir, ".state");
 
 async function main(): Promise<number> {
   const started = Date.now();
+  site.stopLeftoverServers(stateDir);
   fs.rmSync(stateDir, { recursive: true, force: true });
   fs.mkdirSync(path.join(stateDir, "backend"), { recursive: true });
   const { servers, stop } = await site.startSite(stateDir, 1);
+  // Ctrl-C (or a CI timeout) stops the server too: it is detached, so nothing else would.
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      stop();
+      process.exit(130);
+    });
+  }
   try {
     console.log(`A local TLS server serves the short chain (leaf + intermediate) on 127.0.0.1:${servers[0].port}.\n\nBefore:`);
     console.log((await site.verdicts(stateDir, servers)).join("\n"));

@@ -59,6 +59,20 @@ export function stopServer(server: DemoServer): void {
   }
 }
 
+/**
+ * Stops the demo servers an interrupted run left under `stateDir` (their PID files), before the
+ * state that names them is removed. A PID is signalled only while it is still a tls-server.js.
+ */
+export function stopLeftoverServers(stateDir: string): void {
+  const dirs = fs.existsSync(stateDir) ? fs.readdirSync(stateDir).filter((d) => d.startsWith("server-")) : [];
+  for (const dir of dirs) {
+    const pidFile = path.join(stateDir, dir, "server.pid");
+    const pid = fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, "utf8")) : 0;
+    const command = pid > 0 && fs.existsSync(`/proc/${pid}/cmdline`) ? fs.readFileSync(`/proc/${pid}/cmdline`, "utf8") : "";
+    if (command.includes("tls-server.js")) stopServer({ dir: path.join(stateDir, dir), port: 0, pid });
+  }
+}
+
 /** Resolves once the server's process is gone. */
 export async function waitUntilStopped(server: DemoServer): Promise<void> {
   await eventually(`process ${server.pid} stops`, () => {
