@@ -42,7 +42,16 @@ export async function runBundle(argv: string[], io: Io): Promise<number> {
   if (booleanFlag(values, "json")) io.out(`${printableJson(choiceJson(choice, written), 2)}\n`);
   else io.out(files["fullchain.pem"]);
   for (const file of written) io.err(`wrote ${printable(file)}\n`);
+  if (out) for (const stale of staleOutputs(out, entries)) io.err(`warning: ${printable(stale)} is from an earlier run and was not rewritten: it does not go with this chain. Remove it, or give what writes it (${KEY_OUTPUTS.includes(path.basename(stale)) ? "--key" : "--pfx-profile"}).\n`);
   return 0;
+}
+
+/** What bundle writes only with a key (or a PFX profile); left from an earlier run, they would not match the new chain. */
+const KEY_OUTPUTS: readonly string[] = PRIVATE_FILES;
+const OPTIONAL_OUTPUTS = [...KEY_OUTPUTS, "cert.pfx"];
+
+function staleOutputs(dir: string, entries: OutputFile[]): string[] {
+  return OPTIONAL_OUTPUTS.filter((name) => !entries.some((e) => e.name === name) && fs.existsSync(path.join(dir, name))).map((name) => path.join(dir, name));
 }
 
 /** The JSON contract of `bundle --json` (other tools read it; keep the names). */

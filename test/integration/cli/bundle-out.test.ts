@@ -62,4 +62,15 @@ describe("bundle --out", () => {
     expect(fs.statSync(path.join(out, "privkey.pem")).mode & 0o777).toBe(0o600);
     expect(fs.statSync(path.join(out, "fullchain.pem")).mode & 0o777).toBe(0o644);
   });
+
+  it("says which files of an earlier run it did not rewrite (a key that does not go with the new chain)", async () => {
+    const out = at("again");
+    expect((await bundle(...files(), "--out", out)).code).toBe(0);
+    const withoutKey = await bundle("--leaf", at("leaf.pem"), "--pool", at("pool.pem"), "--anchors", at("root.pem"), "--out", out);
+    expect(withoutKey.code, withoutKey.stderr).toBe(0);
+    for (const name of ["privkey.pem", "haproxy.pem"]) {
+      expect(withoutKey.stderr).toContain(`warning: ${path.join(out, name)} is from an earlier run and was not rewritten: it does not go with this chain. Remove it, or give what writes it (--key).`);
+    }
+    expect(withoutKey.stderr).not.toContain("fullchain.pem is from an earlier run");
+  });
 });
