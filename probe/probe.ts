@@ -138,6 +138,13 @@ function checkOptions(options: ProbeOptions): ProbeRequest {
   }
   const protocol = checkProtocol(options.protocol, `${host}:${port}`);
   const servername = options.servername ?? (net.isIP(host) ? undefined : host);
+  // SNI carries an ASCII host name (RFC 6066): control characters or other bytes would go out as given.
+  if (servername !== undefined && !/^[A-Za-z0-9._-]{1,253}$/.test(servername)) {
+    throw new ChainsmithInputError(
+      "bad-servername",
+      `The SNI name ${printable(servername)} of ${printable(host)}:${port} is not a host name (letters, digits, '-', '.'). Give the name clients use; an internationalized name in its xn-- form.`,
+    );
+  }
   const endpoint = endpointLabel(host, port, servername, protocol);
   return { host, port, protocol, servername, timeoutMs, tls: version, keyType, endpoint };
 }

@@ -176,5 +176,8 @@ describe("probe errors", () => {
     await expect(probe({ host: "127.0.0.1", port: 70000 })).rejects.toMatchObject({ code: "bad-endpoint" });
     await expect(probe({ host: "127.0.0.1", port: 443, tls: "1.1" as never })).rejects.toBeInstanceOf(ChainsmithInputError);
     await expect(probe({ host: "127.0.0.1", port: 443, timeoutMs: 0 })).rejects.toMatchObject({ code: "bad-probe-option" });
+    // An SNI name with a control character (or any non-ASCII byte) is refused, never sent as given.
+    await expect(probe({ host: "127.0.0.1", port: 443, servername: "a\x1bb\nc" })).rejects.toMatchObject({ code: "bad-servername", message: expect.stringContaining("a.b.c") });
+    await expect(probe({ host: "127.0.0.1", port: 443, servername: "bücher.example" })).rejects.toMatchObject({ code: "bad-servername", message: expect.stringContaining("xn--") });
   });
 });
