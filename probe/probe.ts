@@ -12,7 +12,7 @@ import { RecordingSocket } from "./recording-socket";
 import { readServerFlight, type ServerFlight } from "./server-flight";
 import { printable, UpgradeError } from "./starttls/conversation";
 import { protocolOfGreeting, upgradeToTls, UPGRADES } from "./starttls/upgrades";
-import { alertName, UNRECOGNIZED_NAME } from "./tls-alerts";
+import { alertName, PROTOCOL_VERSION, UNRECOGNIZED_NAME } from "./tls-alerts";
 
 export type TlsVersionChoice = "auto" | "1.2" | "1.3";
 export type KeyTypeChoice = "any" | "rsa" | "ecdsa";
@@ -327,7 +327,9 @@ class ProbeAttempt {
         ? ` The server may have no ${this.request.keyType.toUpperCase()} certificate.`
         : this.request.tls !== "auto"
           ? ` The server may not speak TLS ${this.request.tls}.`
-          : "";
+          : description === PROTOCOL_VERSION
+            ? " The server speaks neither TLS 1.2 nor 1.3 (only TLS 1.0 or 1.1, which current clients refuse): enable TLS 1.2 and 1.3 in its configuration."
+            : "";
     this.fail("handshake-alert", `the server ended the handshake with alert ${name}.${hint}`, name);
   }
 

@@ -43,3 +43,5 @@ export function alertName(description: number): string {
 
 /** TLS alert description of unrecognized_name: the server has no certificate for the SNI name. */
 export const UNRECOGNIZED_NAME = 112;
+/** The server speaks none of the versions offered. */
+export const PROTOCOL_VERSION = 70;

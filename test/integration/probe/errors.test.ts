@@ -123,6 +123,18 @@ describe("probe errors", () => {
     }
   });
 
+  it("handshake alert protocol_version from a server that speaks only TLS 1.0 and 1.1: says so and what to change", async () => {
+    const server = await startNodeTlsServer({ chains: [{ certificates: [leaf, ica] }], minVersion: "TLSv1", maxVersion: "TLSv1.1" });
+    try {
+      const error = await probeError({ host: server.host, port: server.port });
+      expect(error.code).toBe("handshake-alert");
+      expect(error.alert).toBe("protocol_version");
+      expect(error.message).toContain("The server speaks neither TLS 1.2 nor 1.3 (only TLS 1.0 or 1.1, which current clients refuse): enable TLS 1.2 and 1.3 in its configuration.");
+    } finally {
+      await server.close();
+    }
+  });
+
   it("handshake alert: asking an RSA-only server for its ECDSA certificate", async () => {
     const server = await startNodeTlsServer({ chains: [{ certificates: [rsaOnlyLeaf, ica] }] });
     try {
