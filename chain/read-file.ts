@@ -69,5 +69,7 @@ function tooLarge(what: string, size?: number): ChainsmithInputError {
 
 function unreadable(what: string, e: unknown): ChainsmithInputError {
   const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-  return new ChainsmithInputError("file-unreadable", `${what}: cannot read the file (${code}). Check the path and its permissions.`);
+  // Node decodes the command line as UTF-8: a name with other bytes arrives with U+FFFD in it, and names no file.
+  const advice = code === "ENOENT" && what.includes("\ufffd") ? "The name holds bytes that are not UTF-8, which cannot reach chainsmith as given: rename the file, or pass it through a link with a UTF-8 name." : "Check the path and its permissions.";
+  return new ChainsmithInputError("file-unreadable", `${what}: cannot read the file (${code}). ${advice}`);
 }

@@ -6,7 +6,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Issued, Pki } from "../../../harness/pki";
-import { assertBuildIsCurrent, chainsmith as cli } from "../../support/chainsmith-cli";
+import { run } from "../../../harness/run";
+import { assertBuildIsCurrent, BIN, chainsmith as cli } from "../../support/chainsmith-cli";
 
 let dir: string;
 let pki: Pki;
@@ -55,6 +56,13 @@ describe("chainsmith on hostile inputs", () => {
     const sameName = await chainsmith("explain", "--leaf", at("leaf.pem"), "--pool", at("ca.pem"), "--profile", `r=${at("root.pem")}`, "--profile", `r=${at("ca.pem")}`);
     expect(sameName.code).toBe(2);
     expect(sameName.stderr).toContain("Two client profiles are named r");
+    // A file name that is not UTF-8 cannot reach a Node program as given: say so, not just ENOENT.
+    const latin1 = Buffer.concat([Buffer.from(`${dir}/le`), Buffer.from([0xff]), Buffer.from("af.pem")]);
+    fs.writeFileSync(latin1, leaf.pem);
+    // Only a shell can hand a program such bytes (Node's spawn encodes its arguments as UTF-8).
+    const notUtf8 = await run("sh", ["-c", `exec "$0" "$1" bundle --leaf "$(printf '%s/le\\377af.pem' "$2")" --anchors "$3"`, process.execPath, BIN, dir, at("root.pem")], { timeoutMs: 60_000 });
+    expect(notUtf8.code).toBe(2);
+    expect(notUtf8.stderr).toContain("The name holds bytes that are not UTF-8");
   });
 
   it("caps what it reads: /dev/zero as the leaf is an input error naming the cap, not an out-of-memory crash", async () => {
