@@ -12,8 +12,27 @@ import * as site from "../examples/local-demo/demo-site";
 const programDir = path.resolve(__dirname, "..", "examples", "local-demo");
 const stateDir = path.join(programDir, ".state");
 
+/** One demo at a time in a checkout: a second would remove the first one's state under it. */
+function takeLock(): (() => void) | undefined {
+  const lock = path.join(programDir, ".state.lock");
+  try {
+    fs.writeFileSync(lock, String(process.pid), { flag: "wx" });
+  } catch {
+    const holder = Number(fs.readFileSync(lock, "utf8"));
+    if (holder > 0 && fs.existsSync(`/proc/${holder}`)) {
+      console.error(`Another demo is running in this checkout (pid ${holder}). Wait for it to end, or run the demo from another clone.`);
+      return undefined;
+    }
+    fs.writeFileSync(lock, String(process.pid)); // left by a run that was killed
+  }
+  return () => fs.rmSync(lock, { force: true });
+}
+
 async function main(): Promise<number> {
   const started = Date.now();
+  const unlock = takeLock();
+  if (!unlock) return 1;
+  process.once("exit", unlock);
   site.stopLeftoverServers(stateDir);
   fs.rmSync(stateDir, { recursive: true, force: true });
   fs.mkdirSync(path.join(stateDir, "backend"), { recursive: true });
