@@ -8,11 +8,11 @@
  *
  *   npm run bench   (or, built: node dist/bench/inspect-fleet.js)
  */
-import { execFile, fork, type ChildProcess } from "node:child_process";
+import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import * as tls from "node:tls";
+import { startTlsServers } from "./tls-servers-child";
 import { Pki, pemOf } from "../harness/pki";
 import { repoRoot } from "../harness/repo-root";
 
@@ -28,7 +28,6 @@ interface Usage {
 }
 
 async function main(): Promise<void> {
-  if (process.argv[2] === "--serve") return serve();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chainsmith-inspect-bench-"));
   const pki = new Pki();
   const root = await pki.root("Bench Inspect Root");
@@ -39,9 +38,8 @@ async function main(): Promise<void> {
     chains.push({ cert: pemOf(leaf, ca), key: leaf.keyPem });
   }
   fs.writeFileSync(path.join(dir, "roots.pem"), root.pem);
-  const servers = fork(__filename, ["--serve"], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const { ports, stop } = await startTlsServers(chains);
   try {
-    const ports = await startServers(servers, chains);
     const targets = (count: number) => {
       const file = path.join(dir, `targets-${count}.txt`);
       const lines: string[] = [];
@@ -71,7 +69,7 @@ async function main(): Promise<void> {
     console.log(`  peer: openssl s_client -showcerts loop, ${PEER_SAMPLE} endpoints in ${peerS.toFixed(1)} s: ${(peerS * (fleet / PEER_SAMPLE) / 60).toFixed(0)} min for ${fleet.toLocaleString("en")} (inspect is ${((peerS * (fleet / PEER_SAMPLE)) / text.usage.wallS).toFixed(0)}x faster)`);
     console.log(`  every run: ${text.summary}`);
   } finally {
-    servers.kill();
+    stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -104,28 +102,6 @@ async function opensslLoop(ports: number[]): Promise<number> {
     });
   }
   return (performance.now() - started) / 1000;
-}
-
-function startServers(child: ChildProcess, chains: { cert: string; key: string }[]): Promise<number[]> {
-  return new Promise((resolve, reject) => {
-    child.once("message", (ports) => resolve(ports as number[]));
-    child.once("exit", (code) => reject(new Error(`bench servers exited (${code})`)));
-    child.send(chains);
-  });
-}
-
-/** Child process: start the servers, report their ports, serve until killed. */
-function serve(): void {
-  process.once("message", async (message) => {
-    const ports: number[] = [];
-    for (const { cert, key } of message as { cert: string; key: string }[]) {
-      const server = tls.createServer({ cert, key });
-      server.on("tlsClientError", () => undefined);
-      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-      ports.push((server.address() as { port: number }).port);
-    }
-    process.send?.(ports);
-  });
 }
 
 main().catch((error) => {

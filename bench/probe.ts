@@ -7,12 +7,13 @@
  *
  * The servers run in a child process, so this process's CPU time is the clients' alone.
  */
-import { execFile, execFileSync, fork, type ChildProcess } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as tls from "node:tls";
+import { startTlsServers, type ServedChain } from "./tls-servers-child";
 import { performance } from "node:perf_hooks";
 import { probeMany } from "../probe/probe-many";
 import type { ProbeOptions } from "../probe/probe";
@@ -23,11 +24,6 @@ const CONCURRENCY = 16;
 const SERVERNAME = "bench.probe.test";
 const RUNS = 5;
 
-/** One chain per server: its own leaf (and key), the shared intermediates. */
-interface ServeRequest {
-  chains: Array<{ cert: string; key: string }>;
-}
-
 interface Measurement {
   name: string;
   count: number;
@@ -37,11 +33,10 @@ interface Measurement {
 }
 
 async function main(): Promise<void> {
-  if (process.argv[2] === "--serve") return serve();
   const chains = makeChains(SERVERS);
-  const servers = fork(__filename, ["--serve"], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  // Half the servers speak TLS 1.2 at most, half 1.3.
+  const { ports, stop } = await startTlsServers(chains.map((c, i) => ({ ...c, maxVersion: i % 2 === 0 ? "TLSv1.2" : "TLSv1.3" })));
   try {
-    const ports = await startServers(servers, { chains });
     const endpoints: ProbeOptions[] = [];
     for (let round = 0; round < PROBES_PER_SERVER; round++) {
       for (const port of ports) endpoints.push({ host: "127.0.0.1", port, servername: SERVERNAME });
@@ -62,12 +57,12 @@ async function main(): Promise<void> {
     }
     report(openssl, bareRuns, probeRuns);
   } finally {
-    servers.kill();
+    stop();
   }
 }
 
-/** Root -> upper CA -> issuing CA (EC P-256), and one leaf per server, made with the openssl CLI. */
-function makeChains(count: number): ServeRequest["chains"] {
+/** One chain per server: its own leaf (and key) under root -> upper CA -> issuing CA (EC P-256), made with the openssl CLI. */
+function makeChains(count: number): ServedChain[] {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chainsmith-bench-"));
   const file = (name: string) => path.join(dir, name);
   const openssl = (...args: string[]) => execFileSync("openssl", args, { stdio: ["ignore", "pipe", "pipe"] });
@@ -173,29 +168,6 @@ function report(openssl: Measurement, bareRuns: Measurement[], probeRuns: Measur
   const cpuRatio = (perProbe(probed) ?? 0) / (perProbe(bare) ?? 1);
   console.log(`\nthroughput: probeMany / openssl loop = ${speedup.toFixed(1)}x (goal >= 10x) ${speedup >= 10 ? "MET" : "NOT MET"}`);
   console.log(`CPU per probe: probeMany / bare handshake = ${cpuRatio.toFixed(2)}x (goal <= 1.5x) ${cpuRatio <= 1.5 ? "MET" : "NOT MET"}`);
-}
-
-function startServers(child: ChildProcess, request: ServeRequest): Promise<number[]> {
-  return new Promise((resolve, reject) => {
-    child.once("message", (ports) => resolve(ports as number[]));
-    child.once("exit", (code) => reject(new Error(`bench servers exited (${code})`)));
-    child.send(request);
-  });
-}
-
-/** Child process: start the servers, report their ports, serve until killed. */
-function serve(): void {
-  process.once("message", async (message) => {
-    const { chains } = message as ServeRequest;
-    const ports: number[] = [];
-    for (const [i, { cert, key }] of chains.entries()) {
-      const server = tls.createServer({ cert, key, maxVersion: i % 2 === 0 ? "TLSv1.2" : "TLSv1.3" });
-      server.on("tlsClientError", () => undefined);
-      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-      ports.push((server.address() as { port: number }).port);
-    }
-    process.send?.(ports);
-  });
 }
 
 main().catch((error) => {
